@@ -1,0 +1,4 @@
+export { loadManuscript, splitFrontMatter } from './load.js';
+export type { Chapter, Manuscript } from './load.js';
+export * from './schema.js';
+export { validateYaml } from './validate.js';

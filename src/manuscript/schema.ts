@@ -1,0 +1,116 @@
+/**
+ * One schema for the manuscript's configuration: issue.yaml, chapter front matter and
+ * editorial.yaml. It gives the types, the validation and the documentation.
+ */
+import { z } from 'zod';
+
+/** What a chapter is, which decides how it is typeset. */
+export const chapterKind = z
+  .enum(['article', 'news', 'back-matter', 'front-matter'])
+  .describe('article: a titled article with byline; news: a run of short titled items; back-matter/front-matter: other pages');
+
+/** Where a chapter title came from: the source text, an editor, or nowhere. */
+export const titleSource = z.enum(['text', 'editor', 'none']);
+
+/** BCP 47 language tags the toolchain typesets. */
+export const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or zh-Hans');
+
+const page = z.number().int().positive();
+
+/** The metadata of one chapter, as it stands in issue.yaml and in the chapter's front matter. */
+export const chapterMeta = z
+  .object({
+    file: z.string().describe('path of the chapter file, relative to the manuscript folder'),
+    slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase words joined by hyphens'),
+    title: z.string(),
+    titleSource,
+    shortTitle: z.string().optional().describe('short title for running heads'),
+    authors: z.array(z.string()).default([]),
+    authorNote: z.string().optional(),
+    language,
+    kind: chapterKind,
+    firstPage: page,
+    lastPage: page,
+    translationOf: z.string().optional().describe('slug of the chapter this one translates'),
+  })
+  .strict()
+  .refine((c) => c.lastPage >= c.firstPage, { message: 'lastPage must not be before firstPage', path: ['lastPage'] });
+
+export type ChapterMeta = z.infer<typeof chapterMeta>;
+
+/** Front matter of a chapter file: the same fields, less the file's own path. */
+export const frontMatter = z
+  .object({
+    slug: z.string(),
+    title: z.string(),
+    titleSource,
+    shortTitle: z.string().optional(),
+    authors: z.array(z.string()).default([]),
+    authorNote: z.string().optional(),
+    language,
+    kind: chapterKind,
+    firstPage: page,
+    lastPage: page,
+    translationOf: z.string().optional(),
+  })
+  .strict();
+
+export type FrontMatter = z.infer<typeof frontMatter>;
+
+/** issue.yaml: the issue's metadata and its ordered chapters. */
+export const issueMeta = z
+  .object({
+    journal: z.string().min(1),
+    issue: z.string().min(1),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+    publisher: z.string().optional(),
+    identifier: z.string().optional().describe('a stable identifier such as urn:issn:… or urn:folio:…'),
+    description: z.string().optional(),
+    languages: z.array(language).min(1),
+    pages: page,
+    source: z.string().optional().describe('the raw source text, relative to the manuscript folder'),
+    chapters: z.array(chapterMeta).min(1),
+  })
+  .strict();
+
+export type IssueMeta = z.infer<typeof issueMeta>;
+
+/** One editorial override of a chapter, matched by its slug or by its first page. */
+export const chapterOverride = z
+  .object({
+    match: z
+      .object({ slug: z.string().optional(), firstPage: page.optional() })
+      .strict()
+      .refine((m) => m.slug !== undefined || m.firstPage !== undefined, 'name a slug or a firstPage'),
+    title: z.string().optional(),
+    shortTitle: z.string().optional(),
+    slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional(),
+    authors: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** A correction of the source text: an exact string replaced on one page. */
+export const correction = z
+  .object({
+    page,
+    find: z.string().min(1),
+    replace: z.string(),
+    why: z.string().optional(),
+  })
+  .strict();
+
+/** editorial.yaml: what the text lacks or gets wrong, supplied by an editor. */
+export const editorial = z
+  .object({
+    journal: z.string().optional(),
+    issue: z.string().optional(),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    publisher: z.string().optional(),
+    identifier: z.string().optional(),
+    description: z.string().optional(),
+    chapters: z.array(chapterOverride).default([]),
+    corrections: z.array(correction).default([]),
+  })
+  .strict();
+
+export type Editorial = z.infer<typeof editorial>;

@@ -1,0 +1,60 @@
+/**
+ * Parses YAML and validates it against a zod schema, pointing every problem at the file
+ * and line of the offending value.
+ */
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { message, type Message } from '../messages.js';
+
+/** The result of validating one YAML text: the value when valid, and the messages. */
+export interface Validated<T> {
+  value?: T;
+  messages: Message[];
+}
+
+/**
+ * Validates YAML text against a schema. `lineOffset` shifts line numbers, for YAML that sits
+ * inside another file (front matter starts on the line after `---`).
+ */
+export function validateYaml<S extends z.ZodTypeAny>(
+  text: string,
+  file: string,
+  schema: S,
+  lineOffset = 0,
+): Validated<z.infer<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const messages: Message[] = [];
+  for (const error of doc.errors) {
+    const pos = lineCounter.linePos(error.pos[0]);
+    messages.push(
+      message('manuscript-001', `Unexpected YAML syntax: ${error.message.split('\n')[0]}`, {
+        file,
+        line: pos.line + lineOffset,
+        column: pos.col,
+      }),
+    );
+  }
+  if (messages.length > 0) return { messages };
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return { value: result.data, messages };
+  for (const issue of result.error.issues) {
+    const path = issue.path;
+    let node: unknown = doc.getIn(path, true);
+    // A missing key has no node: point at its parent, the nearest thing that exists.
+    for (let depth = path.length - 1; !isNode(node) && depth >= 0; depth -= 1) {
+      node = doc.getIn(path.slice(0, depth), true);
+    }
+    const offset = isNode(node) && node.range ? node.range[0] : 0;
+    const pos = lineCounter.linePos(offset);
+    const where = path.length > 0 ? `\`${path.join('.')}\`` : 'the document';
+    messages.push(
+      message('manuscript-001', `Unexpected value at ${where}: ${issue.message}`, {
+        file,
+        line: pos.line + lineOffset,
+        column: pos.col,
+      }),
+    );
+  }
+  return { messages };
+}

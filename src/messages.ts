@@ -1,0 +1,94 @@
+/**
+ * Problems are messages with places. Every stage reports through these types and never prints;
+ * the command line decides how to show them. Rule ids are stable: retire an id, never reuse it.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A place a person can open: a file and, where known, a 1-based line and column. */
+export interface Place {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/** One problem found by a stage. */
+export interface Message {
+  ruleId: RuleId;
+  severity: Severity;
+  reason: string;
+  place?: Place;
+}
+
+/** The catalogue of every rule id, its severity and one line of documentation. */
+export const rules = {
+  'import-001': { severity: 'error', doc: 'The source is not valid UTF-8.' },
+  'import-002': { severity: 'error', doc: 'The source is empty.' },
+  'import-003': { severity: 'error', doc: 'No printed pages could be recognised in the source.' },
+  'import-004': { severity: 'error', doc: 'A printed folio disagrees with the restored page numbering.' },
+  'import-005': { severity: 'warning', doc: 'A chapter has no title in the text and no editorial override.' },
+  'import-006': { severity: 'warning', doc: 'A control character or form feed was removed from the source.' },
+  'import-007': { severity: 'warning', doc: 'A footnote call has no note on its page, or a note is never called.' },
+  'import-008': { severity: 'warning', doc: 'A page was restored with low confidence.' },
+  'import-009': { severity: 'info', doc: 'No printed folio anchors were found; pages are inferred from layout alone.' },
+  'import-010': { severity: 'error', doc: 'The editorial file is invalid.' },
+  'import-011': { severity: 'warning', doc: 'An editorial override names a chapter that does not exist.' },
+  'import-012': { severity: 'warning', doc: 'A zero-width character was found in the source (kept).' },
+  'manuscript-001': { severity: 'error', doc: 'issue.yaml or a chapter front matter does not match the schema.' },
+  'manuscript-002': { severity: 'error', doc: 'A chapter file named in issue.yaml is missing.' },
+  'manuscript-003': { severity: 'error', doc: 'Page markers are duplicated, missing or out of order.' },
+  'manuscript-004': { severity: 'warning', doc: 'A footnote call has no definition, or a definition is never called.' },
+  'manuscript-005': { severity: 'warning', doc: 'A page marker sits inside a heading or footnote and was moved.' },
+  'manuscript-006': { severity: 'warning', doc: 'Unsafe raw HTML was removed from the manuscript.' },
+  'manuscript-007': { severity: 'error', doc: 'A local image referenced by the manuscript is missing.' },
+  'pdf-001': { severity: 'error', doc: 'Chromium could not be found or started.' },
+  'pdf-002': { severity: 'error', doc: 'A rendering stage timed out.' },
+  'pdf-003': { severity: 'error', doc: 'Paged.js reported an error or could not lay out an element.' },
+  'pdf-004': { severity: 'error', doc: 'The text of a printed page does not fit its PDF page.' },
+  'pdf-005': { severity: 'info', doc: 'A page was copyfitted (tighter spacing or smaller type) to hold its text.' },
+  'pdf-006': { severity: 'error', doc: 'An element overflows its page box.' },
+  'pdf-007': { severity: 'error', doc: 'A character has no glyph in the bundled fonts.' },
+  'pdf-008': { severity: 'error', doc: 'The PDF could not be written.' },
+  'epub-001': { severity: 'error', doc: 'EPUBCheck reported an error or warning.' },
+  'epub-002': { severity: 'error', doc: 'Ace by DAISY reported an accessibility violation.' },
+  'epub-003': { severity: 'error', doc: 'The EPUB could not be written.' },
+  'check-001': { severity: 'error', doc: 'A page of the output does not hold the text of the printed page.' },
+  'check-002': { severity: 'error', doc: 'A folio or page label disagrees with the printed page number.' },
+  'check-003': { severity: 'error', doc: 'Pages are missing or extra in the output.' },
+  'check-004': { severity: 'error', doc: 'A word of the source is lost or duplicated in the output.' },
+  'check-005': { severity: 'error', doc: 'A footnote reference does not resolve.' },
+  'check-006': { severity: 'error', doc: 'The page-list of the EPUB is incomplete or out of order.' },
+  'cli-001': { severity: 'error', doc: 'The command line is invalid.' },
+} as const satisfies Record<string, { severity: Severity; doc: string }>;
+
+export type RuleId = keyof typeof rules;
+
+/** Makes a message with the catalogue's severity for its rule. */
+export function message(ruleId: RuleId, reason: string, place?: Place): Message {
+  const made: Message = { ruleId, severity: rules[ruleId].severity, reason };
+  if (place) made.place = place;
+  return made;
+}
+
+/** `file:line:column: message [rule-id]`, the form editors and terminals link. */
+export function formatMessage(m: Message): string {
+  const where = m.place
+    ? `${m.place.file}${m.place.line !== undefined ? `:${m.place.line}` : ''}${m.place.column !== undefined ? `:${m.place.column}` : ''}: `
+    : '';
+  return `${where}${m.severity}: ${m.reason} [${m.ruleId}]`;
+}
+
+/** An error that carries the messages that made a stage give up. */
+export class FolioError extends Error {
+  readonly messages: Message[];
+  constructor(messages: Message[]) {
+    super(messages.map(formatMessage).join('\n'));
+    this.name = 'FolioError';
+    this.messages = messages;
+  }
+}
+
+/** True when any message is an error. */
+export function hasErrors(messages: readonly Message[]): boolean {
+  return messages.some((m) => m.severity === 'error');
+}
