@@ -59,6 +59,9 @@ export const rules = {
   'check-005': { severity: 'error', doc: 'A footnote reference does not resolve.' },
   'check-006': { severity: 'error', doc: 'The page-list of the EPUB is incomplete or out of order.' },
   'cli-001': { severity: 'error', doc: 'The command line is invalid.' },
+  'markdown-001': { severity: 'warning', doc: 'An unknown directive was found; its text is kept.' },
+  'markdown-002': { severity: 'error', doc: 'A page marker has no valid printed page number.' },
+  'pdf-009': { severity: 'error', doc: 'A printed page does not land on the PDF page of the same number.' },
 } as const satisfies Record<string, { severity: Severity; doc: string }>;
 
 export type RuleId = keyof typeof rules;

@@ -1,0 +1,49 @@
+/**
+ * rehype plugin: sanitises the chapter once, block by block, with Folio's schema. A block that
+ * the schema changes held unsafe raw HTML (script, event handler, `javascript:` link, iframe,
+ * base, remote image…): it is replaced by its safe form and reported as `manuscript-006` at its
+ * line.
+ */
+import type { Root, RootContent } from 'hast';
+import { sanitize, type Schema } from 'hast-util-sanitize';
+import { toHtml } from 'hast-util-to-html';
+import type { Plugin } from 'unified';
+import type { VFile } from 'vfile';
+
+/** Options of `rehypeSanitizeManuscript`. */
+export interface Options {
+  /** The hast-util-sanitize schema. */
+  schema: Schema;
+}
+
+const rehypeSanitizeManuscript: Plugin<[Options], Root> = (options) => {
+  if (typeof options?.schema !== 'object' || options.schema === null) {
+    throw new TypeError('rehypeSanitizeManuscript: expected `schema`, a hast-util-sanitize schema');
+  }
+  const { schema } = options;
+  return (tree: Root, file: VFile) => {
+    const children: RootContent[] = [];
+    for (const child of tree.children) {
+      const before = toHtml(child);
+      const clean = sanitize(child, schema);
+      const kept: RootContent[] = clean.type === 'root' ? clean.children : [clean as RootContent];
+      children.push(...kept);
+      if (kept.map((node) => toHtml(node)).join('') !== before) {
+        const first = child.position?.start;
+        file.message(`Unexpected unsafe HTML in \`${shorten(before)}\`, expected plain Markdown; the unsafe part was removed`, {
+          place: first,
+          ruleId: 'manuscript-006',
+          source: 'folio',
+        });
+      }
+    }
+    tree.children = children;
+  };
+};
+
+export default rehypeSanitizeManuscript;
+
+function shorten(html: string): string {
+  const line = html.replace(/\s+/g, ' ').trim();
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+}

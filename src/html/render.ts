@@ -1,0 +1,62 @@
+/**
+ * The HTML stage: one chapter's Markdown to an XHTML-compatible body fragment, for print
+ * (Paged.js) or for an EPUB content document. Raw HTML is parsed and sanitised here, once.
+ */
+import type { Root } from 'hast';
+import rehypeRaw from 'rehype-raw';
+import rehypeStringify from 'rehype-stringify';
+import remarkRehype from 'remark-rehype';
+import { VFile } from 'vfile';
+import type { Chapter } from '../manuscript/index.js';
+import { markdownProcessor, messagesOf } from '../markdown/index.js';
+import type { Message } from '../messages.js';
+import { createHandlers } from './handlers/index.js';
+import rehypePageBreakBlocks from './rehype-page-break-blocks.js';
+import rehypeSanitizeManuscript from './rehype-sanitize-manuscript.js';
+import { folioSchema } from './schema.js';
+import type { Target } from './target.js';
+
+/** Options of `renderChapter`. */
+export interface RenderChapterOptions {
+  target: Target;
+}
+
+/** A chapter rendered to HTML: the serialised fragment, its tree and the problems found. */
+export interface RenderedChapter {
+  /** The body fragment, well-formed XML (XHTML-compatible). */
+  html: string;
+  /** The same fragment as a hast tree. */
+  hast: Root;
+  messages: Message[];
+}
+
+/** Serialiser settings under which HTML is also well-formed XML. */
+export const xhtmlSerialization = {
+  closeSelfClosing: true,
+  closeEmptyElements: false,
+  tightSelfClosing: false,
+  collapseEmptyAttributes: false,
+  omitOptionalTags: false,
+  preferUnquoted: false,
+  quote: '"',
+  quoteSmart: false,
+  allowDangerousHtml: false,
+  allowDangerousCharacters: false,
+  characterReferences: { useNamedReferences: false },
+} as const;
+
+/** Renders one chapter (the whole file, front matter included) for a target. */
+export function renderChapter(chapter: Pick<Chapter, 'path' | 'markdown'>, options: RenderChapterOptions): RenderedChapter {
+  const { target } = options;
+  if (target !== 'print' && target !== 'epub') throw new TypeError(`renderChapter: unexpected target \`${String(target)}\`, expected print or epub`);
+  const file = new VFile({ path: chapter.path, value: chapter.markdown });
+  const processor = markdownProcessor()
+    .use(remarkRehype, { handlers: createHandlers(target), allowDangerousHtml: true, clobberPrefix: '' })
+    .use(rehypeRaw)
+    .use(rehypeSanitizeManuscript, { schema: folioSchema })
+    .use(target === 'print' ? [rehypePageBreakBlocks] : [])
+    .use(rehypeStringify, xhtmlSerialization);
+  const hast = processor.runSync(processor.parse(file), file);
+  const html = processor.stringify(hast, file);
+  return { html: String(html).trim(), hast, messages: messagesOf(file) };
+}
