@@ -34,21 +34,23 @@ const rehypePageBreakBlocks: Plugin<[Options?], Root> = (options) => {
     // ancestor chains of earlier markers stay valid.
     for (const { marker, ancestors } of found.reverse()) {
       const page = String(marker.properties.ariaLabel);
+      // The source line travels with the page start so a PDF problem can name a line.
+      const line = marker.position?.start.line;
       const blockIndex = findLastIndex(ancestors, (a) => a.type === 'element' && splittable.has((a as Element).tagName));
       if (blockIndex === -1) {
-        markNextBlock(marker, ancestors.at(-1), page);
+        markNextBlock(marker, ancestors.at(-1), page, line);
         continue;
       }
       const block = ancestors[blockIndex] as Element;
       const chain = [...ancestors.slice(blockIndex), marker] as Array<Parent | Element>;
       if (textBefore(chain).trim() === '') {
-        block.properties.dataFolioStart = page;
+        markStart(block, page, line);
         continue;
       }
       const after = splitAt(chain);
       addClass(block, 'page-end');
       addClass(after, 'continued');
-      after.properties.dataFolioStart = page;
+      markStart(after, page, line);
       const container = ancestors[blockIndex - 1];
       if (container) container.children.splice(container.children.indexOf(block as RootContent & ElementContent) + 1, 0, after as RootContent & ElementContent);
     }
@@ -62,17 +64,22 @@ function isPageMarker(node: Element): boolean {
 }
 
 /** A marker between blocks: it moves into the next element, which starts the page. */
-function markNextBlock(marker: Element, parent: Parent | undefined, page: string): void {
+function markNextBlock(marker: Element, parent: Parent | undefined, page: string, line: number | undefined): void {
   if (!parent) return;
   const index = parent.children.indexOf(marker);
   const next = parent.children.slice(index + 1).find((child): child is Element => child.type === 'element' && !isPageMarker(child));
   if (!next) {
-    marker.properties.dataFolioStart = page;
+    markStart(marker, page, line);
     return;
   }
   parent.children.splice(index, 1);
   next.children.unshift(marker);
-  next.properties.dataFolioStart = page;
+  markStart(next, page, line);
+}
+
+function markStart(element: Element, page: string, line: number | undefined): void {
+  element.properties.dataFolioStart = page;
+  if (line !== undefined) element.properties.dataSourceLine = String(line);
 }
 
 /** The text of the block that comes before the marker. */
