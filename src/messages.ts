@@ -62,6 +62,8 @@ export const rules = {
   'markdown-001': { severity: 'warning', doc: 'An unknown directive was found; its text is kept.' },
   'markdown-002': { severity: 'error', doc: 'A page marker has no valid printed page number.' },
   'pdf-009': { severity: 'error', doc: 'A printed page does not land on the PDF page of the same number.' },
+  'epub-004': { severity: 'error', doc: 'A tool the EPUB build needs (Chromium, EPUBCheck, Ace) could not be run.' },
+  'epub-005': { severity: 'error', doc: 'Unsafe content (a script, an event handler, a javascript: link or a remote resource) reached the EPUB.' },
 } as const satisfies Record<string, { severity: Severity; doc: string }>;
 
 export type RuleId = keyof typeof rules;

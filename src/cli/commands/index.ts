@@ -1,4 +1,6 @@
 /** The registry of subcommands, in the order `folio --help` lists them. */
 import type { Command } from '../command.js';
+import { importCommand } from './import.js';
+import { epubCommand } from './epub.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [importCommand, epubCommand];

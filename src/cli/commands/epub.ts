@@ -1,0 +1,49 @@
+/** `folio epub`: builds the EPUB 3 of an issue and checks it with EPUBCheck and Ace. */
+import path from 'node:path';
+import { buildEpub } from '../../epub/index.js';
+import { hasErrors } from '../../messages.js';
+import { reportMessages, type Command } from '../command.js';
+import { loadManuscript } from '../../manuscript/index.js';
+
+/** The EPUB command: thin, it resolves paths and calls `buildEpub`. */
+export const epubCommand: Command = {
+  name: 'epub',
+  summary: 'Build the EPUB 3 of the issue and check it (EPUBCheck, Ace)',
+  usage: [
+    'Usage: folio epub [--manuscript DIR] [--out FILE]',
+    '',
+    'Options:',
+    '  --manuscript DIR  the manuscript folder (default ./manuscript)',
+    '  --out FILE        where to write the EPUB (default build/<journal-issue slug>.epub)',
+    '  --no-validate     skip EPUBCheck and Ace',
+    '  --json            print the messages and figures as JSON',
+    '  -q, --quiet       hide information messages',
+    '',
+    'SOURCE_DATE_EPOCH (seconds) sets every date the EPUB holds; without it the issue date does.',
+    'CHROME_PATH names the Chromium used for the cover and by Ace.',
+    'Exit codes: 0 clean, 1 the manuscript or the EPUB has problems, 2 the tool failed.',
+  ].join('\n'),
+  options: {
+    manuscript: { type: 'string' },
+    out: { type: 'string' },
+    'no-validate': { type: 'boolean' },
+  },
+  async run(values, _positionals, io) {
+    const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
+    let out = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
+    if (out === undefined) {
+      // The default name comes from the issue, so read it first; problems surface in the build.
+      const loaded = await loadManuscript(manuscriptDir);
+      const issue = loaded.manuscript?.issue;
+      const slug = issue ? `${issue.journal} ${issue.issue}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') : '';
+      out = path.resolve('build', `${slug === '' ? 'issue' : slug}.epub`);
+    }
+    const result = await buildEpub({ manuscriptDir, out, validate: values['no-validate'] !== true });
+    if (io.json) io.out(JSON.stringify({ out: result.out, pages: result.pages, timings: result.timings, messages: result.messages }, null, 2));
+    reportMessages(io, result.messages);
+    if (result.messages.some((m) => m.ruleId === 'epub-003' || m.ruleId === 'epub-004')) return 2;
+    if (hasErrors(result.messages)) return 1;
+    if (!io.quiet && !io.json && result.out) io.out(`folio epub: wrote ${path.relative(process.cwd(), result.out)} (${result.pages ?? 0} pages)`);
+    return 0;
+  },
+};

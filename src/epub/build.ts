@@ -1,0 +1,259 @@
+/**
+ * The EPUB stage: a manuscript folder to an EPUB 3 of the issue, with the print page numbers,
+ * linked footnotes, a generated cover and accessibility metadata, assembled by epub-gen-memory
+ * through Folio's templates, re-zipped reproducibly, written atomically and then checked with
+ * EPUBCheck and Ace by DAISY.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Root } from 'hast';
+import { toHtml } from 'hast-util-to-html';
+import { EPub } from 'epub-gen-memory';
+import { unified } from 'unified';
+import { renderChapter, xhtmlSerialization } from '../html/index.js';
+import { loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { hasErrors, message, type Message } from '../messages.js';
+import { runAce } from './ace.js';
+import { chromiumPath } from './chromium.js';
+import { renderCover, type Cover } from './cover.js';
+import { runEpubcheck } from './epubcheck.js';
+import { buildInstant, publicationMetadata, type PublicationMetadata } from './metadata.js';
+import { nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
+import rehypeHeadingIds from './rehype-heading-ids.js';
+import { unsafeContent } from './safety.js';
+import { templatePath } from './templates.js';
+import { readZip, writeEpubZip } from './zip.js';
+
+/** Options of `buildEpub`. */
+export interface BuildEpubOptions {
+  /** The manuscript folder (issue.yaml and chapters). */
+  manuscriptDir: string;
+  /** Where to write the EPUB. */
+  out: string;
+  /** Seconds since 1970 for every date the build writes; defaults to `SOURCE_DATE_EPOCH`, then the issue date. */
+  sourceDateEpoch?: number;
+  /** Run EPUBCheck and Ace on the written EPUB (default true). */
+  validate?: boolean;
+  /** Chromium for the cover and for Ace; defaults to `CHROME_PATH`, then the Debian binary. */
+  chromePath?: string;
+}
+
+/** What `buildEpub` did: every problem found, and the figures of the run. */
+export interface BuildEpubResult {
+  messages: Message[];
+  /** The EPUB written, when one was. */
+  out?: string;
+  /** Printed pages in the page-list. */
+  pages?: number;
+  /** Milliseconds spent in each step. */
+  timings?: Record<string, number>;
+}
+
+/** One content document as handed to epub-gen-memory (its `Chapter` plus Folio's fields). */
+interface ContentDocument {
+  id: string;
+  filename: string;
+  title: string;
+  author: string[];
+  /** Left empty: the body goes through `body`, past epub-gen-memory's lossy HTML clean-up. */
+  content: string;
+  body: string;
+  language: string;
+  kind: string;
+  beforeToc: boolean;
+  excludeFromToc: boolean;
+  folioCover: { href: string; alt: string } | false;
+}
+
+/** Labels of the navigation document in the book's primary language. */
+function navLabels(language: string) {
+  if (/^zh\b/i.test(language)) return { contents: '目录', landmarks: '导览', pages: '页码', cover: '封面', start: '正文' };
+  return { contents: 'Contents', landmarks: 'Landmarks', pages: 'Pages', cover: 'Cover', start: 'Start of content' };
+}
+
+function parseEpoch(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/** A chapter rendered for the EPUB: its XHTML body and what it adds to the navigation. */
+interface RenderedDocument {
+  file: string;
+  body: string;
+  toc: TocEntry;
+  pages: PageTarget[];
+}
+
+function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, messages: Message[]): RenderedDocument[] {
+  const addIds = unified().use(rehypeHeadingIds);
+  return manuscript.chapters.map((chapter) => {
+    const rendered = renderChapter(chapter, { target: 'epub' });
+    messages.push(...rendered.messages);
+    const tree = addIds.runSync(rendered.hast) as Root;
+    for (const problem of unsafeContent(tree)) {
+      messages.push(message('epub-005', `Unexpected ${problem} in the EPUB, expected sanitised content`, { file: chapter.path }));
+    }
+    const file = `${chapter.slug}.xhtml`;
+    const outline = outlineChapter(tree);
+    const toc: TocEntry = { label: chapter.title, href: file, children: nestHeadings(file, outline.headings) };
+    if (chapter.language !== metadata.language) toc.language = chapter.language;
+    const pages = outline.pages.map((page) => ({ label: page.label, value: Number(page.label), href: `${file}#${page.id}` }));
+    return { file, body: toHtml(tree, xhtmlSerialization), toc, pages };
+  });
+}
+
+/** Checks that the page-list has every printed page once, in order. */
+function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript): Message[] {
+  const messages: Message[] = [];
+  const file = path.join(manuscript.dir, 'issue.yaml');
+  for (let index = 1; index < pages.length; index += 1) {
+    const before = pages[index - 1];
+    const page = pages[index];
+    if (before && page && !(page.value > before.value)) {
+      messages.push(message('check-006', `Unexpected page ${page.label} after page ${before.label} in the page-list, expected increasing page numbers`, { file }));
+    }
+  }
+  if (pages.length !== manuscript.issue.pages) {
+    messages.push(message('check-006', `Unexpected ${pages.length} pages in the page-list, expected the ${manuscript.issue.pages} pages of issue.yaml`, { file }));
+  }
+  return messages;
+}
+
+async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, documents: RenderedDocument[], cover: Cover): Promise<Buffer> {
+  const labels = navLabels(metadata.language);
+  const first = documents[0];
+  const landmarks: Landmark[] = [
+    { type: 'cover', label: labels.cover, href: 'cover.xhtml' },
+    { type: 'toc', label: labels.contents, href: 'toc.xhtml#toc' },
+  ];
+  if (first) landmarks.push({ type: 'bodymatter', label: labels.start, href: first.file });
+  const pages = documents.flatMap((d) => d.pages);
+  const toc = documents.map((d) => d.toc);
+  const folio = {
+    ...metadata,
+    labels,
+    toc,
+    tocDepth: Math.max(1, tocDepth(toc)),
+    landmarks,
+    pages,
+    maxPage: pages.reduce((max, p) => Math.max(max, p.value), 0),
+  };
+  const content: ContentDocument[] = [
+    {
+      id: 'cover',
+      filename: 'cover.xhtml',
+      title: metadata.title,
+      author: [],
+      content: '',
+      body: '',
+      language: metadata.language,
+      kind: 'cover',
+      beforeToc: true,
+      excludeFromToc: true,
+      folioCover: { href: 'cover.png', alt: cover.alt },
+    },
+    ...manuscript.chapters.map((chapter, index): ContentDocument => ({
+      id: `chapter-${chapter.slug}`,
+      filename: documents[index]?.file ?? `${chapter.slug}.xhtml`,
+      title: chapter.title,
+      author: chapter.authors,
+      content: '',
+      body: documents[index]?.body ?? '',
+      language: chapter.language,
+      kind: chapter.kind,
+      beforeToc: false,
+      excludeFromToc: false,
+      folioCover: false,
+    })),
+  ];
+  const [contentOPF, tocXHTML, tocNCX, chapterXHTML, css] = await Promise.all(
+    ['content.opf.ejs', 'nav.xhtml.ejs', 'toc.ncx.ejs', 'chapter.xhtml.ejs', 'style.css'].map((name) => readFile(templatePath(name), 'utf8')),
+  );
+  const book = new EPub(
+    {
+      title: metadata.title,
+      author: metadata.creators.map((c) => c.name),
+      ...(metadata.publisher ? { publisher: metadata.publisher } : {}),
+      ...(metadata.description ? { description: metadata.description } : {}),
+      date: metadata.timestamp.toISOString(),
+      lang: metadata.language,
+      cover: new File([new Uint8Array(cover.png)], 'cover.png', { type: 'image/png' }),
+      css: css ?? '',
+      contentOPF: contentOPF ?? '',
+      tocXHTML: tocXHTML ?? '',
+      tocNCX: tocNCX ?? '',
+      chapterXHTML: chapterXHTML ?? '',
+      prependChapterTitles: false,
+      // Nothing is fetched: there are no remote images (the HTML stage removes them) and no fonts.
+      fonts: [],
+      verbose: false,
+      // Template data: epub-gen-memory passes unknown options through to the templates.
+      folio,
+    } as ConstructorParameters<typeof EPub>[0],
+    content,
+  );
+  return book.genEpub();
+}
+
+/** Writes a file atomically: a temporary file beside it, then a rename. */
+async function writeAtomically(file: string, data: Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Builds the EPUB of a manuscript. Problems come back as messages; nothing is printed. */
+export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubResult> {
+  const timings: Record<string, number> = {};
+  let started = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - started);
+    started = now;
+  };
+  const loaded = await loadManuscript(options.manuscriptDir);
+  const messages: Message[] = [...loaded.messages];
+  const manuscript = loaded.manuscript;
+  if (!manuscript || hasErrors(messages)) return { messages, timings };
+  const epoch = options.sourceDateEpoch ?? parseEpoch(process.env.SOURCE_DATE_EPOCH);
+  const metadata = publicationMetadata(manuscript, buildInstant(manuscript, epoch));
+  const documents = renderDocuments(manuscript, metadata, messages);
+  const pages = documents.flatMap((d) => d.pages);
+  messages.push(...checkPageList(pages, manuscript));
+  lap('render');
+  if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
+
+  const chrome = options.chromePath ?? chromiumPath();
+  let cover: Cover;
+  try {
+    cover = await renderCover(manuscript, metadata, chrome);
+  } catch (error) {
+    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium: ${(error as Error).message}`, { file: options.out }));
+    return { messages, timings };
+  }
+  lap('cover');
+
+  let epub: Buffer;
+  try {
+    const assembled = await assemble(manuscript, metadata, documents, cover);
+    epub = await writeEpubZip(await readZip(assembled), metadata.timestamp);
+    await writeAtomically(options.out, epub);
+  } catch (error) {
+    messages.push(message('epub-003', `Unexpected failure to write the EPUB: ${(error as Error).message}`, { file: options.out }));
+    return { messages, timings };
+  }
+  lap('package');
+
+  if (options.validate !== false) {
+    const [epubcheck, ace] = await Promise.all([runEpubcheck(options.out), runAce(options.out, chrome)]);
+    messages.push(...epubcheck.messages, ...ace.messages);
+    lap('validate');
+  }
+  return { messages, out: options.out, pages: pages.length, timings };
+}

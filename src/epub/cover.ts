@@ -1,0 +1,102 @@
+/**
+ * The cover: an HTML template filled from the issue metadata and rendered to a PNG by headless
+ * Chromium. Nothing is fetched from the network; fonts come from the bundled @fontsource files.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ejs from 'ejs';
+import puppeteer from 'puppeteer-core';
+import type { Manuscript } from '../manuscript/index.js';
+import { chromiumFlags, chromiumPath } from './chromium.js';
+import type { PublicationMetadata } from './metadata.js';
+import { templatePath } from './templates.js';
+
+/** The rendered cover and the text a reader who cannot see it is given instead. */
+export interface Cover {
+  png: Buffer;
+  alt: string;
+}
+
+/** Cover size in CSS pixels: 2:3, the usual e-reader cover proportion. */
+const width = 1200;
+const height = 1800;
+/** How many articles the cover lists; the table of contents has them all. */
+const maxArticles = 8;
+
+const require = createRequire(import.meta.url);
+
+function fontStylesheets(): string[] {
+  const sheets = ['@fontsource/noto-serif/400.css', '@fontsource/noto-serif/700.css', '@fontsource/noto-serif/400-italic.css', '@fontsource/noto-serif-sc/400.css'];
+  return sheets.map((sheet) => pathToFileURL(require.resolve(sheet)).href);
+}
+
+/** The articles a cover lists: those in the issue's primary language, in reading order. */
+function coverArticles(manuscript: Manuscript, language: string) {
+  return manuscript.chapters
+    .filter((c) => c.kind === 'article' && c.language === language)
+    .slice(0, maxArticles)
+    .map((c) => ({ title: c.title, authors: c.authors, language: c.language }));
+}
+
+/** Renders the cover HTML of an issue (exported for tests and for a person to preview). */
+export async function coverHtml(manuscript: Manuscript, metadata: PublicationMetadata): Promise<string> {
+  const template = await readFile(templatePath('cover.html.ejs'), 'utf8');
+  return ejs.render(template, {
+    language: metadata.language,
+    journal: metadata.journal,
+    issue: metadata.issue,
+    publisher: metadata.publisher ?? '',
+    articles: coverArticles(manuscript, metadata.language),
+    fontStylesheets: fontStylesheets(),
+    width,
+    height,
+  });
+}
+
+/** The cover's text alternative: what the cover says, in reading order. */
+export function coverAlt(manuscript: Manuscript, metadata: PublicationMetadata): string {
+  const parts = [`Cover of ${metadata.journal}, ${metadata.issue}`];
+  const articles = coverArticles(manuscript, metadata.language);
+  if (articles.length > 0) {
+    parts.push(`listing ${articles.map((a) => (a.authors.length > 0 ? `${a.title} by ${a.authors.join(', ')}` : a.title)).join('; ')}`);
+  }
+  if (metadata.publisher) parts.push(`published by ${metadata.publisher}`);
+  return `${parts.join(', ')}.`;
+}
+
+/** Renders the cover to PNG with headless Chromium. Throws when Chromium cannot run. */
+export async function renderCover(manuscript: Manuscript, metadata: PublicationMetadata, executablePath = chromiumPath()): Promise<Cover> {
+  if (executablePath === undefined) throw new Error('Chromium was not found; install the Debian chromium package or set CHROME_PATH');
+  const html = await coverHtml(manuscript, metadata);
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'folio-cover-'));
+  const userDataDir = path.join(workDir, 'profile');
+  const coverFile = path.join(workDir, 'cover.html');
+  try {
+    // A file page, so that it may load the bundled fonts from file: URLs.
+    await writeFile(coverFile, html);
+    const browser = await puppeteer.launch({ executablePath, args: chromiumFlags, headless: true, userDataDir, timeout: 60_000 });
+    try {
+      const page = await browser.newPage();
+      // The cover is made from metadata and local fonts only: refuse anything from the network.
+      await page.setRequestInterception(true);
+      page.on('request', (request) => {
+        if (/^(file|data|about):/.test(request.url())) void request.continue();
+        else void request.abort();
+      });
+      await page.setViewport({ width, height, deviceScaleFactor: 1 });
+      await page.goto(pathToFileURL(coverFile).href, { waitUntil: 'load', timeout: 60_000 });
+      await page.evaluate(async () => {
+        await document.fonts.ready;
+      });
+      const png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
+      return { png, alt: coverAlt(manuscript, metadata) };
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

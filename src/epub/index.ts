@@ -1,0 +1,8 @@
+/** The EPUB stage: a manuscript folder to a checked, reproducible EPUB 3 of the issue. */
+export { buildEpub } from './build.js';
+export type { BuildEpubOptions, BuildEpubResult } from './build.js';
+export { runAce } from './ace.js';
+export { runEpubcheck } from './epubcheck.js';
+export { publicationMetadata, derivedIdentifier, buildInstant } from './metadata.js';
+export type { PublicationMetadata } from './metadata.js';
+export { default as rehypeHeadingIds } from './rehype-heading-ids.js';

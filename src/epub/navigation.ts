@@ -1,0 +1,90 @@
+/**
+ * The navigation of the EPUB, read off the rendered chapters: a table of contents nested by
+ * heading level, landmarks, and a page-list with every printed page in reading order.
+ */
+import type { Element, Root } from 'hast';
+import { toString } from 'hast-util-to-string';
+import { visit } from 'unist-util-visit';
+
+/** One line of the table of contents and the lines nested under it. */
+export interface TocEntry {
+  label: string;
+  href: string;
+  /** Set when the entry's language differs from the navigation document's. */
+  language?: string;
+  children: TocEntry[];
+}
+
+/** One printed page: its label as printed and where its marker stands. */
+export interface PageTarget {
+  label: string;
+  value: number;
+  href: string;
+}
+
+/** A landmark of the book: cover, table of contents, start of the body. */
+export interface Landmark {
+  type: 'cover' | 'toc' | 'bodymatter';
+  label: string;
+  href: string;
+}
+
+/** What one chapter contributes to the navigation. */
+export interface ChapterOutline {
+  /** Headings below the chapter title (h2–h6), in document order. */
+  headings: { level: number; id: string; label: string }[];
+  /** Page markers in document order. */
+  pages: { id: string; label: string }[];
+  /** Headings that have no id and so cannot be linked. */
+  unlinkedHeadings: string[];
+}
+
+const headingLevel: Record<string, number> = { h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
+
+function isPageBreak(node: Element): boolean {
+  const role = node.properties.role;
+  const roles = Array.isArray(role) ? role.map(String) : String(role ?? '').split(/\s+/);
+  return roles.includes('doc-pagebreak');
+}
+
+/** Reads the headings and page markers of a rendered chapter. */
+export function outlineChapter(tree: Root): ChapterOutline {
+  const outline: ChapterOutline = { headings: [], pages: [], unlinkedHeadings: [] };
+  visit(tree, 'element', (node: Element) => {
+    const level = headingLevel[node.tagName];
+    if (level !== undefined) {
+      const label = toString(node).replace(/\s+/g, ' ').trim();
+      const id = node.properties.id;
+      if (typeof id === 'string' && id !== '') outline.headings.push({ level, id, label });
+      else outline.unlinkedHeadings.push(label);
+      return 'skip';
+    }
+    if (isPageBreak(node)) {
+      const id = node.properties.id;
+      const label = node.properties.ariaLabel;
+      if (typeof id === 'string' && label !== undefined && label !== null) outline.pages.push({ id, label: String(label) });
+    }
+    return undefined;
+  });
+  return outline;
+}
+
+/** Nests headings by level under a chapter entry: an h3 goes under the h2 before it. */
+export function nestHeadings(href: string, headings: ChapterOutline['headings']): TocEntry[] {
+  const root: TocEntry[] = [];
+  const stack: { level: number; entry: TocEntry }[] = [];
+  for (const heading of headings) {
+    const entry: TocEntry = { label: heading.label, href: `${href}#${heading.id}`, children: [] };
+    while (stack.length > 0 && (stack.at(-1)?.level ?? 0) >= heading.level) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) parent.entry.children.push(entry);
+    else root.push(entry);
+    stack.push({ level: heading.level, entry });
+  }
+  return root;
+}
+
+/** The depth of a table of contents, for the NCX. */
+export function tocDepth(entries: readonly TocEntry[]): number {
+  return entries.reduce((depth, entry) => Math.max(depth, 1 + tocDepth(entry.children)), 0);
+}
