@@ -1,0 +1,112 @@
+/**
+ * The text of every printed page, read two ways: from the raw source (the import report says
+ * where each page starts) and from the manuscript (between `:page[N]` and the next marker,
+ * footnote bodies counted on the page that calls them).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Root, RootContent } from 'mdast';
+import remarkDirective from 'remark-directive';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { findFolioBlocks } from '../import/layout.js';
+import { readSource } from '../import/source.js';
+import type { Manuscript } from '../manuscript/index.js';
+import { words } from './words.js';
+
+/** Words of each printed page, in reading order, with the chapter file that holds them. */
+export interface PageText {
+  page: number;
+  words: string[];
+  /** Manuscript file and line of the page marker, where known. */
+  file?: string;
+  line?: number;
+}
+
+const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm).use(remarkDirective);
+
+/** Reads the pages of a manuscript. Markers out of order or repeated are reported by the caller. */
+export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, PageText>; order: { page: number; file: string; line: number }[] } {
+  const pages = new Map<number, PageText>();
+  const order: { page: number; file: string; line: number }[] = [];
+  for (const chapter of manuscript.chapters) {
+    const tree = parser.parse(chapter.markdown) as Root;
+    const definitions = new Map<string, RootContent>();
+    for (const node of tree.children) if (node.type === 'footnoteDefinition') definitions.set(node.identifier, node);
+    let current: PageText | undefined;
+    const counted = new Set<string>();
+    let silent = false;
+    const add = (text: string): void => {
+      if (!current || silent) return;
+      current.words.push(...words(text));
+    };
+    const walk = (node: RootContent | Root): void => {
+      if (node.type === 'yaml' || node.type === 'footnoteDefinition') return;
+      if (node.type === 'textDirective' && node.name === 'page') {
+        const label = node.children.map((c) => ('value' in c ? c.value : '')).join('');
+        const page = Number(label);
+        const line = node.position?.start.line ?? 0;
+        order.push({ page, file: chapter.path, line });
+        current = pages.get(page) ?? { page, words: [], file: chapter.path, line };
+        pages.set(page, current);
+        return;
+      }
+      if (node.type === 'heading' && node.depth === 1 && chapter.titleSource === 'editor') {
+        // A title the editor supplied is not in the source; its footnote calls still count.
+        silent = true;
+        for (const child of node.children) walk(child);
+        silent = false;
+        return;
+      }
+      if (node.type === 'footnoteReference') {
+        if (node.identifier !== 'author') add(node.label ?? node.identifier);
+        const definition = definitions.get(node.identifier);
+        if (definition && !counted.has(node.identifier)) {
+          counted.add(node.identifier);
+          // The note's body belongs to the page of its call; read it there, after the call.
+          const saved = silent;
+          silent = false;
+          // A printed note starts with its number, as its call does.
+          if (node.identifier !== 'author') add(node.label ?? node.identifier);
+          if ('children' in definition) for (const child of definition.children) walk(child as RootContent);
+          silent = saved;
+        }
+        return;
+      }
+      if (node.type === 'text' || node.type === 'inlineCode') add(node.value);
+      if ('children' in node) for (const child of node.children as RootContent[]) walk(child);
+    };
+    walk(tree);
+  }
+  return { pages, order };
+}
+
+/** Reads the pages of the raw source, using the page starts the import report records. */
+export async function sourcePages(
+  sourceFile: string,
+  report: { pages: { page: number; startLine: number; endLine: number }[] },
+): Promise<{ pages: Map<number, PageText>; folios: { folio: number; line: number }[] }> {
+  const { lines } = readSource(await readFile(sourceFile), sourceFile);
+  const blocks = findFolioBlocks(lines);
+  const furniture = new Set<number>();
+  for (const b of blocks) for (let i = b.first; i <= b.last; i += 1) furniture.add(i);
+  const pages = new Map<number, PageText>();
+  for (const p of report.pages) {
+    const text: string[] = [];
+    for (let n = p.startLine; n <= p.endLine; n += 1) {
+      const i = n - 1;
+      if (furniture.has(i)) continue;
+      // The author note's mark `*` is a call, not a word; everything else is page text.
+      text.push(lines[i]?.text ?? '');
+    }
+    pages.set(p.page, { page: p.page, words: words(text.join('\n')), file: sourceFile, line: p.startLine });
+  }
+  return { pages, folios: blocks.map((b) => ({ folio: b.folio, line: lines[b.folioIndex]?.n ?? 0 })) };
+}
+
+/** Resolves the source file a manuscript names in issue.yaml. */
+export function manuscriptSource(manuscript: Manuscript): string | undefined {
+  return manuscript.issue.source ? path.resolve(manuscript.dir, manuscript.issue.source) : undefined;
+}

@@ -1,0 +1,170 @@
+/**
+ * Rebuilds headings and paragraphs from a chapter's stream of lines: blank lines separate
+ * blocks in single-spaced text, a short line that ends a sentence ends a paragraph, stray
+ * blank lines inside a paragraph are closed up, and page starts are kept as markers.
+ */
+import type { BodyLine } from './structure.js';
+import { displayWidth } from './source.js';
+import { headingStyle, isCjkText, joinLines, normaliseSpaces, numeralAlone, sentenceEnd, titleCaseShare } from './text.js';
+
+/** A piece of inline text, or a page marker between pieces. */
+export type Inline = { type: 'text'; value: string; line: number } | { type: 'page'; page: number };
+
+export interface Block {
+  type: 'heading' | 'paragraph' | 'marker';
+  /** Heading depth, 2 and deeper (the chapter title is depth 1). */
+  depth?: number;
+  style?: string;
+  content: Inline[];
+}
+
+function lastText(block: Block): string {
+  for (let k = block.content.length - 1; k >= 0; k -= 1) {
+    const c = block.content[k];
+    if (c?.type === 'text') return c.value;
+  }
+  return '';
+}
+
+function firstText(block: Block): string {
+  for (const c of block.content) if (c.type === 'text') return c.value;
+  return '';
+}
+
+function textLines(block: Block): string[] {
+  return block.content.flatMap((c) => (c.type === 'text' ? [c.value] : []));
+}
+
+/** Builds blocks from body lines. `typicalWidth` is the display width of a full line. */
+export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; news: boolean; typicalWidth: number }): Block[] {
+  const { cjk, typicalWidth } = options;
+  const raw: Block[] = [];
+  let current: Block | undefined;
+  let pendingPages: number[] = [];
+  const flushPages = (into: Block): void => {
+    for (const page of pendingPages) into.content.push({ type: 'page', page });
+    pendingPages = [];
+  };
+  for (const line of body) {
+    if (line.index < 0) {
+      // A page without running text: its marker waits for the next text.
+      if (line.opensPage !== undefined) pendingPages.push(line.opensPage);
+      continue;
+    }
+    const t = line.text.trim();
+    const prev = current ? lastText(current) : '';
+    // Full width is the block's own measure where it has one: opening pages are set narrower.
+    const recent = current ? textLines(current).slice(-6, -1).map(displayWidth) : [];
+    const measure = recent.length >= 2 ? Math.max(...recent) : typicalWidth;
+    const short = displayWidth(prev) < measure * (cjk ? 0.9 : 0.8);
+    const startsBlock =
+      !current ||
+      (!cjk && line.blankBefore) ||
+      (prev !== '' && sentenceEnd.test(prev) && short) ||
+      (cjk && (headingStyle(t) !== undefined || headingStyle(prev) !== undefined)) ||
+      (!cjk && numeralAlone.test(prev)) ||
+      (!cjk && /^[—]/u.test(t) && sentenceEnd.test(prev));
+    if (startsBlock) {
+      current = { type: 'paragraph', content: [] };
+      raw.push(current);
+    }
+    const block = current as Block;
+    if (line.opensPage !== undefined) pendingPages.push(line.opensPage);
+    flushPages(block);
+    block.content.push({ type: 'text', value: t, line: line.index });
+  }
+  if (pendingPages.length > 0) {
+    const tail: Block = { type: 'marker', content: [] };
+    flushPages(tail);
+    raw.push(tail);
+  }
+
+  // Classify: headings are short blocks that end no sentence, after a paragraph has ended.
+  const isHeading = (block: Block, previous: Block | undefined): string | undefined => {
+    const lines = textLines(block);
+    if (lines.length === 0) return undefined;
+    const whole = lines.join(' ');
+    const first = lines[0] as string;
+    const style = headingStyle(first);
+    const prevEnded = !previous || previous.type === 'heading' || sentenceEnd.test(lastText(previous)) || previous.type === 'marker';
+    if (!prevEnded) return undefined;
+    if (style === 'numeral' && lines.length === 1) return style;
+    const allShort = lines.every((l) => displayWidth(l) < typicalWidth * (isCjkText(l) ? 0.9 : 0.85));
+    const lastLine = lines[lines.length - 1] as string;
+    if (style && lines.length <= 2 && (allShort || lines.length === 2)) {
+      if (isCjkText(first)) return lines.length === 1 && !/[。；，]$/u.test(lastLine) ? style : undefined;
+      if (/[;,]$/u.test(lastLine) || (lines.length === 2 && sentenceEnd.test(first))) return undefined;
+      return style;
+    }
+    if (lines.length > 3 || !allShort || sentenceEnd.test(lastLine) || /[,，]\s?/u.test(whole.replace(/\d,\d/gu, ''))) return undefined;
+    if (isCjkText(whole)) return lines.length === 1 && displayWidth(whole) < typicalWidth * 0.7 ? 'unnumbered' : undefined;
+    if (!/^[\p{Lu}\d“"‘(]/u.test(first)) return undefined;
+    return titleCaseShare(whole) >= 0.75 ? 'unnumbered' : undefined;
+  };
+
+  const blocks: Block[] = [];
+  for (const block of raw) {
+    const previous = blocks[blocks.length - 1];
+    if (block.type === 'marker') {
+      blocks.push(block);
+      continue;
+    }
+    // A paragraph that stopped mid-sentence at a stray blank line runs on.
+    if (previous?.type === 'paragraph') {
+      const before = lastText(previous);
+      const next = firstText(block);
+      const runsOn = /^\p{Ll}/u.test(next) || (!sentenceEnd.test(before) && displayWidth(before) >= typicalWidth * 0.8) || /[^\s-]-$/u.test(before);
+      if (runsOn && isHeading(block, previous) === undefined) {
+        previous.content.push(...block.content);
+        continue;
+      }
+    }
+    const style = isHeading(block, previous);
+    if (style) {
+      // A title broken by a stray blank line continues in the next short block.
+      if (previous?.type === 'heading' && previous.style === 'unnumbered' && style === 'unnumbered' && !isCjkText(firstText(block))) {
+        previous.content.push(...block.content);
+        continue;
+      }
+      blocks.push({ type: 'heading', style, content: block.content });
+    } else {
+      blocks.push({ type: 'paragraph', content: block.content });
+    }
+  }
+
+  // Heading depth follows the order in which numbering styles first appear.
+  const order: string[] = [];
+  for (const b of blocks) {
+    if (b.type !== 'heading' || !b.style) continue;
+    if (!order.includes(b.style)) order.push(b.style);
+    b.depth = Math.min(4, 2 + order.indexOf(b.style));
+  }
+  return blocks;
+}
+
+/** Joins a block's text, placing markers where pages start. */
+export function inlineText(block: Block, render: (text: string) => string, marker: (page: number) => string): string {
+  let out = '';
+  let pendingMarkers = '';
+  for (const c of block.content) {
+    if (c.type === 'page') {
+      pendingMarkers += marker(c.page);
+      continue;
+    }
+    const piece = render(normaliseSpaces(c.value));
+    if (out === '') out = pendingMarkers + piece;
+    else if (pendingMarkers !== '') {
+      // A marker before the rest of a word broken at a line-end hyphen moves before the whole word.
+      if (/[^\s-]-$/u.test(out)) {
+        const wordStart = out.search(/\S+$/u);
+        out = `${out.slice(0, wordStart)}${pendingMarkers}${out.slice(wordStart)}${piece}`;
+      } else {
+        const joined = joinLines(out, piece);
+        const separator = joined.length > out.length + piece.length ? ' ' : '';
+        out = `${out}${separator}${pendingMarkers}${piece}`;
+      }
+    } else out = joinLines(out, piece);
+    pendingMarkers = '';
+  }
+  return out + pendingMarkers;
+}

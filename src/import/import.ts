@@ -1,0 +1,347 @@
+/**
+ * The import stage: raw issue text in, a Markdown manuscript out (issue.yaml, one chapter
+ * file per article or section, and an import report of how every page was found).
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { editorial as editorialSchema, type ChapterMeta, type Editorial, type FrontMatter, type IssueMeta } from '../manuscript/schema.js';
+import { validateYaml } from '../manuscript/validate.js';
+import { FolioError, message, type Message } from '../messages.js';
+import { buildBlocks, inlineText, type Block } from './blocks.js';
+import { restorePages, type Evidence } from './layout.js';
+import { callClose, callOpen, escapeMarkdown, frontMatterBlock, pageMarker } from './markdown.js';
+import { readSource, displayWidth } from './source.js';
+import { findChapters, layoutHints, readPages, type SourceChapter } from './structure.js';
+
+export interface ImportOptions {
+  /** Path of the raw source text. */
+  source: string;
+  /** The manuscript folder to write. */
+  out: string;
+  /** An editorial overrides file (optional). */
+  editorial?: string;
+  /** Folio of the first page when no surviving folio says otherwise. */
+  firstFolio?: number;
+}
+
+/** How every page was found: written as import-report.json. */
+export interface ImportReport {
+  source: string;
+  pages: { page: number; startLine: number; endLine: number; lines: number; evidence: Evidence[]; confidence: number }[];
+  lineBudget: { latin: number; cjk: number };
+  folios: { folio: number; line: number; runningHead: string }[];
+  chapters: { file: string; title: string; firstPage: number; lastPage: number; notes: number }[];
+  messages: Message[];
+}
+
+export interface ImportResult {
+  issue: IssueMeta;
+  /** Chapter files by path relative to the manuscript folder. */
+  files: Map<string, string>;
+  report: ImportReport;
+  messages: Message[];
+}
+
+function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/gu, '')
+    .toLowerCase()
+    .replace(/&/gu, ' and ')
+    .replace(/[^a-z0-9]+/gu, ' ')
+    .trim()
+    .split(/\s+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 6)
+    .join('-');
+}
+
+async function readEditorial(file: string | undefined): Promise<{ editorial: Editorial; messages: Message[] }> {
+  const empty: Editorial = { chapters: [], corrections: [] };
+  if (!file) return { editorial: empty, messages: [] };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new FolioError([message('import-010', 'Unexpected missing editorial file', { file })]);
+  }
+  const result = validateYaml(text, file, editorialSchema);
+  if (!result.value) throw new FolioError(result.messages.map((m) => ({ ...m, ruleId: 'import-010' as const })));
+  return { editorial: result.value, messages: result.messages };
+}
+
+/** Imports a source text into a manuscript held in memory; `writeManuscript` puts it on disk. */
+export async function importIssue(options: ImportOptions): Promise<ImportResult> {
+  const file = options.source;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    throw new FolioError([message('import-002', 'Unexpected missing source file, expected the text of an issue', { file })]);
+  }
+  const { editorial, messages: editorialMessages } = await readEditorial(options.editorial);
+  const { lines, messages } = readSource(bytes, file);
+  messages.push(...editorialMessages);
+  const layout = restorePages(lines, file, layoutHints(lines), options.firstFolio ?? 1);
+  messages.push(...layout.messages);
+  const parts = readPages(lines, layout);
+  const chapters = findChapters(lines, layout, parts);
+  if (chapters.length === 0 || layout.pages.length === 0) {
+    throw new FolioError([message('import-003', 'Unexpected text without recognisable pages', { file, line: 1 })]);
+  }
+  const widths = lines.filter((l) => !l.blank).map((l) => displayWidth(l.text.trim())).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length * 0.75)] ?? 60;
+  const lineNumber = (index: number): number => lines[index]?.n ?? 0;
+
+  // Corrections an editor asked for, applied to the page's running text.
+  for (const correction of editorial.corrections) {
+    const chapter = chapters.find((c) => c.firstPage <= correction.page && c.lastPage >= correction.page);
+    let page = chapter?.firstPage ?? 0;
+    let done = false;
+    for (const line of chapter?.body ?? []) {
+      if (line.opensPage !== undefined) page = line.opensPage;
+      if (page === correction.page && line.text.includes(correction.find)) {
+        line.text = line.text.replace(correction.find, correction.replace);
+        done = true;
+        break;
+      }
+    }
+    if (!done) messages.push(message('import-011', `Unexpected correction: \`${correction.find}\` is not on page ${correction.page}`, { file: options.editorial ?? file }));
+  }
+
+  // Chapter metadata, with the editor's overrides.
+  const metas = chapters.map((chapter, k) => chapterMeta(chapter, k, editorial, options, messages, file, lineNumber));
+  pairTranslations(chapters, metas);
+  const usedSlugs = new Map<string, number>();
+  for (const meta of metas) {
+    const seen = usedSlugs.get(meta.slug) ?? 0;
+    usedSlugs.set(meta.slug, seen + 1);
+    if (seen > 0) meta.slug = `${meta.slug}-${seen + 1}`;
+  }
+  const files = new Map<string, string>();
+  const chapterEntries: ChapterMeta[] = [];
+  chapters.forEach((chapter, k) => {
+    const meta = metas[k] as FrontMatter;
+    const name = `chapters/${String(k + 1).padStart(2, '0')}-${meta.slug}.md`;
+    files.set(name, writeChapter(chapter, meta, typicalWidth, messages, file, lineNumber));
+    chapterEntries.push({ file: name, ...meta });
+  });
+
+  const heads = new Map<string, number>();
+  for (const b of layout.folioBlocks) heads.set(b.runningHead, (heads.get(b.runningHead) ?? 0) + 1);
+  const runningHead = [...heads.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const [journalFromHead, issueFromHead] = runningHead ? runningHead.split(/\s*[·•|]\s*/u) : [];
+  const languages = [...new Set(chapterEntries.map((c) => c.language))];
+  const issue: IssueMeta = {
+    journal: editorial.journal ?? journalFromHead ?? path.basename(file).replace(/\.[^.]+$/u, ''),
+    issue: editorial.issue ?? issueFromHead ?? 'unknown',
+    ...(editorial.date ? { date: editorial.date } : {}),
+    ...(editorial.publisher ? { publisher: editorial.publisher } : {}),
+    ...(editorial.identifier ? { identifier: editorial.identifier } : {}),
+    ...(editorial.description ? { description: editorial.description } : {}),
+    languages,
+    pages: layout.pages.length,
+    source: path.relative(options.out, file).split(path.sep).join('/'),
+    chapters: chapterEntries,
+  };
+  const report: ImportReport = {
+    source: issue.source ?? file,
+    pages: layout.pages.map((p) => ({
+      page: p.page,
+      startLine: lineNumber(p.start),
+      endLine: lineNumber(p.end - 1),
+      lines: p.units,
+      evidence: p.evidence,
+      confidence: p.confidence,
+    })),
+    lineBudget: layout.budget,
+    folios: layout.folioBlocks.map((b) => ({ folio: b.folio, line: lineNumber(b.folioIndex), runningHead: b.runningHead })),
+    chapters: chapterEntries.map((c) => ({ file: c.file, title: c.title, firstPage: c.firstPage, lastPage: c.lastPage, notes: 0 })),
+    messages,
+  };
+  chapters.forEach((c, k) => {
+    const entry = report.chapters[k];
+    if (entry) entry.notes = c.notes.length;
+  });
+  return { issue, files, report, messages };
+}
+
+function chapterMeta(
+  chapter: SourceChapter,
+  k: number,
+  editorial: Editorial,
+  options: ImportOptions,
+  messages: Message[],
+  file: string,
+  lineNumber: (i: number) => number,
+): FrontMatter {
+  const opening = chapter.opening;
+  const cjk = chapter.language !== 'en';
+  const textTitle = opening ? opening.titleLines.map((t) => t.trim()).join(' ').replace(/\s+/gu, ' ').trim() : '';
+  const override = editorial.chapters.find((o) => (o.match.slug !== undefined ? false : o.match.firstPage === chapter.firstPage));
+  let title = textTitle;
+  let titleSource: FrontMatter['titleSource'] = textTitle ? 'text' : 'none';
+  if (override?.title) {
+    title = override.title;
+    titleSource = textTitle && override.title === textTitle ? 'text' : 'editor';
+  }
+  const authors = override?.authors ?? opening?.authors ?? [];
+  if (!title) {
+    const where = opening?.lines[0] ?? chapter.body.find((l) => l.index >= 0)?.index ?? 0;
+    messages.push(
+      message('import-005', `Unexpected chapter without a title (pages ${chapter.firstPage}–${chapter.lastPage}), expected a title in the text or in the editorial file`, {
+        file,
+        line: lineNumber(where),
+      }),
+    );
+  }
+  let slug = override?.slug ?? slugify(title);
+  if (!slug && authors[0]) slug = slugify(authors[0]);
+  if (!slug) slug = cjk ? `chapter-${k + 1}-zh` : `chapter-${k + 1}`;
+  const meta: FrontMatter = {
+    slug,
+    title,
+    titleSource,
+    authors,
+    language: chapter.language,
+    kind: opening?.kind ?? 'article',
+    firstPage: chapter.firstPage,
+    lastPage: chapter.lastPage,
+  };
+  if (override?.shortTitle) meta.shortTitle = override.shortTitle;
+  if (opening?.authorNote) meta.authorNote = opening.authorNote;
+  void options;
+  return meta;
+}
+
+/** The Chinese section repeats the articles in order: pair them, so slugs and links follow. */
+function pairTranslations(chapters: SourceChapter[], metas: FrontMatter[]): void {
+  const articles = (lang: (l: string) => boolean): number[] =>
+    metas.flatMap((m, k) => (m.kind === 'article' && lang(m.language) && chapters[k]?.opening ? [k] : []));
+  const english = articles((l) => l === 'en');
+  const other = articles((l) => l !== 'en');
+  if (english.length === 0 || english.length !== other.length) return;
+  other.forEach((k, i) => {
+    const meta = metas[k] as FrontMatter;
+    const original = metas[english[i] as number] as FrontMatter;
+    meta.translationOf = original.slug;
+    if (!/[a-z]/u.test(meta.slug) || meta.slug.startsWith('chapter-') || meta.titleSource !== 'editor') meta.slug = `${original.slug}-zh`;
+  });
+}
+
+function writeChapter(
+  chapter: SourceChapter,
+  meta: FrontMatter,
+  typicalWidth: number,
+  messages: Message[],
+  file: string,
+  lineNumber: (i: number) => number,
+): string {
+  const cjk = chapter.language !== 'en';
+  // Footnote calls: the first number glued to a word on the note's own page becomes a call.
+  const labels = new Map<string, string>();
+  let page = chapter.firstPage;
+  const pending = new Map<number, Set<string>>();
+  for (const note of chapter.notes) {
+    let label = note.label;
+    for (let n = 2; [...labels.values()].includes(label); n += 1) label = `${note.label}-${n}`;
+    labels.set(`${note.page}:${note.label}`, label);
+    const set = pending.get(note.page) ?? new Set<string>();
+    set.add(note.label);
+    pending.set(note.page, set);
+  }
+  for (const line of chapter.body) {
+    if (line.opensPage !== undefined) page = line.opensPage;
+    const onPage = pending.get(page);
+    if (!onPage || line.index < 0) continue;
+    for (const number of [...onPage]) {
+      const call = new RegExp(`(?<=[\\p{L}”’"')\\]）》」])${number}(?=\\s|$|[.,;:，。；）)])`, 'u');
+      if (call.test(line.text)) {
+        line.text = line.text.replace(call, `${callOpen}${labels.get(`${page}:${number}`)}${callClose}`);
+        onPage.delete(number);
+      }
+    }
+  }
+  for (const [p, left] of pending) {
+    for (const number of left) {
+      const note = chapter.notes.find((n) => n.page === p && n.label === number);
+      messages.push(message('import-007', `Unexpected note ${number} on page ${p} without a call in the text`, { file, line: lineNumber(note?.lines[0] ?? 0) }));
+    }
+  }
+
+  const out: string[] = [frontMatterBlock(meta)];
+  const body = [...chapter.body];
+  const opening = chapter.opening;
+  // The opening page's marker goes before the title: in print the title opens the page.
+  const firstBody = body.find((l) => l.opensPage !== undefined);
+  if (opening && firstBody?.opensPage === chapter.firstPage) {
+    delete firstBody.opensPage;
+    if (firstBody.index < 0) body.splice(body.indexOf(firstBody), 1);
+    out.push(pageMarker(chapter.firstPage));
+  }
+  const authorCall = meta.authorNote ? `${callOpen}author${callClose}` : '';
+  let authorCalled = false;
+  if (meta.title) {
+    const onTitle = authorCall && !opening?.byline;
+    out.push(`# ${escapeMarkdown(meta.title, { heading: true })}${onTitle ? escapeMarkdown(authorCall) : ''}`);
+    authorCalled ||= Boolean(onTitle);
+  }
+  for (const sub of opening?.subtitleLines ?? []) out.push(`:::subtitle\n${escapeMarkdown(sub)}\n:::`);
+  if (opening?.byline) {
+    const text = opening.bylineCallsNote && authorCall ? opening.byline.replace(/\s*\*\s*$/u, authorCall) : opening.byline;
+    authorCalled ||= text.includes(callOpen);
+    out.push(`:::byline\n${escapeMarkdown(text)}\n:::`);
+  }
+  const blocks: Block[] = buildBlocks(body, { cjk, news: meta.kind === 'news', typicalWidth });
+  for (const block of blocks) {
+    const heading = block.type === 'heading';
+    let text = inlineText(block, (t) => escapeMarkdown(t, { heading }), pageMarker);
+    if (!authorCalled && authorCall && block.type === 'paragraph') {
+      text = `${text}${escapeMarkdown(authorCall)}`;
+      authorCalled = true;
+    }
+    if (block.type === 'heading') {
+      // A page that opens with a heading: the marker stands on its own line before it.
+      const markers = /^(?::page\[\d+\])+/u.exec(text)?.[0] ?? '';
+      if (markers) out.push(markers);
+      out.push(`${'#'.repeat(block.depth ?? 2)} ${text.slice(markers.length)}`);
+    } else out.push(text);
+  }
+  const definitions: string[] = [];
+  if (meta.authorNote) definitions.push(`[^author]: ${escapeMarkdown(meta.authorNote)}`);
+  for (const note of chapter.notes) {
+    definitions.push(`[^${labels.get(`${note.page}:${note.label}`)}]: ${escapeMarkdown(note.text.replace(/\s{2,}/gu, ' '))}`);
+  }
+  return `${out.join('\n\n')}\n${definitions.length > 0 ? `\n${definitions.join('\n\n')}\n` : ''}`;
+}
+
+/**
+ * Writes an imported manuscript: chapter files, issue.yaml and import-report.json. Nothing is
+ * written until everything is ready, and each file lands by rename, so a failure leaves the
+ * old manuscript as it was. Files an editor keeps there (source/, editorial.yaml) are never touched.
+ */
+export async function writeManuscript(result: ImportResult, out: string): Promise<void> {
+  await mkdir(out, { recursive: true });
+  const stamp = `${process.pid}-${Date.now()}`;
+  const staging = path.join(out, `.chapters-${stamp}`);
+  try {
+    await mkdir(path.join(staging, 'chapters'), { recursive: true });
+    for (const [name, text] of result.files) await writeFile(path.join(staging, name), text);
+    await writeFile(path.join(staging, 'issue.yaml'), stringify(result.issue, { lineWidth: 0 }));
+    await writeFile(path.join(staging, 'import-report.json'), `${JSON.stringify(result.report, null, 2)}\n`);
+    const old = path.join(out, `.chapters-old-${stamp}`);
+    await rm(old, { recursive: true, force: true });
+    try {
+      await rename(path.join(out, 'chapters'), old);
+    } catch {
+      // No chapters yet: a first import.
+    }
+    await rename(path.join(staging, 'chapters'), path.join(out, 'chapters'));
+    await rename(path.join(staging, 'issue.yaml'), path.join(out, 'issue.yaml'));
+    await rename(path.join(staging, 'import-report.json'), path.join(out, 'import-report.json'));
+    await rm(old, { recursive: true, force: true });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Reads the structure of the restored pages: where chapters open (author note, title block,
+ * byline, all moved to the foot of the opening page by the extraction), the footnotes at the
+ * foot of each page, and the running text, which goes on as a stream of lines with page starts.
+ */
+import type { Layout, LayoutHints } from './layout.js';
+import type { SourceLine } from './source.js';
+import { cjkShare, displayWidth } from './source.js';
+import { isCjkText, normaliseSpaces, numeralAlone, sentenceEnd, titleCaseShare } from './text.js';
+
+/** A line of running text, with the page it opens (if it is a page's first line of text). */
+export interface BodyLine {
+  index: number;
+  text: string;
+  /** The page this line opens, if any. */
+  opensPage?: number;
+  /** A blank line stood before it in the source (single-spaced text only). */
+  blankBefore: boolean;
+}
+
+/** A numbered note at the foot of a page. */
+export interface PageNote {
+  label: string;
+  page: number;
+  lines: number[];
+  text: string;
+}
+
+/** What the extraction moved to the foot of a chapter's opening page. */
+export interface Opening {
+  page: number;
+  kind: 'article' | 'news' | 'back-matter';
+  titleLines: string[];
+  subtitleLines: string[];
+  byline?: string;
+  authors: string[];
+  authorNote?: string;
+  /** The marker of the author note in the byline (`*`), when the byline calls it. */
+  bylineCallsNote: boolean;
+  /** Lines the opening occupies (title, byline, note), in source order. */
+  lines: number[];
+}
+
+/** One chapter as found in the source, before it is written as Markdown. */
+export interface SourceChapter {
+  opening?: Opening;
+  firstPage: number;
+  lastPage: number;
+  language: string;
+  body: BodyLine[];
+  notes: PageNote[];
+}
+
+const authorNoteStart = /^\*\s*\S/u;
+const englishByline = /^By\s+(\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,4})\s*(\*?)\s*$/u;
+const noteStart = /^(\d{1,2})\s+(\S.*)$/u;
+const callBefore = String.raw`[\p{L}”’"')\]）》」]`;
+
+/** Splits a CJK byline `王  毅  国务委员兼外交部长` into name and position. */
+export function parseCjkByline(text: string): { name: string; position: string } | undefined {
+  const t = text.trim();
+  if (t.length > 48 || !isCjkText(t) || /[。，；]/u.test(t)) return undefined;
+  const parts = t.split(/\s{2,}/u).filter((p) => p.length > 0);
+  if (parts.length < 2 || parts.length > 3) return undefined;
+  const position = parts[parts.length - 1] ?? '';
+  const name = parts.slice(0, -1).join('');
+  if (!/^[\p{Script=Han}·]{2,5}$/u.test(name) || position.length < 2) return undefined;
+  return { name, position };
+}
+
+/** Finds the lines that tell the layout where chapters open and where numerals stand. */
+export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
+  const openingLines = new Set<number>();
+  const numeralLines = new Set<number>();
+  lines.forEach((line, i) => {
+    const t = line.text.trim();
+    if (authorNoteStart.test(t) && /\p{L}/u.test(t)) openingLines.add(i);
+    if (englishByline.test(t) && t.endsWith('*')) openingLines.add(i);
+    if (parseCjkByline(t)) openingLines.add(i);
+    if (numeralAlone.test(t)) numeralLines.add(i);
+  });
+  return { openingLines, numeralLines };
+}
+
+interface PageParts {
+  page: number;
+  body: number[];
+  notes: PageNote[];
+  opening?: Opening;
+  /** A short title the extraction left at the very end of the page: the title of a section that opens here. */
+  sectionTitle?: { text: string; line: number };
+}
+
+function isTitleLike(text: string, typicalWidth: number): boolean {
+  const t = text.trim();
+  if (t === '' || sentenceEnd.test(t) || /,\s/u.test(t)) return false;
+  if (isCjkText(t)) return displayWidth(t) < typicalWidth * 0.8 && !/[。，；]/u.test(t);
+  return displayWidth(t) < typicalWidth * 0.85 && /^[\p{Lu}\d“"‘(]/u.test(t);
+}
+
+/** Splits every page into running text, foot notes and an opening block. */
+export function readPages(lines: readonly SourceLine[], layout: Layout): PageParts[] {
+  const widths = lines.filter((l) => !l.blank).map((l) => displayWidth(l.text.trim())).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 60;
+  const parts: PageParts[] = [];
+  layout.pages.forEach((page, k) => {
+    const textLines: number[] = [];
+    for (let i = page.start; i < page.end; i += 1) if (!layout.furniture[i] && !lines[i]?.blank) textLines.push(i);
+    const text = (i: number): string => lines[i]?.text.trim() ?? '';
+
+    // Notes: numbered paragraphs at the foot whose numbers are called higher up the page.
+    const notes: PageNote[] = [];
+    let notesFrom = textLines.length;
+    for (let p = 0; p < textLines.length; p += 1) {
+      const i = textLines[p] as number;
+      const m = noteStart.exec(text(i));
+      if (!m) continue;
+      const prevBlank = lines[i - 1]?.blank ?? true;
+      if (!prevBlank) continue;
+      const label = m[1] as string;
+      const above = textLines.slice(0, p).map(text).join('\n');
+      const call = new RegExp(`(?<=${callBefore})${label}(?=\\s|$|[.,;:，。；）)])`, 'u');
+      if (!call.test(above)) continue;
+      notesFrom = p;
+      break;
+    }
+    // The opening block: author note, title lines and byline, at the end of the page.
+    let openingFrom = textLines.length;
+    let opening: Opening | undefined;
+    const noteAt = textLines.findIndex((i, p) => p >= 0 && authorNoteStart.test(text(i)) && /\p{L}/u.test(text(i)));
+    const enBylineAt = textLines.findIndex((i) => englishByline.test(text(i)) && text(i).endsWith('*'));
+    const cjkBylineAt = textLines.findIndex((i) => parseCjkByline(text(i)) !== undefined);
+    if (noteAt >= 0 || enBylineAt >= 0) {
+      const from = noteAt >= 0 ? noteAt : enBylineAt;
+      openingFrom = from;
+      const block = textLines.slice(from);
+      const noteLines: number[] = [];
+      const titleLines: number[] = [];
+      let byline: number | undefined;
+      let inNote = noteAt >= 0;
+      for (const i of block) {
+        const t = text(i);
+        if (englishByline.test(t)) {
+          byline = i;
+          inNote = false;
+          continue;
+        }
+        if (inNote && noteLines.length > 0 && lines[i - 1]?.blank) inNote = false;
+        if (inNote) noteLines.push(i);
+        else if (byline === undefined) titleLines.push(i);
+      }
+      const noteText = noteLines.map(text).reduce((acc, t) => (acc === '' ? t : joinEnglish(acc, t)), '').replace(/^\*\s*/u, '');
+      const bylineText = byline === undefined ? undefined : text(byline);
+      const bylineName = bylineText ? englishByline.exec(bylineText)?.[1] : undefined;
+      const noteName = /^(.+?)\s+(?:is|was|are)\s/u.exec(noteText)?.[1];
+      opening = {
+        page: page.page,
+        kind: 'article',
+        titleLines: titleLines.map(text),
+        subtitleLines: [],
+        authors: bylineName ? [bylineName] : noteName ? [noteName] : [],
+        bylineCallsNote: Boolean(bylineText?.endsWith('*')),
+        lines: block,
+        ...(bylineText ? { byline: normaliseSpaces(bylineText) } : {}),
+        ...(noteText ? { authorNote: normaliseSpaces(noteText) } : {}),
+      };
+    } else if (cjkBylineAt >= 0) {
+      // Title lines stand right above the byline: short lines that end no sentence.
+      let from = cjkBylineAt;
+      for (let p = cjkBylineAt - 1; p >= 0 && cjkBylineAt - p <= 3; p -= 1) {
+        const t = text(textLines[p] as number);
+        if (displayWidth(t) >= typicalWidth * 0.9 || /[。；，]$/u.test(t)) break;
+        from = p;
+      }
+      openingFrom = from;
+      const titles = textLines.slice(from, cjkBylineAt).map(text);
+      const byline = text(textLines[cjkBylineAt] as number);
+      const parsed = parseCjkByline(byline);
+      opening = {
+        page: page.page,
+        kind: 'article',
+        titleLines: titles.filter((t) => !t.startsWith('——')),
+        subtitleLines: titles.filter((t) => t.startsWith('——')),
+        byline,
+        authors: parsed ? [parsed.name] : [],
+        bylineCallsNote: false,
+        lines: textLines.slice(from, cjkBylineAt + 1),
+      };
+    }
+    // Notes end where the opening block starts, and the running text ends where notes start.
+    const bodyEnd = Math.min(notesFrom, openingFrom);
+    if (notesFrom < textLines.length) {
+      const noteLines = textLines.slice(notesFrom, Math.max(notesFrom, openingFrom === textLines.length ? textLines.length : openingFrom));
+      let current: PageNote | undefined;
+      for (const i of noteLines) {
+        const m = noteStart.exec(text(i));
+        const expected = current ? String(Number(current.label) + 1) : undefined;
+        if (m && (!current || m[1] === expected)) {
+          current = { label: m[1] as string, page: page.page, lines: [i], text: (m[2] ?? '').trim() };
+          notes.push(current);
+        } else if (current) {
+          current.lines.push(i);
+          current.text = joinAny(current.text, text(i));
+        }
+      }
+    }
+    let body = textLines.slice(0, bodyEnd);
+    let sectionTitle: PageParts['sectionTitle'];
+    // A section title left at the end of a page whose text runs on to the next page.
+    const lastBody = body[body.length - 1];
+    const nextPage = layout.pages[k + 1];
+    if (!opening && lastBody !== undefined && nextPage && lines[lastBody - 1]?.blank && body.length > 1) {
+      const t = text(lastBody);
+      const nextFirst = firstText(lines, layout, nextPage.start, nextPage.end);
+      const before = text(body[body.length - 2] as number);
+      if (
+        isTitleLike(t, typicalWidth) &&
+        t.split(/\s+/).length <= 6 &&
+        nextFirst !== undefined &&
+        /^\p{Ll}/u.test(text(nextFirst)) &&
+        !sentenceEnd.test(before)
+      ) {
+        sectionTitle = { text: t, line: lastBody };
+        body = body.slice(0, -1);
+      }
+    }
+    parts.push({ page: page.page, body, notes, ...(opening ? { opening } : {}), ...(sectionTitle ? { sectionTitle } : {}) });
+  });
+  return parts;
+}
+
+function firstText(lines: readonly SourceLine[], layout: Layout, from: number, to: number): number | undefined {
+  for (let i = from; i < to; i += 1) if (!layout.furniture[i] && !lines[i]?.blank) return i;
+  return undefined;
+}
+
+function joinEnglish(a: string, b: string): string {
+  return /[^\s-]-$/u.test(a) ? a + b : `${a} ${b}`;
+}
+
+function joinAny(a: string, b: string): string {
+  if (cjkShare(a.slice(-1)) > 0 || cjkShare(b.slice(0, 1)) > 0) return a + b;
+  return joinEnglish(a, b);
+}
+
+/** Groups pages into chapters: a chapter opens where an opening block or section title stands. */
+export function findChapters(lines: readonly SourceLine[], layout: Layout, parts: PageParts[]): SourceChapter[] {
+  const chapters: SourceChapter[] = [];
+  let current: SourceChapter | undefined;
+  const text = (i: number): string => lines[i]?.text.trim() ?? '';
+  for (const part of parts) {
+    const firstBody = part.body[0];
+    // A page that opens with a title in capitals, then a blank line, opens a section of its own.
+    const capsTitle =
+      firstBody !== undefined &&
+      /^[\p{Lu}\d][\p{Lu}\d\s&'’,-]{6,}$/u.test(text(firstBody)) &&
+      /\p{Lu}{3}/u.test(text(firstBody)) &&
+      (lines[firstBody + 1]?.blank ?? false);
+    let opening = part.opening;
+    if (!opening && part.sectionTitle) {
+      opening = { page: part.page, kind: 'news', titleLines: [part.sectionTitle.text], subtitleLines: [], authors: [], bylineCallsNote: false, lines: [part.sectionTitle.line] };
+    }
+    let body = part.body;
+    if (!opening && capsTitle && firstBody !== undefined) {
+      opening = { page: part.page, kind: 'back-matter', titleLines: [text(firstBody)], subtitleLines: [], authors: [], bylineCallsNote: false, lines: [firstBody] };
+      body = body.slice(1);
+    }
+    if (opening || !current) {
+      current = { ...(opening ? { opening } : {}), firstPage: part.page, lastPage: part.page, language: 'en', body: [], notes: [] };
+      chapters.push(current);
+    }
+    current.lastPage = part.page;
+    body.forEach((i, p) => {
+      const line: BodyLine = { index: i, text: text(i), blankBefore: Boolean(lines[i - 1]?.blank) };
+      if (p === 0) line.opensPage = part.page;
+      current?.body.push(line);
+    });
+    if (body.length === 0) current.body.push({ index: -1, text: '', opensPage: part.page, blankBefore: true });
+    current.notes.push(...part.notes);
+  }
+  for (const chapter of chapters) {
+    const sample = chapter.body.map((l) => l.text).join('');
+    chapter.language = cjkShare(sample) > 0.5 ? 'zh-Hans' : 'en';
+  }
+  return chapters;
+}
+
+export { titleCaseShare };
