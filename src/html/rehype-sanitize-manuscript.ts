@@ -4,7 +4,7 @@
  * base, remote image…): it is replaced by its safe form and reported as `manuscript-006` at its
  * line.
  */
-import type { Root, RootContent } from 'hast';
+import type { Element, Root, RootContent } from 'hast';
 import { sanitize, type Schema } from 'hast-util-sanitize';
 import { toHtml } from 'hast-util-to-html';
 import type { Plugin } from 'unified';
@@ -26,7 +26,7 @@ const rehypeSanitizeManuscript: Plugin<[Options], Root> = (options) => {
     for (const child of tree.children) {
       const before = toHtml(child);
       const clean = sanitize(child, schema);
-      const kept: RootContent[] = clean.type === 'root' ? clean.children : [clean as RootContent];
+      const kept = withoutSourcelessImages(clean.type === 'root' ? clean.children : [clean as RootContent]);
       children.push(...kept);
       if (kept.map((node) => toHtml(node)).join('') !== before) {
         const first = child.position?.start;
@@ -42,6 +42,17 @@ const rehypeSanitizeManuscript: Plugin<[Options], Root> = (options) => {
 };
 
 export default rehypeSanitizeManuscript;
+
+/**
+ * An image whose only source was remote (or a script URL) has no `src` left once sanitised: it
+ * goes too, as an `<img>` without `src` is invalid XHTML (EPUBCheck RSC-005) and a broken
+ * picture in print. The removal is reported with the rest of the block's unsafe HTML.
+ */
+function withoutSourcelessImages<T extends RootContent>(nodes: T[]): T[] {
+  const kept = nodes.filter((node) => !(node.type === 'element' && node.tagName === 'img' && (node.properties.src === undefined || node.properties.src === '')));
+  for (const node of kept) if (node.type === 'element') (node as Element).children = withoutSourcelessImages((node as Element).children);
+  return kept;
+}
 
 function shorten(html: string): string {
   const line = html.replace(/\s+/g, ' ').trim();
