@@ -167,9 +167,10 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
     } else if (cjkBylineAt >= 0) {
       // Title lines stand right above the byline: short lines that end no sentence.
       let from = cjkBylineAt;
+      const pageMeasure = Math.max(...textLines.map((i) => displayWidth(text(i))));
       for (let p = cjkBylineAt - 1; p >= 0 && cjkBylineAt - p <= 3; p -= 1) {
         const t = text(textLines[p] as number);
-        if (displayWidth(t) >= typicalWidth * 0.9 || /[。；，]$/u.test(t)) break;
+        if (displayWidth(t) >= pageMeasure * 0.9 || sentenceEnd.test(t) || /[，；]$/u.test(t)) break;
         from = p;
       }
       openingFrom = from;

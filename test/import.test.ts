@@ -1,0 +1,209 @@
+/**
+ * The import stage: golden fixtures per feature, the whole bundled issue, and bad input.
+ * UPDATE_GOLDEN=1 rewrites the goldens; review the diff before committing it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { manuscriptPages, manuscriptSource, sourcePages } from '../src/check/manuscript.js';
+import { wordDifference } from '../src/check/words.js';
+import { importIssue, writeManuscript } from '../src/import/index.js';
+import { loadManuscript } from '../src/manuscript/index.js';
+import { FolioError, formatMessage } from '../src/messages.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bundledSource = path.join(root, 'manuscript/source/foreign-affairs-journal-winter-2021.txt');
+const fixtures = path.join(root, 'test/fixtures/import');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'folio-import-'));
+}
+
+/** Every file the import writes, as one text, so a golden shows the whole result. */
+async function snapshot(dir: string): Promise<string> {
+  const parts: string[] = [];
+  parts.push(`=== issue.yaml\n${await readFile(path.join(dir, 'issue.yaml'), 'utf8')}`);
+  for (const name of (await readdir(path.join(dir, 'chapters'))).sort()) {
+    parts.push(`=== chapters/${name}\n${await readFile(path.join(dir, 'chapters', name), 'utf8')}`);
+  }
+  const report = JSON.parse(await readFile(path.join(dir, 'import-report.json'), 'utf8')) as { pages: unknown[] };
+  parts.push(`=== pages\n${JSON.stringify(report.pages)}\n`);
+  return parts.join('\n');
+}
+
+for (const name of existsSync(fixtures) ? (await readdir(fixtures)).sort() : []) {
+  test(`import golden: ${name}`, async () => {
+    const dir = path.join(fixtures, name);
+    const out = await tempDir();
+    try {
+      await mkdir(path.join(out, 'source'));
+      await copyFile(path.join(dir, 'input.txt'), path.join(out, 'source/input.txt'));
+      const editorial = path.join(dir, 'editorial.yaml');
+      const result = await importIssue({
+        source: path.join(out, 'source/input.txt'),
+        out,
+        ...(existsSync(editorial) ? { editorial } : {}),
+      });
+      await writeManuscript(result, out);
+      const actual = await snapshot(out);
+      const messages = result.messages.map((m) => formatMessage({ ...m, ...(m.place ? { place: { ...m.place, file: path.basename(m.place.file) } } : {}) })).join('\n');
+      if (update) {
+        await writeFile(path.join(dir, 'expected.txt'), actual);
+        await writeFile(path.join(dir, 'messages.txt'), messages === '' ? '' : `${messages}\n`);
+      }
+      assert.equal(actual, await readFile(path.join(dir, 'expected.txt'), 'utf8'));
+      assert.equal(messages === '' ? '' : `${messages}\n`, await readFile(path.join(dir, 'messages.txt'), 'utf8'));
+      // Whatever the case, the manuscript reads back with the source's words, page by page.
+      const loaded = await loadManuscript(out);
+      assert.ok(loaded.manuscript, loaded.messages.map(formatMessage).join('\n'));
+      const source = await sourcePages(path.join(out, 'source/input.txt'), result.report);
+      const pages = manuscriptPages(loaded.manuscript);
+      for (const [page, text] of source.pages) {
+        assert.deepEqual(wordDifference(text.words, pages.pages.get(page)?.words ?? []), { lost: [], added: [] }, `page ${page}`);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+}
+
+test('the bundled issue imports to the committed manuscript, byte for byte', async () => {
+  const out = await tempDir();
+  try {
+    await mkdir(path.join(out, 'source'));
+    await copyFile(bundledSource, path.join(out, 'source', path.basename(bundledSource)));
+    const result = await importIssue({
+      source: path.join(out, 'source', path.basename(bundledSource)),
+      out,
+      editorial: path.join(root, 'manuscript/editorial.yaml'),
+    });
+    await writeManuscript(result, out);
+    for (const name of ['issue.yaml', ...result.files.keys()]) {
+      assert.equal(await readFile(path.join(out, name), 'utf8'), await readFile(path.join(root, 'manuscript', name), 'utf8'), name);
+    }
+    const committed = (await readdir(path.join(root, 'manuscript/chapters'))).sort();
+    assert.deepEqual([...result.files.keys()].map((f) => path.basename(f)).sort(), committed);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('the bundled issue: 167 pages, every folio agrees, every word once', async () => {
+  const { manuscript, messages } = await loadManuscript(path.join(root, 'manuscript'));
+  assert.ok(manuscript, messages.map(formatMessage).join('\n'));
+  assert.deepEqual(messages, []);
+  assert.equal(manuscript.issue.pages, 167);
+  const report = JSON.parse(await readFile(path.join(root, 'manuscript/import-report.json'), 'utf8')) as {
+    pages: { page: number; startLine: number; endLine: number }[];
+    folios: { folio: number; line: number }[];
+  };
+  const { pages, order } = manuscriptPages(manuscript);
+  assert.deepEqual(
+    order.map((o) => o.page),
+    Array.from({ length: 167 }, (_, k) => k + 1),
+    'one marker per page, in order',
+  );
+  const source = await sourcePages(manuscriptSource(manuscript) as string, report);
+  assert.equal(source.folios.length, 13, 'thirteen printed folios survive');
+  for (const folio of source.folios) {
+    const page = report.pages.find((p) => p.startLine <= folio.line && p.endLine >= folio.line);
+    assert.equal(page?.page, folio.folio, `printed folio ${folio.folio} at line ${folio.line}`);
+  }
+  let total = 0;
+  for (const [page, text] of source.pages) {
+    total += text.words.length;
+    assert.deepEqual(wordDifference(text.words, pages.get(page)?.words ?? []), { lost: [], added: [] }, `page ${page}`);
+  }
+  assert.ok(total > 60000, `counted ${total} words`);
+
+  // The chapters: six articles, the news, six Chinese versions, the back page.
+  const chapters = manuscript.chapters.map((c) => [c.kind, c.language, c.firstPage, c.lastPage, c.titleSource]);
+  assert.equal(chapters.length, 14);
+  assert.deepEqual(manuscript.chapters.map((c) => c.kind), [
+    ...Array(6).fill('article'),
+    'news',
+    ...Array(6).fill('article'),
+    'back-matter',
+  ]);
+  assert.deepEqual(manuscript.chapters.filter((c) => c.titleSource === 'editor').length, 3);
+  assert.ok(manuscript.chapters.slice(7, 13).every((c) => c.language === 'zh-Hans' && c.translationOf));
+  for (let k = 1; k < chapters.length; k += 1) assert.equal(manuscript.chapters[k]?.firstPage, (manuscript.chapters[k - 1]?.lastPage ?? 0) + 1);
+
+  const all = manuscript.chapters.map((c) => c.markdown).join('\n');
+  const notes = all.match(/^\[\^\d+\]:/gmu) ?? [];
+  assert.equal(notes.length, 4, 'two numbered notes in an article and in its Chinese version');
+  assert.equal((all.match(/^\[\^author\]:/gmu) ?? []).length, 6, 'an author note for each English article');
+  assert.doesNotMatch(all, /Foreign Affairs Journal·Winter 2021/u, 'no running head left in the text');
+  // `medium- and long-term` is a suspended hyphen, not a broken word.
+  assert.doesNotMatch(all, /\p{L}- (?!and |or |to )\p{Ll}/u, 'no word broken by a line-end hyphen and a space');
+  const cjkParagraphs = manuscript.chapters
+    .filter((c) => c.language === 'zh-Hans')
+    .flatMap((c) => c.markdown.split(/\n\n/u))
+    .filter((block) => !/^(?:#|:::|---)/u.test(block));
+  for (const block of cjkParagraphs) assert.doesNotMatch(block, /[\p{Script=Han}，。] \p{Script=Han}/u, 'no spaced-out CJK');
+});
+
+test('BOM and CRLF give the same manuscript as plain LF', async () => {
+  const out = await tempDir();
+  try {
+    const text = await readFile(bundledSource, 'utf8');
+    const variant = path.join(out, 'crlf.txt');
+    await writeFile(variant, `\uFEFF${text.replace(/\n/gu, '\r\n')}`);
+    const plain = await importIssue({ source: bundledSource, out });
+    const crlf = await importIssue({ source: variant, out });
+    assert.deepEqual([...crlf.files.entries()], [...plain.files.entries()]);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+async function importError(bytes: Uint8Array | string): Promise<string[]> {
+  const dir = await tempDir();
+  try {
+    const file = path.join(dir, 'bad.txt');
+    await writeFile(file, bytes);
+    await assert.rejects(importIssue({ source: file, out: path.join(dir, 'out') }), FolioError);
+    try {
+      await importIssue({ source: file, out: path.join(dir, 'out') });
+    } catch (error) {
+      return (error as FolioError).messages.map((m) => formatMessage({ ...m, ...(m.place ? { place: { ...m.place, file: 'bad.txt' } } : {}) }));
+    }
+    return [];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('invalid UTF-8 is reported at its line and byte, nothing substituted', async () => {
+  const bytes = Buffer.concat([Buffer.from(' A first line\nsecond line \n'), Buffer.from([0x61, 0xff, 0x62, 0x0a])]);
+  assert.deepEqual(await importError(bytes), ['bad.txt:3:2: error: Unexpected byte 0xFF, expected UTF-8 text [import-001]']);
+});
+
+test('an empty source is an error', async () => {
+  assert.deepEqual(await importError('\n \n'), ['bad.txt: error: Unexpected empty source, expected the text of an issue [import-002]']);
+});
+
+test('a source without page starts is an error', async () => {
+  assert.deepEqual(await importError('just one line of text\n'), [
+    'bad.txt:1: error: Unexpected text without page starts, expected lines that open printed pages [import-003]',
+  ]);
+});
+
+test('the command exits 1 on bad input and leaves no manuscript folder', async () => {
+  const dir = await tempDir();
+  try {
+    const file = path.join(dir, 'bad.txt');
+    await writeFile(file, Buffer.from([0xc3, 0x28]));
+    const run = spawnSync(process.execPath, [path.join(root, 'bin/folio.js'), 'import', file, '--out', path.join(dir, 'out')], { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /bad\.txt:1:1: error: Unexpected byte 0xC3, expected UTF-8 text \[import-001\]/u);
+    assert.equal(existsSync(path.join(dir, 'out')), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
