@@ -16,6 +16,8 @@ export interface SourceLine {
   indented: boolean;
 }
 
+// Control characters are what this pattern is for.
+// eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const zeroWidth = /[\u200B-\u200D\u2060\uFEFF]/;
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Folio needs: Chromium (Paged.js rendering, cover, Ace),
+# poppler-utils (pdftotext, pdffonts, pdftoppm for checks and proofs) and EPUBCheck (with Java).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+[ -f /usr/share/java/epubcheck.jar ] || need+=(epubcheck)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "folio setup: installing ${need[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${need[@]}"
+fi
