@@ -1,0 +1,70 @@
+/**
+ * The files the print HTML links to, put beside it under the build folder: the print
+ * stylesheet and the bundled fonts (@fontsource woff2 files with their stylesheets). Also finds
+ * the Paged.js polyfill, which the package's exports map hides.
+ */
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project folder: templates/ and styles/ live there. */
+export const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The font stylesheets the print HTML uses, by @fontsource package and file. */
+export const fontFaces = [
+  { pkg: '@fontsource/noto-serif', css: ['400.css', '400-italic.css', '700.css', '700-italic.css'] },
+  { pkg: '@fontsource/noto-serif-sc', css: ['400.css', '700.css'] },
+] as const;
+
+/** The font families those stylesheets declare: the only ones a page may use. */
+export const bundledFamilies = ['Noto Serif', 'Noto Serif SC'] as const;
+
+/** The pagedjs package folder, found through its CommonJS entry (its exports hide dist/). */
+export function pagedPolyfillPath(): string {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('pagedjs');
+  let dir = path.dirname(entry);
+  while (path.basename(dir) !== 'pagedjs' && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'paged.polyfill.js');
+}
+
+/** What `copyPrintAssets` put in the build folder, as hrefs relative to it. */
+export interface CopiedAssets {
+  fontStylesheets: string[];
+  printStylesheet: string;
+}
+
+/**
+ * Copies the print stylesheet and the fonts under `buildDir`. Each font stylesheet keeps only
+ * its woff2 sources, and only the files it names are copied (a file already there with the
+ * same size is left alone).
+ */
+export async function copyPrintAssets(buildDir: string): Promise<CopiedAssets> {
+  const require = createRequire(import.meta.url);
+  await mkdir(buildDir, { recursive: true });
+  const fontStylesheets: string[] = [];
+  for (const face of fontFaces) {
+    const pkgDir = path.dirname(require.resolve(`${face.pkg}/package.json`));
+    const name = path.basename(face.pkg);
+    const outDir = path.join(buildDir, 'fonts', name);
+    await mkdir(path.join(outDir, 'files'), { recursive: true });
+    for (const css of face.css) {
+      const text = await readFile(path.join(pkgDir, css), 'utf8');
+      // Chromium reads woff2: drop the woff fallbacks, so only what is used is copied.
+      const woff2Only = text.replace(/,\s*url\([^)]*\.woff\)\s*format\('woff'\)/g, '');
+      const files = [...woff2Only.matchAll(/url\(\.\/files\/([^)]+\.woff2)\)/g)].map((m) => m[1] as string);
+      for (const file of files) await copyIfChanged(path.join(pkgDir, 'files', file), path.join(outDir, 'files', file));
+      await writeFile(path.join(outDir, css), woff2Only);
+      fontStylesheets.push(`fonts/${name}/${css}`);
+    }
+  }
+  await copyFile(path.join(projectDir, 'styles', 'print.css'), path.join(buildDir, 'print.css'));
+  return { fontStylesheets, printStylesheet: 'print.css' };
+}
+
+async function copyIfChanged(from: string, to: string): Promise<void> {
+  const [a, b] = await Promise.all([stat(from), stat(to).catch(() => undefined)]);
+  if (b && b.size === a.size) return;
+  await copyFile(from, to);
+}

@@ -1,0 +1,193 @@
+/*
+ * Runs inside the print page, injected before the Paged.js polyfill. Plain JavaScript kept
+ * apart from the TypeScript build, so that no compiler helper leaks into browser code.
+ * It paginates with Paged.js and reports facts about every page: which printed pages start
+ * and sit on it, what is clipped, where the headings are.
+ */
+/* global window, document, NodeFilter */
+(function () {
+  'use strict';
+
+  function folioOf(element) {
+    return Number(element.getAttribute('data-folio'));
+  }
+
+  function text(element) {
+    return (element.textContent || '').replace(/\u00AD/g, '').replace(/\s+/g, ' ').trim();
+  }
+
+  /** Spans holding each character once, in the font stack of its language, for the glyph check. */
+  function addGlyphProbe(groups) {
+    const probe = document.createElement('div');
+    probe.id = 'folio-glyph-probe';
+    probe.setAttribute('aria-hidden', 'true');
+    probe.className = 'chapter';
+    probe.style.cssText = 'position:absolute;left:0;top:0;width:100000px;';
+    for (const group of groups) {
+      const box = document.createElement('section');
+      box.className = 'chapter';
+      box.lang = group.lang;
+      for (const char of group.chars) {
+        const span = document.createElement('span');
+        span.textContent = char;
+        span.setAttribute('data-char', char);
+        box.appendChild(span);
+      }
+      probe.appendChild(box);
+    }
+    document.body.appendChild(probe);
+    return document.fonts.ready.then(function () {
+      return probe.querySelectorAll('span').length;
+    });
+  }
+
+  function removeGlyphProbe() {
+    const probe = document.getElementById('folio-glyph-probe');
+    if (probe) probe.remove();
+  }
+
+  function pageFacts() {
+    const pages = Array.prototype.slice.call(document.querySelectorAll('.pagedjs_page'));
+    return pages.map(function (page, i) {
+      const content = page.querySelector('.pagedjs_page_content');
+      const contentBox = content.getBoundingClientRect();
+      const pageBox = page.getBoundingClientRect();
+      const starts = Array.prototype.map.call(content.querySelectorAll('[data-folio-start]:not([data-split-from])'), function (e) {
+        return Number(e.getAttribute('data-folio-start'));
+      });
+      const folios = new Set();
+      page.querySelectorAll('[data-folio]').forEach(function (e) {
+        if (text(e) !== '') folios.add(folioOf(e));
+      });
+      const clipped = new Set();
+      content.querySelectorAll('[data-folio]').forEach(function (e) {
+        const box = e.getBoundingClientRect();
+        if (box.height > 0 && box.bottom > contentBox.bottom + 1) clipped.add(folioOf(e));
+      });
+      const notes = page.querySelector('.pagedjs_footnote_inner_content');
+      if (notes && notes.scrollHeight > notes.clientHeight + 1) {
+        notes.querySelectorAll('[data-folio]').forEach(function (e) {
+          clipped.add(folioOf(e));
+        });
+      }
+      const headings = Array.prototype.filter
+        .call(content.querySelectorAll('h1, h2, h3'), function (h) {
+          return !h.hasAttribute('data-split-from');
+        })
+        .map(function (h) {
+          const section = h.closest('section[data-chapter]');
+          return {
+            level: Number(h.tagName.slice(1)),
+            text: text(h),
+            top: h.getBoundingClientRect().top - pageBox.top,
+            chapter: section ? Number(section.getAttribute('data-chapter')) : 0,
+          };
+        });
+      const opening = content.querySelector('h1:not([data-split-from])') !== null;
+      if (opening) page.classList.add('folio-opening');
+      return {
+        index: i + 1,
+        starts: starts,
+        folios: Array.from(folios),
+        clipped: Array.from(clipped),
+        headings: headings,
+        opening: opening,
+        height: pageBox.height,
+      };
+    });
+  }
+
+  /**
+   * The last line of a paragraph that a page ends is justified like a full line only when it is
+   * nearly full already: our measure is not the original's, and a short line spread across the
+   * measure would be worse than a ragged one. Changing the alignment never moves a line break.
+   */
+  function settlePageEnds(threshold) {
+    const ends = Array.prototype.filter.call(document.querySelectorAll('.pagedjs_page_content .page-end'), function (e) {
+      return !e.hasAttribute('data-split-to');
+    });
+    // Measure all with ragged last lines first, then set: one layout, not one per paragraph.
+    ends.forEach(function (e) {
+      e.classList.add('page-end-short');
+    });
+    const fills = ends.map(function (e) {
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      const rects = Array.prototype.filter.call(range.getClientRects(), function (r) {
+        return r.width > 0;
+      });
+      if (rects.length === 0) return 1;
+      const bottom = Math.max.apply(null, rects.map(function (r) { return r.bottom; }));
+      const last = rects.filter(function (r) { return r.bottom > bottom - 2; });
+      const box = e.getBoundingClientRect();
+      const style = window.getComputedStyle(e);
+      const left = box.left + parseFloat(style.paddingLeft);
+      const width = box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const right = Math.max.apply(null, last.map(function (r) { return r.right; }));
+      return (right - left) / width;
+    });
+    ends.forEach(function (e, i) {
+      if (fills[i] >= threshold) e.classList.remove('page-end-short');
+    });
+  }
+
+  /**
+   * Soft hyphens a line did not break at come out in the PDF's text as stray U+00AD, so drop
+   * them. A greedy line breaker takes the same breaks without opportunities it did not use.
+   */
+  function dropUnusedSoftHyphens() {
+    const walker = document.createTreeWalker(document.querySelector('.pagedjs_pages') || document.body, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.data.indexOf('\u00AD') !== -1) nodes.push(node);
+    }
+    const range = document.createRange();
+    const plans = nodes.map(function (node) {
+      const keep = [];
+      const data = node.data;
+      for (let i = data.indexOf('\u00AD'); i !== -1; i = data.indexOf('\u00AD', i + 1)) {
+        if (i === 0 || i === data.length - 1) {
+          keep.push(i);
+          continue;
+        }
+        range.setStart(node, i - 1);
+        range.setEnd(node, i);
+        const before = range.getBoundingClientRect();
+        range.setStart(node, i + 1);
+        range.setEnd(node, i + 2);
+        const after = range.getBoundingClientRect();
+        if (after.top > before.top + 1) keep.push(i);
+      }
+      return keep;
+    });
+    nodes.forEach(function (node, n) {
+      const keep = plans[n];
+      let out = '';
+      const data = node.data;
+      for (let i = 0; i < data.length; i += 1) {
+        if (data[i] !== '\u00AD' || keep.indexOf(i) !== -1) out += data[i];
+      }
+      node.data = out;
+    });
+  }
+
+  /** Paginates the document with Paged.js and resolves to the facts of every page. */
+  function paginate(options) {
+    return document.fonts.ready
+      .then(function () {
+        return window.PagedPolyfill.preview();
+      })
+      .then(function () {
+        return document.fonts.ready;
+      })
+      .then(function () {
+        settlePageEnds(options.pageEndFill);
+        dropUnusedSoftHyphens();
+        return pageFacts();
+      });
+  }
+
+  window.folioPrint = { addGlyphProbe: addGlyphProbe, removeGlyphProbe: removeGlyphProbe, paginate: paginate };
+  // The polyfill reads this when it loads: we start it ourselves, after the glyph check.
+  window.PagedConfig = { auto: false };
+})();

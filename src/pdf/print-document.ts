@@ -1,0 +1,148 @@
+/**
+ * Builds the one print HTML of an issue from the templates: every chapter rendered for print,
+ * hyphenated where English, its blocks told their printed page, inside a section with its own
+ * named page for the running heads.
+ */
+import type { Root } from 'hast';
+import { toHtml } from 'hast-util-to-html';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { unified } from 'unified';
+import { renderChapter, xhtmlSerialization } from '../html/index.js';
+import type { Manuscript } from '../manuscript/index.js';
+import type { Message } from '../messages.js';
+import { copyfitCss } from './copyfit.js';
+import rehypeFolioBlocks from './rehype-folio-blocks.js';
+import rehypeHyphenate from './rehype-hyphenate.js';
+
+/** Where the template and the assets the print HTML links to are. */
+export interface PrintAssets {
+  /** Folder of the print templates (issue.html, chapter.html). */
+  templateDir: string;
+  /** Font stylesheets, relative to the print HTML. */
+  fontStylesheets: string[];
+  /** The print stylesheet, relative to the print HTML. */
+  printStylesheet: string;
+}
+
+/** A chapter as the PDF stage needs it after rendering: for the outline and the checks. */
+export interface PrintChapter {
+  slug: string;
+  title: string;
+  shortTitle: string;
+  file: string;
+  firstPage: number;
+  lastPage: number;
+  language: string;
+}
+
+/** The chapters' rendered trees, made once and reused by every copyfit pass. */
+export interface RenderedIssue {
+  chapters: Array<PrintChapter & { hast: Root; opensPage: boolean }>;
+  messages: Message[];
+}
+
+/** Renders every chapter for print, once. */
+export function renderIssue(manuscript: Manuscript): RenderedIssue {
+  const messages: Message[] = [];
+  const chapters = manuscript.chapters.map((chapter) => {
+    const rendered = renderChapter(chapter, { target: 'print' });
+    messages.push(...rendered.messages);
+    const hast = rendered.hast;
+    if (chapter.language.startsWith('en')) unified().use(rehypeHyphenate, { lang: chapter.language }).runSync(hast);
+    const first = hast.children.find((node) => node.type === 'element');
+    return {
+      slug: chapter.slug,
+      title: chapter.title,
+      shortTitle: chapter.shortTitle ?? chapter.title,
+      file: path.relative(manuscript.dir, chapter.path),
+      firstPage: chapter.firstPage,
+      lastPage: chapter.lastPage,
+      language: chapter.language,
+      hast,
+      opensPage: first?.type === 'element' && first.properties.dataFolioStart !== undefined,
+    };
+  });
+  return { chapters, messages };
+}
+
+/** Builds the print HTML with the given copyfit levels per printed page. */
+export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssue, assets: PrintAssets, fit: ReadonlyMap<number, number>): Promise<string> {
+  const [issueTemplate, chapterTemplate] = await Promise.all([
+    readFile(path.join(assets.templateDir, 'issue.html'), 'utf8'),
+    readFile(path.join(assets.templateDir, 'chapter.html'), 'utf8'),
+  ]);
+  const meta = manuscript.issue;
+  const issueLine = `${meta.journal} · ${meta.issue}`;
+  const styles: string[] = [
+    `@page :left { @top-left { content: counter(page) "\\2003\\2003" ${cssString(issueLine)}; } }`,
+    copyfitCss(),
+  ];
+  const sections: string[] = [];
+  let pageName = 'folio-front';
+  let folio: number | undefined;
+  for (const [index, chapter] of issue.chapters.entries()) {
+    // A chapter that opens a printed page gets its own named page (and running head); one that
+    // begins mid-page shares the page of the chapter before it, as a new name forces a break.
+    if (chapter.opensPage || index === 0) {
+      pageName = `folio-chapter-${index + 1}`;
+      styles.push(
+        `section[data-chapter="${index + 1}"] { page: ${pageName}; }`,
+        `@page ${pageName}:right { @top-right { content: ${cssString(chapter.shortTitle)} "\\2003\\2003" counter(page); } }`,
+      );
+    } else {
+      styles.push(`section[data-chapter="${index + 1}"] { page: ${pageName}; }`);
+    }
+    const hast = structuredClone(chapter.hast);
+    const options = folio === undefined ? { fit } : { fit, initialFolio: folio };
+    unified().use(rehypeFolioBlocks, options).runSync(hast);
+    folio = lastFolio(hast) ?? folio;
+    sections.push(
+      fill(chapterTemplate, {
+        kind: escapeHtml(manuscript.chapters[index]?.kind ?? 'article'),
+        slug: escapeHtml(chapter.slug),
+        lang: escapeHtml(chapter.language),
+        index: String(index + 1),
+        file: escapeHtml(chapter.file),
+        body: toHtml(hast, xhtmlSerialization),
+      }),
+    );
+  }
+  return fill(issueTemplate, {
+    lang: escapeHtml(meta.languages[0] ?? 'en'),
+    title: escapeHtml(issueLine),
+    description: escapeHtml(meta.description ?? issueLine),
+    fontStylesheets: assets.fontStylesheets.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}" data-pagedjs-ignore="" />`).join('\n'),
+    printStylesheet: escapeHtml(assets.printStylesheet),
+    issueStyles: styles.join('\n'),
+    chapters: sections.join('\n'),
+  });
+}
+
+function lastFolio(tree: Root): number | undefined {
+  let last: number | undefined;
+  const walk = (node: Root | Root['children'][number]): void => {
+    if (node.type === 'element' && node.properties.dataFolioStart !== undefined) last = Number(node.properties.dataFolioStart);
+    if ('children' in node) for (const child of node.children) walk(child);
+  };
+  walk(tree);
+  return last;
+}
+
+/** Replaces `{{name}}` slots; a slot the values lack is an error in the template. */
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`Unexpected template slot {{${name}}}, expected one of ${Object.keys(values).join(', ')}`);
+    return value;
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A CSS string literal: quotes, backslashes and line ends escaped. */
+export function cssString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\A ')}"`;
+}

@@ -1,0 +1,296 @@
+/**
+ * The PDF stage: the manuscript to one print HTML, paginated by Paged.js in Chromium, printed,
+ * finished with pdf-lib and written atomically. Pagination is a facsimile: PDF page N holds
+ * printed page N. A printed page whose text spills over is copyfitted, step by step within the
+ * ladder's limits, and the issue laid out again.
+ */
+import { toString } from 'hast-util-to-string';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'puppeteer-core';
+import { loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { FolioError, hasErrors, message, type Message } from '../messages.js';
+import { copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
+import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
+import { describeLevel, maxCopyfitLevel } from './copyfit.js';
+import { finishPdf, type OutlineItem } from './post-process.js';
+import { buildPrintHtml, renderIssue, type RenderedIssue } from './print-document.js';
+
+/** Options of `renderPdf`. */
+export interface RenderPdfOptions {
+  /** The manuscript folder (issue.yaml, chapters/). */
+  manuscriptDir: string;
+  /** The PDF to write. */
+  out: string;
+  /** Where the print HTML and its assets go (default: the PDF's folder). */
+  buildDir?: string;
+  /** Chromium to run (default: CHROME_PATH, then /usr/bin/chromium). */
+  chromePath?: string;
+  /** Watchdog for each stage, in milliseconds (default 10 minutes). */
+  stageTimeoutMs?: number;
+}
+
+/**
+ * How full (as a share of the measure) the last line of a page-ending paragraph must be to be
+ * justified like a full line; shorter ones stay ragged rather than spaced out.
+ */
+const pageEndFill = 0.75;
+
+/** Facts about one laid-out page, as the browser reported them. */
+export interface PageFacts {
+  index: number;
+  starts: number[];
+  folios: number[];
+  clipped: number[];
+  headings: Array<{ level: number; text: string; top: number; chapter: number }>;
+  opening: boolean;
+  height: number;
+}
+
+/** The outcome: the page count (0 when no PDF was written), the messages, and measurements. */
+export interface RenderPdfResult {
+  pages: number;
+  messages: Message[];
+  /** The print HTML that was paginated, beside its assets. */
+  printHtml?: string;
+  /** Copyfit level per printed page that needed one. */
+  copyfit: Map<number, number>;
+  /** Layout passes run (1 when no page needed copyfitting). */
+  passes: number;
+  /** Wall-clock seconds per stage. */
+  timings: Record<string, number>;
+  /** Facts of every page of the last layout pass. */
+  layout: PageFacts[];
+}
+
+/** The slug of an issue's files: journal and issue, lowercase words joined by hyphens. */
+export function issueSlug(manuscript: Manuscript): string {
+  return `${manuscript.issue.journal} ${manuscript.issue.issue}`
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** Renders the issue in `manuscriptDir` to a PDF at `out`. Problems come back as messages. */
+export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfResult> {
+  const timings: Record<string, number> = {};
+  const result: RenderPdfResult = { pages: 0, messages: [], copyfit: new Map(), passes: 0, timings, layout: [] };
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + Math.round(performance.now() - started) / 1000;
+    }
+  };
+  const loaded = await loadManuscript(options.manuscriptDir);
+  result.messages.push(...loaded.messages);
+  if (!loaded.manuscript || hasErrors(loaded.messages)) return result;
+  const manuscript = loaded.manuscript;
+  const issue = await time('html', async () => renderIssue(manuscript));
+  result.messages.push(...issue.messages);
+  if (hasErrors(issue.messages)) return result;
+
+  const out = path.resolve(options.out);
+  const buildDir = path.resolve(options.buildDir ?? path.dirname(out));
+  const stageMs = options.stageTimeoutMs ?? 600_000;
+  const assets = await copyPrintAssets(buildDir);
+  const printHtml = path.join(buildDir, `${issueSlug(manuscript)}.print.html`);
+  result.printHtml = printHtml;
+
+  let chromium: PrintBrowser | undefined;
+  try {
+    const launchOptions = options.chromePath === undefined ? { timeoutMs: stageMs } : { chromePath: options.chromePath, timeoutMs: stageMs };
+    chromium = await time('launch', () => withWatchdog('launch Chromium', stageMs, () => launchChromium(launchOptions)));
+    const fit = result.copyfit;
+    for (;;) {
+      result.passes += 1;
+      const html = await buildPrintHtml(manuscript, issue, { templateDir: path.join(projectDir, 'templates', 'print'), ...assets }, fit);
+      await writeFile(printHtml, html);
+      const { page, problems, blocked } = await openPrintPage(chromium.browser, buildDir);
+      const pass = `pass ${result.passes}`;
+      await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(printHtml).href, { waitUntil: 'load', timeout: stageMs })));
+      await page.addScriptTag({ path: path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js') });
+      if (result.passes === 1) {
+        const missing = await time('glyphs', () => withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, manuscript, issue)));
+        for (const { char, lang } of missing) {
+          result.messages.push(
+            message('pdf-007', `Unexpected character \`${char}\` (U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}) without a glyph in the bundled fonts for \`${lang}\`, expected Noto Serif or Noto Serif SC to cover it`, {
+              file: path.join(manuscript.dir, 'issue.yaml'),
+            }),
+          );
+        }
+      }
+      await page.addScriptTag({ path: pagedPolyfillPath() });
+      const facts = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill })})`) as Promise<PageFacts[]>));
+      result.layout = facts;
+      if (problems.length > 0) {
+        throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating: ${p}, expected a clean layout`)));
+      }
+      for (const url of blocked) result.messages.push(message('pdf-006', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
+      const spilled = overflowingFolios(facts);
+      if (spilled.size > 0) {
+        const failed: number[] = [];
+        for (const folio of spilled) {
+          const level = (fit.get(folio) ?? 0) + 1;
+          if (level > maxCopyfitLevel) failed.push(folio);
+          else fit.set(folio, level);
+        }
+        if (failed.length > 0) {
+          result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
+          await page.close();
+          break;
+        }
+        await page.close();
+        continue;
+      }
+      result.messages.push(...checkPages(facts, manuscript, issue));
+      for (const [folio, level] of [...fit.entries()].sort((a, b) => a[0] - b[0])) {
+        result.messages.push(pageMessage('pdf-005', `Copyfitted printed page ${folio} to hold its text: ${describeLevel(level)}`, folio, issue));
+      }
+      if (hasErrors(result.messages)) {
+        await page.close();
+        break;
+      }
+      const pdf = await time('print', () => withWatchdog('print to PDF', stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs })));
+      await page.close();
+      const finished = await time('finish', () => finishPdf(pdf, pdfFacts(manuscript, issue, facts)));
+      await writeAtomically(out, finished);
+      result.pages = facts.length;
+      break;
+    }
+  } catch (error) {
+    if (error instanceof FolioError) result.messages.push(...error.messages);
+    else result.messages.push(message('pdf-003', `Unexpected failure while rendering: ${(error as Error).message.split('\n')[0]}`));
+  } finally {
+    await chromium?.close();
+  }
+  return result;
+}
+
+/** Printed pages whose text lies on more than one PDF page, or is clipped by its page box. */
+export function overflowingFolios(facts: readonly PageFacts[]): Set<number> {
+  const pagesOf = new Map<number, Set<number>>();
+  const spilled = new Set<number>();
+  for (const page of facts) {
+    for (const folio of page.folios) {
+      const set = pagesOf.get(folio) ?? new Set<number>();
+      set.add(page.index);
+      pagesOf.set(folio, set);
+    }
+    for (const folio of page.clipped) spilled.add(folio);
+  }
+  for (const [folio, pages] of pagesOf) if (pages.size > 1) spilled.add(folio);
+  return spilled;
+}
+
+/** PDF page N must hold printed page N and nothing else; the count must be the issue's. */
+function checkPages(facts: readonly PageFacts[], manuscript: Manuscript, issue: RenderedIssue): Message[] {
+  const messages: Message[] = [];
+  if (facts.length !== manuscript.issue.pages) {
+    messages.push(message('pdf-009', `Unexpected ${facts.length} PDF pages, expected ${manuscript.issue.pages} as issue.yaml says`, { file: path.join(manuscript.dir, 'issue.yaml') }));
+  }
+  for (const page of facts) {
+    const foreign = page.folios.filter((folio) => folio !== page.index);
+    if (foreign.length > 0 || (page.folios.length > 0 && !page.starts.includes(page.index))) {
+      messages.push(pageMessage('pdf-009', `Unexpected text of printed page ${foreign.join(', ') || '?'} on PDF page ${page.index}, expected printed page ${page.index}`, page.index, issue));
+    }
+  }
+  return messages;
+}
+
+/** A message about a printed page, placed at the line of the chapter where that page starts. */
+function pageMessage(ruleId: 'pdf-004' | 'pdf-005' | 'pdf-009', reason: string, folio: number, issue: RenderedIssue): Message {
+  const chapter = issue.chapters.find((c) => folio >= c.firstPage && folio <= c.lastPage);
+  if (!chapter) return message(ruleId, reason);
+  let line: number | undefined;
+  const walk = (node: RenderedIssue['chapters'][number]['hast'] | RenderedIssue['chapters'][number]['hast']['children'][number]): void => {
+    if (line !== undefined) return;
+    if (node.type === 'element' && Number(node.properties.dataFolioStart) === folio && node.properties.dataSourceLine !== undefined) {
+      line = Number(node.properties.dataSourceLine);
+    }
+    if ('children' in node) for (const child of node.children) walk(child);
+  };
+  walk(chapter.hast);
+  return message(ruleId, reason, line === undefined ? { file: chapter.file } : { file: chapter.file, line });
+}
+
+/**
+ * Finds the characters of the issue that the bundled fonts do not cover: each character is set
+ * once in its language's font stack, and Chromium says which fonts drew it. A character drawn by
+ * a system font (not a web font we bundle) has no glyph of ours.
+ */
+async function findMissingGlyphs(page: Page, manuscript: Manuscript, issue: RenderedIssue): Promise<Array<{ char: string; lang: string }>> {
+  const groups = new Map<string, Set<string>>();
+  const add = (lang: string, text: string) => {
+    const set = groups.get(lang) ?? new Set<string>();
+    for (const char of text) if (!/[\s\u00AD\p{Cc}\p{Cf}]/u.test(char)) set.add(char);
+    groups.set(lang, set);
+  };
+  const main = manuscript.issue.languages[0] ?? 'en';
+  add(main, `${manuscript.issue.journal} · ${manuscript.issue.issue} 0123456789`);
+  for (const chapter of issue.chapters) {
+    add(chapter.language, toString(chapter.hast));
+    add(main, chapter.shortTitle);
+  }
+  const list = [...groups].map(([lang, chars]) => ({ lang, chars: [...chars] }));
+  await page.evaluate(`window.folioPrint.addGlyphProbe(${JSON.stringify(list)})`);
+  const client = await page.createCDPSession();
+  await client.send('DOM.enable');
+  await client.send('CSS.enable');
+  const { root } = await client.send('DOM.getDocument', { depth: 0 });
+  const { nodeIds } = await client.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: '#folio-glyph-probe span' });
+  const flat = list.flatMap((group) => group.chars.map((char) => ({ char, lang: group.lang })));
+  const missing: Array<{ char: string; lang: string }> = [];
+  for (const [index, nodeId] of nodeIds.entries()) {
+    const { fonts } = await client.send('CSS.getPlatformFontsForNode', { nodeId });
+    const entry = flat[index];
+    if (entry && (fonts.length === 0 || fonts.some((font) => !font.isCustomFont))) missing.push(entry);
+  }
+  await client.detach();
+  await page.evaluate('window.folioPrint.removeGlyphProbe()');
+  return missing;
+}
+
+/** Metadata and outline for pdf-lib, from the manuscript and where the headings landed. */
+function pdfFacts(manuscript: Manuscript, issue: RenderedIssue, facts: readonly PageFacts[]) {
+  const meta = manuscript.issue;
+  const pxToPt = 0.75;
+  const outline: OutlineItem[] = issue.chapters.map((chapter, index) => {
+    const headings = facts.flatMap((page) => page.headings.filter((h) => h.chapter === index + 1).map((h) => ({ ...h, page: page.index })));
+    const title = headings.find((h) => h.level === 1);
+    return {
+      title: chapter.title,
+      page: title?.page ?? chapter.firstPage - (facts[0]?.starts[0] ?? 1) + 1,
+      top: (title?.top ?? 0) * pxToPt,
+      children: headings.filter((h) => h.level === 2).map((h) => ({ title: h.text, page: h.page, top: h.top * pxToPt, children: [] })),
+    };
+  });
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const date = epoch ? new Date(Number(epoch) * 1000) : meta.date ? new Date(`${meta.date}T00:00:00Z`) : undefined;
+  return {
+    title: `${meta.journal} · ${meta.issue}`,
+    subject: meta.description ?? `${meta.journal}, ${meta.issue}`,
+    language: meta.languages[0] ?? 'en',
+    authors: [...new Set(manuscript.chapters.flatMap((c) => c.authors))],
+    keywords: [meta.journal, meta.issue],
+    outline,
+    firstFolio: facts[0]?.starts[0] ?? 1,
+    ...(date ? { date } : {}),
+  };
+}
+
+/** Writes through a temporary file and a rename, so an old PDF stays whole if anything fails. */
+async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new FolioError([message('pdf-008', `Unexpected failure writing \`${file}\`: ${(error as Error).message}`)]);
+  }
+}
