@@ -270,7 +270,7 @@ describe('epub: the validators are not vacuous', () => {
       files.set(name, Buffer.from(broken));
       const bad = path.join(scratch, 'bad.epub');
       await writeFile(bad, await writeEpubZip(files, new Date(Date.UTC(2000, 0, 1))));
-      const [epubcheck, ace] = await Promise.all([runEpubcheck(bad), runAce(bad, chromiumPath())]);
+      const [epubcheck, ace] = await Promise.all([runEpubcheck(bad), runAce(bad, { chromePath: chromiumPath() })]);
       assert.ok(epubcheck.messages.some((m) => m.ruleId === 'epub-001' && /RSC-007/.test(m.reason)), shown(epubcheck.messages, scratch).join('\n'));
       assert.ok(ace.messages.some((m) => m.ruleId === 'epub-002' && /image-alt/.test(m.reason)), shown(ace.messages, scratch).join('\n'));
       assert.ok(ace.messages.some((m) => m.ruleId === 'epub-002' && /heading-order/.test(m.reason)), shown(ace.messages, scratch).join('\n'));

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { message, type Message } from '../messages.js';
+import { message, type Message, type Place } from '../messages.js';
 
 interface AceTest {
   'earl:impact'?: string;
@@ -63,8 +63,21 @@ function failures(assertions: readonly AceAssertion[] | undefined, document: str
   }
 }
 
+/** Options of `runAce`. */
+export interface AceOptions {
+  /** Chromium for Ace's checks (puppeteer's PUPPETEER_EXECUTABLE_PATH). */
+  chromePath: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Where a person should look for a violation in a content document (path inside the EPUB's
+   * package folder) at a CSS selector: the manuscript line, when known.
+   */
+  locate?: (document: string, selector: string | undefined) => Place | undefined;
+}
+
 /** Runs Ace on an EPUB and turns its violations into messages. */
-export async function runAce(epub: string, chromePath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<AceResult> {
+export async function runAce(epub: string, options: AceOptions): Promise<AceResult> {
+  const { chromePath, env = process.env, locate } = options;
   const script = aceScript();
   if (script === undefined) {
     return { violations: 0, messages: [message('epub-004', 'Unexpected missing Ace by DAISY, expected @daisy/ace-cli installed (PUPPETEER_SKIP_DOWNLOAD=1 npm install -D @daisy/ace-cli)', { file: epub })] };
@@ -93,8 +106,10 @@ export async function runAce(epub: string, chromePath: string | undefined, env: 
       const test = assertion['earl:test'] ?? {};
       const result = assertion['earl:result'] ?? {};
       const where = result['earl:pointer']?.css?.[0];
-      const reason = `Ace ${test['earl:impact'] ?? 'violation'} ${test['dct:title'] ?? 'unknown'}: ${result['dct:description'] ?? test['dct:description'] ?? ''}${where ? ` (at \`${where}\`)` : ''}`;
-      return message('epub-002', reason.replace(/\s*\n\s*/g, '; ').trim(), { file: document ? `${epub}/${document}` : epub });
+      const inEpub = document ? `${document}${where ? `, at \`${where}\`` : ''}` : where ? `at \`${where}\`` : '';
+      const reason = `Ace ${test['earl:impact'] ?? 'violation'} ${test['dct:title'] ?? 'unknown'}: ${result['dct:description'] ?? test['dct:description'] ?? ''}${inEpub ? ` (${inEpub})` : ''}`;
+      const place = (document ? locate?.(document, where) : undefined) ?? { file: document ? `${epub}/${document}` : epub };
+      return message('epub-002', reason.replace(/\s*\n\s*/g, '; ').trim(), place);
     });
     if (messages.length === 0 && report['earl:result']?.['earl:outcome'] === 'fail') {
       messages.push(message('epub-002', 'Ace by DAISY reported a failure without details', { file: epub }));

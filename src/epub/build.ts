@@ -6,13 +6,14 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Root } from 'hast';
+import type { Element, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
-import { hasErrors, message, type Message } from '../messages.js';
+import { hasErrors, message, type Message, type Place } from '../messages.js';
 import { runAce } from './ace.js';
 import { chromiumPath } from './chromium.js';
 import { renderCover, type Cover } from './cover.js';
@@ -79,6 +80,10 @@ function parseEpoch(value: string | undefined): number | undefined {
 /** A chapter rendered for the EPUB: its XHTML body and what it adds to the navigation. */
 interface RenderedDocument {
   file: string;
+  /** The chapter file it comes from. */
+  source: string;
+  /** Where each element with an id stands in the chapter file. */
+  places: Map<string, Place>;
   body: string;
   toc: TocEntry;
   pages: PageTarget[];
@@ -98,7 +103,12 @@ function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, 
     const toc: TocEntry = { label: chapter.title, href: file, children: nestHeadings(file, outline.headings) };
     if (chapter.language !== metadata.language) toc.language = chapter.language;
     const pages = outline.pages.map((page) => ({ label: page.label, value: Number(page.label), href: `${file}#${page.id}` }));
-    return { file, body: toHtml(tree, xhtmlSerialization), toc, pages };
+    const places = new Map<string, Place>();
+    visit(tree, 'element', (node: Element) => {
+      const start = node.position?.start;
+      if (typeof node.properties.id === 'string' && start) places.set(node.properties.id, { file: chapter.path, line: start.line, column: start.column });
+    });
+    return { file, source: chapter.path, places, body: toHtml(tree, xhtmlSerialization), toc, pages };
   });
 }
 
@@ -251,7 +261,14 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   lap('package');
 
   if (options.validate !== false) {
-    const [epubcheck, ace] = await Promise.all([runEpubcheck(options.out), runAce(options.out, chrome)]);
+    // An Ace finding in a chapter points at the chapter file, at the line when the selector is an id.
+    const locate = (document: string, selector: string | undefined): Place | undefined => {
+      const found = documents.find((d) => d.file === document || document.endsWith(`/${d.file}`));
+      if (!found) return undefined;
+      const id = selector && /^#[A-Za-z][\w-]*$/.test(selector) ? selector.slice(1) : undefined;
+      return (id ? found.places.get(id) : undefined) ?? { file: found.source };
+    };
+    const [epubcheck, ace] = await Promise.all([runEpubcheck(options.out), runAce(options.out, { chromePath: chrome, locate })]);
     messages.push(...epubcheck.messages, ...ace.messages);
     lap('validate');
   }
