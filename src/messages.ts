@@ -64,6 +64,10 @@ export const rules = {
   'pdf-009': { severity: 'error', doc: 'A printed page does not land on the PDF page of the same number.' },
   'epub-004': { severity: 'error', doc: 'A tool the EPUB build needs (Chromium, EPUBCheck, Ace) could not be run.' },
   'epub-005': { severity: 'error', doc: 'Unsafe content (a script, an event handler, a javascript: link or a remote resource) reached the EPUB.' },
+  'check-007': { severity: 'error', doc: 'A page marker of the manuscript is missing, repeated or out of order.' },
+  'check-008': { severity: 'error', doc: 'The first or last word of an output page is not the original page\'s: text moved across a page break.' },
+  'check-009': { severity: 'error', doc: 'The check could not run: an input is missing or unreadable, or a tool it needs (pdftotext, pdftoppm) failed.' },
+  'check-010': { severity: 'error', doc: 'The fidelity report or the proof could not be written.' },
 } as const satisfies Record<string, { severity: Severity; doc: string }>;
 
 export type RuleId = keyof typeof rules;

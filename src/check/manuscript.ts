@@ -20,6 +20,12 @@ import { words } from './words.js';
 export interface PageText {
   page: number;
   words: string[];
+  /** The page's running text alone, footnote bodies left out: where its first and last words are read. */
+  body?: string[];
+  /** Labels of the footnotes called on the page (`1`, `2`; the author note's `author` left out). */
+  calls?: string[];
+  /** Words an editor supplied (a title the source lacks): printed on the page, absent from the source. */
+  editorial?: string[];
   /** Manuscript file and line of the page marker, where known. */
   file?: string;
   line?: number;
@@ -38,9 +44,13 @@ export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, Pa
     let current: PageText | undefined;
     const counted = new Set<string>();
     let silent = false;
+    let inNote = false;
     const add = (text: string): void => {
+      if (current && silent) (current.editorial ??= []).push(...words(text));
       if (!current || silent) return;
-      current.words.push(...words(text));
+      const found = words(text);
+      current.words.push(...found);
+      if (!inNote) (current.body ??= []).push(...found);
     };
     const walk = (node: RootContent | Root): void => {
       if (node.type === 'yaml' || node.type === 'footnoteDefinition') return;
@@ -49,7 +59,7 @@ export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, Pa
         const page = Number(label);
         const line = node.position?.start.line ?? 0;
         order.push({ page, file: chapter.path, line });
-        current = pages.get(page) ?? { page, words: [], file: chapter.path, line };
+        current = pages.get(page) ?? { page, words: [], body: [], calls: [], editorial: [], file: chapter.path, line };
         pages.set(page, current);
         return;
       }
@@ -61,16 +71,21 @@ export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, Pa
         return;
       }
       if (node.type === 'footnoteReference') {
-        if (node.identifier !== 'author') add(node.label ?? node.identifier);
+        if (node.identifier !== 'author') {
+          add(node.label ?? node.identifier);
+          if (current && !silent) (current.calls ??= []).push(node.label ?? node.identifier);
+        }
         const definition = definitions.get(node.identifier);
         if (definition && !counted.has(node.identifier)) {
           counted.add(node.identifier);
           // The note's body belongs to the page of its call; read it there, after the call.
           const saved = silent;
           silent = false;
+          inNote = true;
           // A printed note starts with its number, as its call does.
           if (node.identifier !== 'author') add(node.label ?? node.identifier);
           if ('children' in definition) for (const child of definition.children) walk(child as RootContent);
+          inNote = false;
           silent = saved;
         }
         return;

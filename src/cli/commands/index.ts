@@ -2,5 +2,6 @@
 import type { Command } from '../command.js';
 import { importCommand } from './import.js';
 import { epubCommand } from './epub.js';
+import { checkCommand } from './check.js';
 
-export const commands: Command[] = [importCommand, epubCommand];
+export const commands: Command[] = [importCommand, epubCommand, checkCommand];

@@ -1,0 +1,167 @@
+/**
+ * `check()`: the fidelity check of an issue. The original pages (the raw source, paged by the
+ * import report) are the measure; the manuscript, the PDF and the EPUB are each held against
+ * them page by page, and the result is a report, its JSON file and an HTML proof.
+ */
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { issueSlug } from '../pdf/render.js';
+import { hasErrors, message, type Message } from '../messages.js';
+import { checkEpub } from './epub.js';
+import { readOriginals, type Originals } from './pages.js';
+import { checkPdf } from './pdf.js';
+import { writeProof } from './proof.js';
+import { summarise, type FidelityReport, type PageFidelity, type Stage, type StagePage, type StageSummary } from './report.js';
+import { checkManuscript } from './source.js';
+
+/** Options of `check`. */
+export interface CheckOptions {
+  /** The manuscript folder (issue.yaml, chapters, import-report.json). */
+  manuscriptDir: string;
+  /** The raw source; defaults to the one issue.yaml names. */
+  source?: string;
+  /** The PDF to check; left out, the PDF is not checked. */
+  pdf?: string;
+  /** The EPUB to check; left out, the EPUB is not checked. */
+  epub?: string;
+  /** Where to write `<issue>.fidelity.json`, `<issue>.proof.html` and `proof/`; left out, nothing is written. */
+  outDir?: string;
+  /** Render the PDF pages for the proof (default true when there is a PDF and an outDir). */
+  proof?: boolean;
+}
+
+/** What `check` found. `report` is absent only when the check could not run. */
+export interface CheckResult {
+  report?: FidelityReport;
+  messages: Message[];
+  /** Files written. */
+  written: string[];
+  /** True when the check could not run (a missing input, a failing tool): exit code 2. */
+  failedToRun: boolean;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the fidelity check. Problems come back as messages; nothing is printed. */
+export async function check(options: CheckOptions): Promise<CheckResult> {
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Date.now() - t;
+    }
+  };
+  const messages: Message[] = [];
+  const cannot = (reason: string, file: string): CheckResult => {
+    messages.push(message('check-009', reason, { file }));
+    return { messages, written: [], failedToRun: true };
+  };
+
+  const loaded = await loadManuscript(options.manuscriptDir);
+  messages.push(...loaded.messages);
+  const manuscript: Manuscript | undefined = loaded.manuscript;
+  if (!manuscript || hasErrors(loaded.messages)) return cannot('Unexpected manuscript that does not load, expected a valid issue.yaml and chapters', options.manuscriptDir);
+  for (const [what, file] of [
+    ['PDF', options.pdf],
+    ['EPUB', options.epub],
+    ['source', options.source],
+  ] as const) {
+    if (file !== undefined && !(await exists(file))) return cannot(`Unexpected missing ${what} \`${file}\`, expected a file to check`, file);
+  }
+
+  let originals: Originals;
+  try {
+    originals = await time('read originals', () => readOriginals(manuscript, options.source));
+  } catch (error) {
+    return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? options.manuscriptDir);
+  }
+
+  const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
+  const m = checkManuscript(manuscript, originals);
+  messages.push(...m.messages);
+  stages.manuscript = m;
+  if (options.pdf !== undefined) {
+    const pdf = options.pdf;
+    try {
+      const r = await time('pdf', () => checkPdf(pdf, manuscript.issue, originals));
+      messages.push(...r.messages);
+      stages.pdf = r;
+    } catch (error) {
+      return cannot(`Unexpected failure reading the PDF: ${(error as Error).message}`, pdf);
+    }
+  }
+  if (options.epub !== undefined) {
+    const epub = options.epub;
+    try {
+      const r = await time('epub', () => checkEpub(epub, originals, manuscript.issue.pages));
+      messages.push(...r.messages);
+      stages.epub = r;
+    } catch (error) {
+      return cannot(`Unexpected failure reading the EPUB: ${(error as Error).message}`, epub);
+    }
+  }
+
+  const pages: PageFidelity[] = originals.pages.map((o) => {
+    const p: PageFidelity = { page: o.page, words: o.words.length, stages: {}, faithful: true };
+    if (o.source) p.source = o.source;
+    if (o.manuscript) p.manuscript = o.manuscript;
+    for (const [name, s] of Object.entries(stages) as [Stage, { pages: Map<number, StagePage> }][]) {
+      const sp = s.pages.get(o.page);
+      if (sp) p.stages[name] = sp;
+    }
+    p.faithful = Object.values(p.stages).every((s) => s.faithful);
+    return p;
+  });
+  const report: FidelityReport = summarise({
+    issue: { journal: manuscript.issue.journal, issue: manuscript.issue.issue, pages: manuscript.issue.pages },
+    ...(originals.source ? { source: originals.source.file } : {}),
+    manuscript: manuscript.dir,
+    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.summary])),
+    pagesChecked: 0,
+    pagesFaithful: 0,
+    wordsLost: 0,
+    wordsAdded: 0,
+    worstPages: [],
+    pages,
+    timings,
+  });
+
+  const written: string[] = [];
+  if (options.outDir !== undefined) {
+    const outDir = options.outDir;
+    const name = issueSlug(manuscript);
+    try {
+      await mkdir(outDir, { recursive: true });
+      const proofFile = path.join(outDir, `${name}.proof.html`);
+      await time('proof', () =>
+        writeProof(report, {
+          file: proofFile,
+          ...(options.pdf !== undefined && options.proof !== false ? { pdf: options.pdf } : {}),
+          imagesDir: path.join(outDir, 'proof'),
+          ...(originals.source ? { sourceFile: originals.source.file, pageRanges: originals.source.report.pages } : {}),
+        }),
+      );
+      written.push(proofFile);
+      timings.total = Date.now() - started;
+      const jsonFile = path.join(outDir, `${name}.fidelity.json`);
+      await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+      written.unshift(jsonFile);
+    } catch (error) {
+      messages.push(message('check-010', `Unexpected failure writing the reports: ${(error as Error).message}`, { file: outDir }));
+      return { report, messages, written, failedToRun: true };
+    }
+  }
+  timings.total = Date.now() - started;
+  return { report, messages, written, failedToRun: false };
+}

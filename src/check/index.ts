@@ -1,0 +1,6 @@
+/** The fidelity check: the outputs held page by page against the original. */
+export { check } from './check.js';
+export type { CheckOptions, CheckResult } from './check.js';
+export type { FidelityReport, PageFidelity, StagePage, StageSummary, Stage } from './report.js';
+export { summaryLines } from './report.js';
+export { words, wordDifference } from './words.js';

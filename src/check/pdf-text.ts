@@ -1,0 +1,93 @@
+/**
+ * The text of a PDF, page by page and line by line with positions, as poppler's `pdftotext
+ * -bbox-layout` reads it, and the PDF's page labels as pdf.js reads them.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** One word with its box, in PDF points from the top-left corner. */
+export interface PdfWord {
+  text: string;
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+/** One line as pdftotext groups it, in its reading order. */
+export interface PdfLine {
+  words: PdfWord[];
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+/** One page of the PDF. */
+export interface PdfPage {
+  /** 1-based index of the page in the PDF. */
+  index: number;
+  width: number;
+  height: number;
+  lines: PdfLine[];
+}
+
+const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, name: string) => {
+    if (name.startsWith('#x')) return String.fromCodePoint(parseInt(name.slice(2), 16));
+    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
+    return entities[name] ?? whole;
+  });
+}
+
+function box(attrs: string): { xMin: number; yMin: number; xMax: number; yMax: number } {
+  const get = (name: string): number => Number(new RegExp(`${name}="([^"]*)"`).exec(attrs)?.[1] ?? Number.NaN);
+  return { xMin: get('xMin'), yMin: get('yMin'), xMax: get('xMax'), yMax: get('yMax') };
+}
+
+/** Parses the XHTML `pdftotext -bbox-layout` writes. */
+export function parseBboxLayout(xhtml: string): PdfPage[] {
+  const pages: PdfPage[] = [];
+  const tag = /<page width="([^"]*)" height="([^"]*)">|<\/page>|<line ([^>]*)>|<\/line>|<word ([^>]*)>([^<]*)<\/word>/g;
+  let page: PdfPage | undefined;
+  let line: PdfLine | undefined;
+  for (const m of xhtml.matchAll(tag)) {
+    if (m[1] !== undefined) {
+      page = { index: pages.length + 1, width: Number(m[1]), height: Number(m[2]), lines: [] };
+      pages.push(page);
+    } else if (m[3] !== undefined) {
+      line = { words: [], ...box(m[3]) };
+      page?.lines.push(line);
+    } else if (m[4] !== undefined) {
+      line?.words.push({ text: unescapeXml(m[5] ?? ''), ...box(m[4]) });
+    } else if (m[0] === '</line>') {
+      line = undefined;
+    } else {
+      page = undefined;
+    }
+  }
+  return pages;
+}
+
+/** Reads the text of every page of a PDF with pdftotext (poppler-utils). */
+export async function readPdfText(file: string): Promise<PdfPage[]> {
+  const { stdout } = await run('pdftotext', ['-bbox-layout', '-enc', 'UTF-8', file, '-'], { maxBuffer: 1 << 30, encoding: 'utf8' });
+  return parseBboxLayout(stdout);
+}
+
+/** The page labels of a PDF (`/PageLabels`), one per page, or undefined when it has none. */
+export async function readPageLabels(file: string): Promise<string[] | undefined> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const data = new Uint8Array(await readFile(file));
+  const doc = await pdfjs.getDocument({ data, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+  try {
+    return (await doc.getPageLabels()) ?? undefined;
+  } finally {
+    await doc.destroy();
+  }
+}

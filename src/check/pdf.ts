@@ -1,0 +1,291 @@
+/**
+ * PDF against the original: PDF page N holds the text of printed page N, with the same first
+ * and last words, every word present and nothing extra beyond the running head, the folio and
+ * footnote calls; the folio it prints and its page label are N; the page count is the issue's.
+ *
+ * Running heads and folios are told from page text by two facts together: what they say (a
+ * number, or phrases of the issue's metadata: journal, issue, titles, short titles, authors)
+ * and where they stand (the band at the top or bottom of the page where such lines recur).
+ */
+import type { IssueMeta } from '../manuscript/index.js';
+import { message, type Message } from '../messages.js';
+import type { StagePage, StageSummary } from './report.js';
+import { comparePage, listWords, wordsMessage, type OriginalPage, type Originals } from './pages.js';
+import { readPageLabels, readPdfText, type PdfLine, type PdfPage } from './pdf-text.js';
+import { words } from './words.js';
+
+/** One row of a page: the lines that share a baseline band (a running head may be split in two). */
+interface Row {
+  lines: PdfLine[];
+  yMin: number;
+  yMax: number;
+}
+
+/** A PDF page read for the check: its text rows split into furniture, running text and notes. */
+export interface PdfPageText {
+  index: number;
+  /** Words of the page, furniture left out, hyphenated words rejoined. */
+  words: string[];
+  /** Words of the running text above the notes, in reading order. */
+  body: string[];
+  /** Text of the running heads and folio lines that were set aside. */
+  furniture: string[];
+  /** The folio printed, when one was found. */
+  folio: number | null;
+}
+
+const fold = (w: string): string => w.toLocaleLowerCase('en');
+const isNumber = (w: string): boolean => /^\d+$/.test(w);
+
+/** Phrases a running head may print, as word lists: journal, issue, titles, authors. */
+export function runningHeadPhrases(issue: IssueMeta): string[][] {
+  const texts = new Set<string>([issue.journal, issue.issue]);
+  if (issue.publisher) texts.add(issue.publisher);
+  for (const c of issue.chapters) {
+    texts.add(c.title);
+    if (c.shortTitle) texts.add(c.shortTitle);
+    for (const a of c.authors) texts.add(a);
+    if (c.authors.length > 0) texts.add(c.authors.join(' '));
+  }
+  return [...texts].map((t) => words(t).map(fold)).filter((p) => p.length > 0);
+}
+
+/** True when the words are nothing but phrases (in any order, each whole) and at most two numbers. */
+function isFurnitureText(ws: readonly string[], phrases: readonly string[][]): boolean {
+  if (ws.length === 0) return false;
+  if (ws.filter(isNumber).length > 2) return false;
+  const rest = ws.filter((w) => !isNumber(w)).map(fold);
+  // Can rest[i..] be cut into whole phrases?
+  const ok: boolean[] = new Array<boolean>(rest.length + 1).fill(false);
+  ok[rest.length] = true;
+  for (let i = rest.length - 1; i >= 0; i -= 1) {
+    for (const p of phrases) {
+      if (i + p.length > rest.length || !ok[i + p.length]) continue;
+      if (p.every((w, k) => rest[i + k] === w)) {
+        ok[i] = true;
+        break;
+      }
+    }
+  }
+  return ok[0] === true;
+}
+
+function rowsOf(page: PdfPage): Row[] {
+  const lines = [...page.lines].filter((l) => l.words.length > 0).sort((a, b) => a.yMin - b.yMin || a.xMin - b.xMin);
+  const rows: Row[] = [];
+  for (const line of lines) {
+    const last = rows[rows.length - 1];
+    const mid = (line.yMin + line.yMax) / 2;
+    if (last && mid >= last.yMin && mid <= last.yMax) {
+      last.lines.push(line);
+      last.yMin = Math.min(last.yMin, line.yMin);
+      last.yMax = Math.max(last.yMax, line.yMax);
+    } else rows.push({ lines: [line], yMin: line.yMin, yMax: line.yMax });
+  }
+  for (const r of rows) r.lines.sort((a, b) => a.xMin - b.xMin);
+  return rows;
+}
+
+const rowText = (r: Row): string => r.lines.map((l) => l.words.map((w) => w.text).join(' ')).join(' ');
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * The bands where running heads and folios stand: the positions at which furniture-like top
+ * and bottom rows recur over the document (an opening page's title, which may read like a
+ * running head, stands lower and is kept as text).
+ */
+function furnitureBands(rows: Row[][], phrases: readonly string[][]): { top?: number; bottom?: number } {
+  const tops: number[] = [];
+  const bottoms: number[] = [];
+  for (const pageRows of rows) {
+    const first = pageRows[0];
+    const last = pageRows[pageRows.length - 1];
+    if (first && isFurnitureText(words(rowText(first)), phrases)) tops.push(first.yMin);
+    if (last && last !== first && isFurnitureText(words(rowText(last)), phrases)) bottoms.push(last.yMin);
+  }
+  const bands: { top?: number; bottom?: number } = {};
+  const t = median(tops);
+  const b = median(bottoms);
+  if (t !== undefined) bands.top = t;
+  if (b !== undefined) bands.bottom = b;
+  return bands;
+}
+
+const near = (a: number, b: number | undefined): boolean => b !== undefined && Math.abs(a - b) <= 3;
+
+/**
+ * The words of lines in reading order, with words broken at a line end rejoined: a line ending
+ * in a hyphen joins the next line's first word when the joined word is one the original page
+ * has (a typeset hyphenation); otherwise the hyphen stays and separates words, as it does in
+ * the source (`China-` / `LAC`).
+ */
+export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  let carry = '';
+  lines.forEach((raw, i) => {
+    let text = carry + raw.replace(/\u00AD(?=\s|$)/g, '-').replace(/\u00AD/g, '');
+    carry = '';
+    const next = lines[i + 1];
+    const broken = /(\p{L}+)[-\u2010]$/u.exec(text.trimEnd());
+    if (broken && next !== undefined) {
+      const head = broken[1] ?? '';
+      const tail = /^\s*(\p{L}+)/u.exec(next)?.[1];
+      if (tail !== undefined && vocabulary.has(`${head}${tail}`.normalize('NFKC'))) {
+        text = text.trimEnd().slice(0, -1);
+        carry = text.slice(text.length - head.length);
+        text = text.slice(0, text.length - head.length);
+      }
+    }
+    out.push(...words(text));
+  });
+  if (carry !== '') out.push(...words(carry));
+  return out;
+}
+
+/** Splits a PDF page into furniture, running text and notes, and reads its words. */
+export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; bottom?: number; lineHeight?: number }, phrases: readonly string[][], vocabulary: ReadonlySet<string>): PdfPageText {
+  const furniture: string[] = [];
+  let folio: number | null = null;
+  const kept: Row[] = [];
+  rows.forEach((r, k) => {
+    const ws = words(rowText(r));
+    const edge = k === 0 || k === rows.length - 1 || k === 1 || k === rows.length - 2;
+    if (edge && (near(r.yMin, bands.top) || near(r.yMin, bands.bottom)) && isFurnitureText(ws, phrases)) {
+      furniture.push(rowText(r));
+      const n = ws.find(isNumber);
+      if (n !== undefined && folio === null) folio = Number(n);
+      return;
+    }
+    kept.push(r);
+  });
+  // Notes: the run of rows at the foot set smaller than the running text.
+  const height = bands.lineHeight;
+  let split = kept.length;
+  if (height !== undefined) {
+    while (split > 0) {
+      const r = kept[split - 1];
+      if (!r || r.yMax - r.yMin >= height * 0.88) break;
+      split -= 1;
+    }
+    // A page of small type throughout (a table, a list set small) has no separate notes.
+    if (split === 0) split = kept.length;
+  }
+  const lineTexts = kept.map((r) => r.lines.map((l) => l.words.map((w) => w.text).join(' ')).join(' '));
+  const all = joinLines(lineTexts, vocabulary);
+  const body = joinLines(lineTexts.slice(0, split), vocabulary);
+  return { index: page.index, words: all, body, furniture, folio };
+}
+
+/** Reads every page of a PDF for the check. */
+export async function readPdfPages(file: string, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number }> {
+  const [pdf, labels] = await Promise.all([readPdfText(file), readPageLabels(file)]);
+  const phrases = runningHeadPhrases(issue);
+  const rows = pdf.map(rowsOf);
+  const bands: { top?: number; bottom?: number; lineHeight?: number } = furnitureBands(rows, phrases);
+  const heights = rows.flat().map((r) => r.yMax - r.yMin);
+  const lineHeight = median(heights);
+  if (lineHeight !== undefined) bands.lineHeight = lineHeight;
+  const pages = pdf.map((p, i) => {
+    const vocabulary = new Set(originals[i]?.words ?? []);
+    return readPdfPage(p, rows[i] ?? [], bands, phrases, vocabulary);
+  });
+  return { pages, labels, count: pdf.length };
+}
+
+/** Drops call digits from the end of a word list: a call mark is not where a page's text ends. */
+function trimCalls(ws: readonly string[], calls: ReadonlySet<string>): string[] {
+  const out = [...ws];
+  while (out.length > 0 && calls.has(out[out.length - 1] ?? '')) out.pop();
+  return out;
+}
+
+/** Drops the editor's words (a title the source lacks) from the start of the page. */
+function trimEditorial(ws: readonly string[], editorial: readonly string[]): string[] {
+  let k = 0;
+  while (k < editorial.length && k < ws.length && ws[k] === editorial[k]) k += 1;
+  return k === editorial.length ? ws.slice(k) : [...ws];
+}
+
+/** Checks a PDF against the original pages. */
+export async function checkPdf(file: string, issue: IssueMeta, originals: Originals): Promise<{ pages: Map<number, StagePage>; summary: StageSummary; messages: Message[] }> {
+  const read = await readPdfPages(file, issue, originals.pages);
+  const total = issue.pages;
+  const messages: Message[] = [];
+  const general: string[] = [];
+  const pages = new Map<number, StagePage>();
+  if (read.count !== total) {
+    const reason = `Unexpected ${read.count} pages in the PDF, expected the ${total} printed pages of issue.yaml`;
+    messages.push(message('check-003', reason, { file }));
+    general.push(reason);
+  }
+  if (read.labels === undefined) {
+    const reason = 'Unexpected PDF without page labels, expected each page labelled with its printed page number';
+    messages.push(message('check-002', reason, { file }));
+    general.push(reason);
+  }
+  let lostTotal = 0;
+  let addedTotal = 0;
+  for (const o of originals.pages) {
+    const place = o.manuscript ?? o.source ?? { file };
+    const at = read.pages[o.page - 1];
+    const problems: string[] = [];
+    const fail = (ruleId: 'check-002' | 'check-003' | 'check-008', reason: string): void => {
+      problems.push(reason);
+      messages.push(message(ruleId, reason, place));
+    };
+    if (!at) {
+      fail('check-003', `Unexpected missing PDF page ${o.page}, expected the text of printed page ${o.page}`);
+      pages.set(o.page, { faithful: false, lost: [...o.words], added: [], problems, folio: null, label: null });
+      lostTotal += o.words.length;
+      continue;
+    }
+    // Calls may be printed twice (the call and the note's number): forgive the repeats.
+    const allowed = [...o.editorial, ...o.calls, ...o.calls];
+    const { lost, added } = comparePage(o.words, at.words, allowed);
+    if (at.folio === null) fail('check-002', `Unexpected PDF page ${o.page} without a printed folio, expected ${o.page}`);
+    else if (at.folio !== o.page) fail('check-002', `Unexpected folio ${at.folio} printed on PDF page ${o.page}, expected ${o.page}`);
+    const label = read.labels?.[o.page - 1] ?? null;
+    if (read.labels !== undefined && label !== String(o.page)) fail('check-002', `Unexpected page label \`${label ?? ''}\` on PDF page ${o.page}, expected \`${o.page}\``);
+    const calls = new Set(o.calls);
+    const body = trimEditorial(at.body, o.editorial);
+    const expectedFirst = o.body[0];
+    const actualFirst = body[0];
+    if (expectedFirst !== undefined && actualFirst !== expectedFirst) {
+      fail('check-008', `Unexpected first word \`${actualFirst ?? ''}\` on PDF page ${o.page}, expected \`${expectedFirst}\``);
+    }
+    const expectedLast = trimCalls(o.body, calls).at(-1);
+    const actualLast = trimCalls(body, calls).at(-1);
+    if (expectedLast !== undefined && actualLast !== expectedLast) {
+      fail('check-008', `Unexpected last word \`${actualLast ?? ''}\` on PDF page ${o.page}, expected \`${expectedLast}\``);
+    }
+    if (lost.length > 0 || added.length > 0) messages.push(wordsMessage(`PDF (${file})`, o.page, lost, added, place));
+    lostTotal += lost.length;
+    addedTotal += added.length;
+    pages.set(o.page, {
+      faithful: lost.length === 0 && added.length === 0 && problems.length === 0,
+      lost,
+      added,
+      problems,
+      text: at.words.join(' '),
+      folio: at.folio,
+      label,
+    });
+  }
+  for (const extra of read.pages.slice(total)) {
+    const reason = `Unexpected extra PDF page ${extra.index} (${listWords(extra.words)}), expected ${total} pages`;
+    messages.push(message('check-003', reason, { file }));
+    general.push(reason);
+    addedTotal += extra.words.length;
+  }
+  const faithful = [...pages.values()].filter((p) => p.faithful).length;
+  return {
+    pages,
+    summary: { file, pagesChecked: total, pagesFaithful: faithful, wordsLost: lostTotal, wordsAdded: addedTotal, problems: general },
+    messages,
+  };
+}

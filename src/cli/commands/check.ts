@@ -1,0 +1,89 @@
+/** `folio check`: holds the manuscript, the PDF and the EPUB page by page against the original. */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { check, summaryLines } from '../../check/index.js';
+import { loadManuscript } from '../../manuscript/index.js';
+import { issueSlug } from '../../pdf/render.js';
+import { hasErrors, message } from '../../messages.js';
+import { reportMessages, type Command } from '../command.js';
+
+/** The check command: thin, it resolves the default paths and calls `check`. */
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Check page-number fidelity of the manuscript, PDF and EPUB against the original',
+  usage: [
+    'Usage: folio check [--source FILE] [--manuscript DIR] [--pdf FILE] [--epub FILE]',
+    '',
+    'Options:',
+    '  --manuscript DIR  the manuscript folder (default ./manuscript)',
+    '  --source FILE     the raw source text (default: the one issue.yaml names)',
+    '  --pdf FILE        the PDF to check (default build/<issue>.pdf)',
+    '  --epub FILE       the EPUB to check (default build/<issue>.epub)',
+    '  --no-pdf          do not check a PDF',
+    '  --no-epub         do not check an EPUB',
+    '  --out DIR         where the reports go (default build): <issue>.fidelity.json, <issue>.proof.html, proof/',
+    '  --no-proof        do not render PDF page images for the proof',
+    '  --json            print the report as JSON',
+    '  -q, --quiet       print only problems',
+    '',
+    'Exit codes: 0 every check holds, 1 a check fails, 2 the check could not run (a missing file, a failing tool).',
+  ].join('\n'),
+  options: {
+    manuscript: { type: 'string' },
+    source: { type: 'string' },
+    pdf: { type: 'string' },
+    epub: { type: 'string' },
+    out: { type: 'string' },
+    'no-pdf': { type: 'boolean' },
+    'no-epub': { type: 'boolean' },
+    'no-proof': { type: 'boolean' },
+  },
+  async run(values, _positionals, io) {
+    const str = (name: string): string | undefined => (typeof values[name] === 'string' ? path.resolve(values[name]) : undefined);
+    const manuscriptDir = str('manuscript') ?? path.resolve('manuscript');
+    const outDir = str('out') ?? path.resolve('build');
+    let pdf = str('pdf');
+    let epub = str('epub');
+    if ((pdf === undefined && values['no-pdf'] !== true) || (epub === undefined && values['no-epub'] !== true)) {
+      // The default outputs are named after the issue, so read it first.
+      const loaded = await loadManuscript(manuscriptDir);
+      if (!loaded.manuscript || hasErrors(loaded.messages)) {
+        reportMessages(io, [...loaded.messages, message('check-009', 'Unexpected manuscript that does not load, expected a valid issue.yaml', { file: manuscriptDir })]);
+        return 2;
+      }
+      const name = issueSlug(loaded.manuscript);
+      if (pdf === undefined && values['no-pdf'] !== true) pdf = path.join(outDir, `${name}.pdf`);
+      if (epub === undefined && values['no-epub'] !== true) epub = path.join(outDir, `${name}.epub`);
+    }
+    for (const [what, file, flag] of [
+      ['PDF', pdf, '--no-pdf'],
+      ['EPUB', epub, '--no-epub'],
+    ] as const) {
+      if (file === undefined) continue;
+      try {
+        await access(file);
+      } catch {
+        const hint = `run \`folio ${what.toLowerCase()}\` first, or pass ${flag}`;
+        reportMessages(io, [message('check-009', `Unexpected missing ${what} \`${path.relative(process.cwd(), file)}\`, expected a file to check (${hint})`, { file })]);
+        return 2;
+      }
+    }
+    const source = str('source');
+    const result = await check({
+      manuscriptDir,
+      outDir,
+      ...(source !== undefined ? { source } : {}),
+      ...(pdf !== undefined ? { pdf } : {}),
+      ...(epub !== undefined ? { epub } : {}),
+      ...(values['no-proof'] === true ? { proof: false } : {}),
+    });
+    if (io.json) io.out(JSON.stringify({ report: result.report, messages: result.messages, written: result.written }, null, 2));
+    reportMessages(io, result.messages);
+    if (result.failedToRun || !result.report) return 2;
+    if (!io.json) {
+      for (const line of summaryLines(result.report)) io.out(line);
+      if (!io.quiet) for (const file of result.written) io.out(`  wrote ${path.relative(process.cwd(), file)}`);
+    }
+    return hasErrors(result.messages) ? 1 : 0;
+  },
+};
