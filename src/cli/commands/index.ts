@@ -1,7 +1,8 @@
 /** The registry of subcommands, in the order `folio --help` lists them. */
 import type { Command } from '../command.js';
+import { buildCommand } from './build.js';
 import { importCommand } from './import.js';
 import { epubCommand } from './epub.js';
 import { checkCommand } from './check.js';
 
-export const commands: Command[] = [importCommand, epubCommand, checkCommand];
+export const commands: Command[] = [importCommand, buildCommand, epubCommand, checkCommand];

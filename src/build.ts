@@ -1,0 +1,132 @@
+/**
+ * The whole build of an issue: (import,) PDF, EPUB, check — the same functions the single
+ * commands call, run in order with one timing per stage. A stage never prints; progress goes
+ * through the `onProgress` callback and problems come back as messages.
+ */
+import path from 'node:path';
+import { check } from './check/index.js';
+import { buildEpub } from './epub/index.js';
+import { importIssue, writeManuscript } from './import/index.js';
+import { loadManuscript } from './manuscript/index.js';
+import { hasErrors, message, type Message } from './messages.js';
+import { issueSlug, renderPdf } from './pdf/index.js';
+
+export type StageName = 'import' | 'pdf' | 'epub' | 'check';
+
+export interface BuildOptions {
+  manuscriptDir: string;
+  /** Where outputs go (default `build/` in the working directory). */
+  outDir?: string;
+  /** Re-import the manuscript from its source first (with the manuscript's editorial.yaml, if any). */
+  reimport?: boolean;
+  /** Stages to run; default all but import. */
+  stages?: StageName[];
+  chromePath?: string;
+  /** Told when a stage starts and ends. */
+  onProgress?: (event: { stage: StageName; state: 'start' | 'end'; seconds?: number; failed?: boolean }) => void;
+}
+
+export interface StageResult {
+  stage: StageName;
+  seconds: number;
+  ok: boolean;
+  outputs: string[];
+}
+
+export interface BuildResult {
+  stages: StageResult[];
+  messages: Message[];
+  /** True when a tool failed (exit code 2) rather than the manuscript or outputs having problems. */
+  toolFailed: boolean;
+}
+
+/** Runs the build. Stages after a failed one still run where they can (the EPUB needs no PDF). */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const messages: Message[] = [];
+  const stages: StageResult[] = [];
+  const wanted = new Set<StageName>(options.stages ?? ['pdf', 'epub', 'check']);
+  if (options.reimport) wanted.add('import');
+  const outDir = path.resolve(options.outDir ?? 'build');
+  const manuscriptDir = path.resolve(options.manuscriptDir);
+  let toolFailed = false;
+  const run = async (stage: StageName, work: () => Promise<{ ok: boolean; outputs: string[] }>): Promise<boolean> => {
+    options.onProgress?.({ stage, state: 'start' });
+    const started = performance.now();
+    let result: { ok: boolean; outputs: string[] };
+    try {
+      result = await work();
+    } catch (error) {
+      toolFailed = true;
+      messages.push(message('cli-002', `Unexpected failure in the ${stage} stage: ${(error as Error).message}`));
+      result = { ok: false, outputs: [] };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    stages.push({ stage, seconds, ...result });
+    options.onProgress?.({ stage, state: 'end', seconds, failed: !result.ok });
+    return result.ok;
+  };
+
+  if (wanted.has('import')) {
+    const ok = await run('import', async () => {
+      const loaded = await loadManuscript(manuscriptDir);
+      const source = loaded.manuscript?.issue.source;
+      if (!loaded.manuscript || !source) {
+        messages.push(...loaded.messages);
+        return { ok: false, outputs: [] };
+      }
+      const editorial = path.join(manuscriptDir, 'editorial.yaml');
+      const { existsSync } = await import('node:fs');
+      const result = await importIssue({
+        source: path.resolve(manuscriptDir, source),
+        out: manuscriptDir,
+        ...(existsSync(editorial) ? { editorial } : {}),
+      });
+      messages.push(...result.messages);
+      if (hasErrors(result.messages)) return { ok: false, outputs: [] };
+      await writeManuscript(result, manuscriptDir);
+      return { ok: true, outputs: [path.join(manuscriptDir, 'issue.yaml')] };
+    });
+    if (!ok) return { stages, messages, toolFailed };
+  }
+
+  const loaded = await loadManuscript(manuscriptDir);
+  if (!loaded.manuscript) {
+    messages.push(...loaded.messages);
+    return { stages, messages, toolFailed };
+  }
+  const name = issueSlug(loaded.manuscript);
+  const pdf = path.join(outDir, `${name}.pdf`);
+  const epub = path.join(outDir, `${name}.epub`);
+  let pdfOk = false;
+  let epubOk = false;
+  if (wanted.has('pdf')) {
+    pdfOk = await run('pdf', async () => {
+      const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+      messages.push(...result.messages);
+      if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
+      return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
+    });
+  }
+  if (wanted.has('epub')) {
+    epubOk = await run('epub', async () => {
+      const result = await buildEpub({ manuscriptDir, out: epub, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+      messages.push(...result.messages);
+      if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
+      return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
+    });
+  }
+  if (wanted.has('check')) {
+    await run('check', async () => {
+      const result = await check({
+        manuscriptDir,
+        outDir,
+        ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
+        ...(epubOk || !wanted.has('epub') ? { epub } : {}),
+      });
+      messages.push(...result.messages);
+      if (result.failedToRun) toolFailed = true;
+      return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
+    });
+  }
+  return { stages, messages, toolFailed };
+}
