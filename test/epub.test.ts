@@ -10,8 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import JSZip from 'jszip';
+import { main } from '../src/cli/index.js';
 import { buildEpub, runAce, runEpubcheck } from '../src/epub/index.js';
 import { chromiumPath } from '../src/epub/chromium.js';
+import { nestHeadings } from '../src/epub/navigation.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
@@ -277,5 +280,61 @@ describe('epub: the validators are not vacuous', () => {
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  });
+});
+
+describe('epub: dates and command line', () => {
+  const fixture = path.join(repo, 'test/fixtures/manuscript/small');
+
+  test('SOURCE_DATE_EPOCH sets dcterms:modified and every zip timestamp', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
+    try {
+      const out = path.join(scratch, 'dated.epub');
+      const epoch = 1_700_000_000;
+      const built = await buildEpub({ manuscriptDir: fixture, out, sourceDateEpoch: epoch, validate: false });
+      assert.deepEqual(shown(built.messages, scratch), []);
+      const data = await readFile(out);
+      const opened = await openEpub(data);
+      const modified = Array.from(opened.opf.getElementsByTagName('meta')).filter((m) => m.getAttribute('property') === 'dcterms:modified').map((m) => m.textContent);
+      assert.deepEqual(modified, [new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')]);
+      const zip = await JSZip.loadAsync(data);
+      const stamps = new Set(Object.values(zip.files).map((f) => f.date.getTime()));
+      // DOS timestamps have two-second steps.
+      assert.deepEqual([...stamps], [Math.floor(epoch / 2) * 2000]);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  test('folio epub writes the EPUB where --out says and exits 0', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
+    try {
+      const lines: string[] = [];
+      const out = path.join(scratch, 'cli', 'issue.epub');
+      const code = await main(['epub', '--manuscript', fixture, '--out', out, '--no-validate'], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+      assert.equal(code, 0, lines.join('\n'));
+      assert.equal(firstEntry(await readFile(out)).name, 'mimetype');
+      const missing = await main(['epub', '--manuscript', path.join(scratch, 'nowhere'), '--out', out, '--no-validate'], { out: () => {}, err: (l) => lines.push(l) });
+      assert.equal(missing, 1);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('epub: navigation helpers', () => {
+  test('headings nest by level under the one before them', () => {
+    const nested = nestHeadings('c.xhtml', [
+      { level: 2, id: 'a', label: 'A' },
+      { level: 3, id: 'b', label: 'B' },
+      { level: 4, id: 'c', label: 'C' },
+      { level: 2, id: 'd', label: 'D' },
+      { level: 4, id: 'e', label: 'E' },
+    ]);
+    const shape = (entries: typeof nested): unknown => entries.map((e) => [e.label, e.href, shape(e.children)]);
+    assert.deepEqual(shape(nested), [
+      ['A', 'c.xhtml#a', [['B', 'c.xhtml#b', [['C', 'c.xhtml#c', []]]]]],
+      ['D', 'c.xhtml#d', [['E', 'c.xhtml#e', []]]],
+    ]);
   });
 });
