@@ -1,0 +1,100 @@
+/**
+ * Bad and awkward input for the import. Each case states its input and asserts the whole
+ * list of messages, so "and nothing else was reported" is part of every case.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import remarkDirective from 'remark-directive';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { words } from '../src/check/words.js';
+import { importIssue, type ImportResult } from '../src/import/index.js';
+import { formatMessage } from '../src/messages.js';
+
+const filler = (n: number, seed = 0): string[] =>
+  Array.from({ length: n }, (_, k) => `${['trade', 'energy', 'climate', 'peace', 'growth'][(k + seed) % 5]} and cooperation between the two sides grew in the year `);
+
+/** A three-page source in the extraction's format, with `body` set into page 2. */
+function threePages(body: string[]): string {
+  const pages = [filler(14), [...body, ...filler(14 - body.length, 1)], filler(14, 2)];
+  return `${pages.map((p) => [` ${p[0]?.trimStart() ?? ''}`, ...p.slice(1), ''].join('\n')).join('\n')}\n`;
+}
+
+async function run(text: string | Uint8Array, name = 'issue.txt'): Promise<{ result: ImportResult; messages: string[] }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-reliability-'));
+  try {
+    const source = path.join(dir, name);
+    await writeFile(source, text);
+    const result = await importIssue({ source, out: dir });
+    const messages = result.messages.map((m) => formatMessage({ ...m, ...(m.place ? { place: { ...m.place, file: name } } : {}) }));
+    return { result, messages };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const layoutOnly = 'issue.txt: info: No printed folios survive in the source: pages are restored from the layout alone [import-009]';
+const untitled = 'issue.txt:1: warning: Unexpected chapter without a title (pages 1–3), expected a title in the text or in the editorial file [import-005]';
+const body = (r: ImportResult): string => [...r.files.values()].join('\n');
+const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm).use(remarkDirective);
+
+test('control characters and form feeds are removed, each with a warning at its line', async () => {
+  const { result, messages } = await run(threePages(['the first \f line of page two\u0007 ']));
+  assert.deepEqual(messages, [
+    'issue.txt:16: warning: Unexpected control character, removed [import-006]',
+    layoutOnly,
+    untitled,
+  ]);
+  assert.match(body(result), /the first line of page two/u);
+  assert.ok(!body(result).includes("\f") && !body(result).includes("\u0007"));
+});
+
+test('zero-width characters are kept, with a warning', async () => {
+  const { result, messages } = await run(threePages(['a zero\u200Bwidth space ']));
+  assert.deepEqual(messages, ['issue.txt:16: warning: Unexpected zero-width character, kept as it is [import-012]', layoutOnly, untitled]);
+  assert.match(body(result), /zero\u200Bwidth/u);
+});
+
+test('NFD text is kept as it is and counts as the same words as NFC', async () => {
+  const nfd = 'Prote\u0301ge\u0301 '.normalize('NFD');
+  const { result, messages } = await run(threePages([nfd]));
+  assert.deepEqual(messages, [layoutOnly, untitled]);
+  assert.ok(body(result).includes(nfd.trim()), 'never rewritten');
+  assert.deepEqual(words(nfd), words(nfd.normalize('NFC')));
+});
+
+test('a 1 MB line and a 10,000-word paragraph: nothing lost', async () => {
+  const long = Array.from({ length: 10_000 }, (_, k) => `word${k}`).join(' ');
+  const huge = 'x'.repeat(1_000_000);
+  const { result, messages } = await run(threePages([`${long} `, `${huge} `]));
+  assert.deepEqual(messages, [layoutOnly, untitled]);
+  const text = body(result);
+  assert.ok(text.includes('word0 word1') && text.includes('word9999'), 'every word of the paragraph');
+  assert.ok(text.includes(huge), 'the whole long line');
+});
+
+test('characters Markdown reads as syntax survive a parse unchanged', async () => {
+  const tricky = ['# not a heading, 1. not a list, * not a bullet, <b>not html</b> & [^1] not a note,', ':word not a directive, _under_ `code` ~~strike~~ | pipe \\ back [link](x) > quote.'];
+  const { result } = await run(threePages(['A paragraph opens here. ', ...tricky.map((t) => `${t} `), '']));
+  const markdown = [...result.files.values()][0] ?? '';
+  const tree = parser.parse(markdown) as Root;
+  const paragraphs = tree.children.filter((n) => n.type === 'paragraph').map((n) => toString(n));
+  const expected = tricky.join(' ');
+  assert.ok(
+    paragraphs.some((p) => p.includes(expected)),
+    `expected a paragraph reading back as the source text:\n${expected}\n${paragraphs.join('\n')}`,
+  );
+  assert.equal(tree.children.filter((n) => n.type === 'heading' || n.type === 'list' || n.type === 'html').length, 0);
+});
+
+test('a file of binary noise is refused with its line and byte', async () => {
+  const noise = Uint8Array.from({ length: 512 }, (_, k) => (k * 97 + 13) % 256);
+  await assert.rejects(run(noise), (error: Error) => /Unexpected byte 0x[0-9A-F]{2}, expected UTF-8 text \[import-001\]/u.test(error.message));
+});
