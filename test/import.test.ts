@@ -207,3 +207,15 @@ test('the command exits 1 on bad input and leaves no manuscript folder', async (
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a printed folio that disagrees with the layout stops the import, naming both folios', async () => {
+  const text = await readFile(bundledSource, 'utf8');
+  const lines = text.split('\n');
+  // Shift one surviving folio by one: no page layout holds both it and its neighbours.
+  const index = lines.findIndex((line, k) => /^\d+$/u.test(line) && k > 200 && lines[k + 2]?.includes('·'));
+  const folio = Number(lines[index]);
+  lines[index] = String(folio + 1);
+  const messages = await importError(lines.join('\n'));
+  assert.equal(messages.length, 1);
+  assert.match(messages[0] ?? '', new RegExp(`error: Unexpected printed folios that no page layout can satisfy: folio \\d+ \\(line \\d+\\) and folio ${folio + 1} \\(line ${index + 1}\\) \\[import-004\\]`, 'u'));
+});

@@ -300,7 +300,21 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     }
   }
   if (!solution) {
-    const [a, b] = anchors;
+    // Name the two surviving folios that cannot both be right: the first pair whose pages
+    // in between are more, or fewer, than the page starts between them allow.
+    let a = anchors[0];
+    let b = anchors[1];
+    for (let k = 0; k + 1 < anchors.length; k += 1) {
+      const from = anchors[k] as Candidate;
+      const to = anchors[k + 1] as Candidate;
+      const between = candidates.filter((c) => c.index > from.index && c.index < to.index).length;
+      const needed = (to.anchor?.folio ?? 0) - (from.anchor?.folio ?? 0) - 1;
+      if (needed < 0 || needed > between) {
+        a = from;
+        b = to;
+        break;
+      }
+    }
     throw new FolioError([
       message(
         'import-004',
