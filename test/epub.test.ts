@@ -187,7 +187,8 @@ for (const { name, dir } of [
       }
       const { nav: landmarks } = navList(epub, 'landmarks');
       const types = allElements(landmarks).filter((e) => e.localName === 'a').flatMap((a) => epubTypes(a));
-      assert.deepEqual(types, ['cover', 'toc', 'bodymatter']);
+      const hasBackMatter = manuscript.chapters.some((c) => c.kind === 'back-matter');
+      assert.deepEqual(types, ['cover', 'toc', 'bodymatter', ...(hasBackMatter ? ['backmatter'] : [])]);
     });
 
     test('metadata: stable identifier, dates from the manuscript, accessibility', () => {

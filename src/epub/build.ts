@@ -68,8 +68,8 @@ interface ContentDocument {
 
 /** Labels of the navigation document in the book's primary language. */
 function navLabels(language: string) {
-  if (/^zh\b/i.test(language)) return { contents: '目录', landmarks: '导览', pages: '页码', cover: '封面', start: '正文' };
-  return { contents: 'Contents', landmarks: 'Landmarks', pages: 'Pages', cover: 'Cover', start: 'Start of content' };
+  if (/^zh\b/i.test(language)) return { contents: '目录', landmarks: '导览', pages: '页码', cover: '封面', start: '正文', back: '附录' };
+  return { contents: 'Contents', landmarks: 'Landmarks', pages: 'Pages', cover: 'Cover', start: 'Start of content', back: 'Back matter' };
 }
 
 function parseEpoch(value: string | undefined): number | undefined {
@@ -131,12 +131,15 @@ function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript): Me
 
 async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, documents: RenderedDocument[], cover: Cover): Promise<Buffer> {
   const labels = navLabels(metadata.language);
-  const first = documents[0];
   const landmarks: Landmark[] = [
     { type: 'cover', label: labels.cover, href: 'cover.xhtml' },
     { type: 'toc', label: labels.contents, href: 'toc.xhtml#toc' },
   ];
-  if (first) landmarks.push({ type: 'bodymatter', label: labels.start, href: first.file });
+  const firstOf = (test: (kind: string) => boolean) => documents[manuscript.chapters.findIndex((c) => test(c.kind))];
+  const body = firstOf((kind) => kind !== 'front-matter' && kind !== 'back-matter');
+  const back = firstOf((kind) => kind === 'back-matter');
+  if (body) landmarks.push({ type: 'bodymatter', label: labels.start, href: body.file });
+  if (back) landmarks.push({ type: 'backmatter', label: labels.back, href: back.file });
   const pages = documents.flatMap((d) => d.pages);
   const toc = documents.map((d) => d.toc);
   const folio = {

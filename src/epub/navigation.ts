@@ -24,7 +24,7 @@ export interface PageTarget {
 
 /** A landmark of the book: cover, table of contents, start of the body. */
 export interface Landmark {
-  type: 'cover' | 'toc' | 'bodymatter';
+  type: 'cover' | 'toc' | 'bodymatter' | 'backmatter';
   label: string;
   href: string;
 }
