@@ -219,3 +219,34 @@ test('a printed folio that disagrees with the layout stops the import, naming bo
   assert.equal(messages.length, 1);
   assert.match(messages[0] ?? '', new RegExp(`error: Unexpected printed folios that no page layout can satisfy: folio \\d+ \\(line \\d+\\) and folio ${folio + 1} \\(line ${index + 1}\\) \\[import-004\\]`, 'u'));
 });
+
+test('without any surviving folio the pages are still restored, with lower confidence', async () => {
+  const lines = (await readFile(bundledSource, 'utf8')).split('\n');
+  // Take out every folio block (folio, blank, running head, blank), as a worse extraction would.
+  const stripped: string[] = [];
+  for (let k = 0; k < lines.length; k += 1) {
+    if (/^\d+$/u.test(lines[k] ?? '') && lines[k + 2]?.includes('·')) {
+      k += 3;
+      continue;
+    }
+    stripped.push(lines[k] ?? '');
+  }
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'stripped.txt');
+    await writeFile(source, stripped.join('\n'));
+    const result = await importIssue({ source, out: dir });
+    assert.ok(result.messages.some((m) => m.ruleId === 'import-009'));
+    assert.ok(result.report.pages.every((p) => p.confidence <= 0.7));
+    assert.ok(result.issue.pages >= 160 && result.issue.pages <= 167, `${result.issue.pages} pages`);
+    // The articles, whose pages are regular, come out exactly as with the folios.
+    const anchored = (await loadManuscript(path.join(root, 'manuscript'))).manuscript;
+    for (let k = 0; k < 5; k += 1) {
+      const a = anchored?.issue.chapters[k];
+      const b = result.issue.chapters[k];
+      assert.deepEqual([b?.firstPage, b?.lastPage], [a?.firstPage, a?.lastPage], `chapter ${k + 1}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

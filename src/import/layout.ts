@@ -213,7 +213,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
       const u = units(a.index, i);
       if (lines[i]?.blank || furniture[i]) continue;
       if (Math.abs(u % L) <= 1 || Math.abs((u % L) - L) <= 1) {
-        if (u >= L - 1) synthetic.push({ index: i, penalty: 60, evidence: ['line-budget'] });
+        if (u >= L - 1) synthetic.push({ index: i, penalty: 30, evidence: ['line-budget'] });
       }
     }
   }
@@ -233,6 +233,11 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     return cost;
   };
 
+  // Passing over a space-started line with nothing against it costs: it is strong evidence.
+  const strongBefore = [0];
+  for (const c of candidates) strongBefore.push((strongBefore[strongBefore.length - 1] ?? 0) + (c.evidence.includes('space-start') && c.penalty === 0 ? 1 : 0));
+  const skipCost = (i: number, j: number): number => 20 * ((strongBefore[j] ?? 0) - (strongBefore[i + 1] ?? 0));
+
   const solve = (first: number): { starts: number[]; cost: number } | undefined => {
     const m = candidates.length;
     const maxPages = m;
@@ -249,7 +254,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
       for (let i = j - 1; i >= 0; i -= 1) {
         const ci = candidates[i] as Candidate;
         if (units(ci.index, cj.index) > budgetAt(ci.index) * 1.6 && i < j - 1) break;
-        const cost = pageCost(ci.index, cj.index, false) + cj.penalty;
+        const cost = pageCost(ci.index, cj.index, false) + cj.penalty + skipCost(i, j);
         const bi = best[i] as Float64Array;
         const bj = best[j] as Float64Array;
         for (let k = 0; k + 1 < maxPages; k += 1) {
@@ -266,7 +271,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     let bestEnd: { j: number; k: number; cost: number } | undefined;
     for (let j = m - 1; j >= 0; j -= 1) {
       const cj = candidates[j] as Candidate;
-      const tail = pageCost(cj.index, lines.length, true);
+      const tail = pageCost(cj.index, lines.length, true) + skipCost(j, m);
       const bj = best[j] as Float64Array;
       for (let k = 0; k < maxPages; k += 1) {
         const v = (bj[k] as number) + tail;
