@@ -17,8 +17,20 @@ export const fontFaces = [
   { pkg: '@fontsource/noto-serif-sc', css: ['400.css', '700.css'] },
 ] as const;
 
-/** The font families those stylesheets declare: the only ones a page may use. */
-export const bundledFamilies = ['Noto Serif', 'Noto Serif SC'] as const;
+/**
+ * The last font of every stack: DejaVu Serif (TrueType, so it embeds as a real font) for the
+ * symbols neither Noto face has, such as the Roman numeral Ⅱ (U+2161), which @fontsource's
+ * Noto Serif and Noto Serif SC slices both leave out. It only ever draws what they cannot.
+ */
+export const fallbackFaces = [
+  { file: 'DejaVuSerif.ttf', weight: 400, style: 'normal' },
+  { file: 'DejaVuSerif-Bold.ttf', weight: 700, style: 'normal' },
+  { file: 'DejaVuSerif-Italic.ttf', weight: 400, style: 'italic' },
+  { file: 'DejaVuSerif-BoldItalic.ttf', weight: 700, style: 'italic' },
+] as const;
+
+/** The font families the print HTML declares: the only ones a page may use. */
+export const bundledFamilies = ['Noto Serif', 'Noto Serif SC', 'DejaVu Serif'] as const;
 
 /** The pagedjs package folder, found through its CommonJS entry (its exports hide dist/). */
 export function pagedPolyfillPath(): string {
@@ -59,6 +71,17 @@ export async function copyPrintAssets(buildDir: string): Promise<CopiedAssets> {
       fontStylesheets.push(`fonts/${name}/${css}`);
     }
   }
+  const dejavuDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  await mkdir(path.join(buildDir, 'fonts', 'dejavu-serif'), { recursive: true });
+  const faces: string[] = [];
+  for (const face of fallbackFaces) {
+    await copyIfChanged(path.join(dejavuDir, face.file), path.join(buildDir, 'fonts', 'dejavu-serif', face.file));
+    faces.push(
+      `@font-face {\n  font-family: 'DejaVu Serif';\n  font-style: ${face.style};\n  font-weight: ${face.weight};\n  src: url(./${face.file}) format('truetype');\n  /* Symbols only: letters and CJK come from Noto. */\n  unicode-range: U+2000-2BFF;\n}\n`,
+    );
+  }
+  await writeFile(path.join(buildDir, 'fonts', 'dejavu-serif', 'fallback.css'), faces.join('\n'));
+  fontStylesheets.push('fonts/dejavu-serif/fallback.css');
   await copyFile(path.join(projectDir, 'styles', 'print.css'), path.join(buildDir, 'print.css'));
   return { fontStylesheets, printStylesheet: 'print.css' };
 }

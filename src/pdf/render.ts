@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
-import { copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
+import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { finishPdf, type OutlineItem } from './post-process.js';
@@ -35,7 +35,7 @@ export interface RenderPdfOptions {
  * How full (as a share of the measure) the last line of a page-ending paragraph must be to be
  * justified like a full line; shorter ones stay ragged rather than spaced out.
  */
-const pageEndFill = 0.75;
+const pageEndFill = 0.85;
 
 /** Facts about one laid-out page, as the browser reported them. */
 export interface PageFacts {
@@ -46,6 +46,7 @@ export interface PageFacts {
   headings: Array<{ level: number; text: string; top: number; chapter: number }>;
   opening: boolean;
   height: number;
+  fill: number;
 }
 
 /** The outcome: the page count (0 when no PDF was written), the messages, and measurements. */
@@ -116,10 +117,9 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       if (result.passes === 1) {
         const missing = await time('glyphs', () => withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, manuscript, issue)));
         for (const { char, lang } of missing) {
+          const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
           result.messages.push(
-            message('pdf-007', `Unexpected character \`${char}\` (U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}) without a glyph in the bundled fonts for \`${lang}\`, expected Noto Serif or Noto Serif SC to cover it`, {
-              file: path.join(manuscript.dir, 'issue.yaml'),
-            }),
+            message('pdf-007', `Unexpected character \`${char}\` (U+${code}) without a glyph in the bundled fonts for \`${lang}\`, expected ${bundledFamilies.join(', ')} to cover it`, placeOf(char, manuscript)),
           );
         }
       }
@@ -133,10 +133,11 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       const spilled = overflowingFolios(facts);
       if (spilled.size > 0) {
         const failed: number[] = [];
-        for (const folio of spilled) {
-          const level = (fit.get(folio) ?? 0) + 1;
-          if (level > maxCopyfitLevel) failed.push(folio);
-          else fit.set(folio, level);
+        for (const [folio, excess] of spilled) {
+          // A page far over (a fifth of a page or more) skips a rung: fewer passes, same limits.
+          const current = fit.get(folio) ?? 0;
+          if (current >= maxCopyfitLevel) failed.push(folio);
+          else fit.set(folio, Math.min(maxCopyfitLevel, current + (excess >= 0.2 ? 2 : 1)));
         }
         if (failed.length > 0) {
           result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
@@ -170,19 +171,20 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   return result;
 }
 
-/** Printed pages whose text lies on more than one PDF page, or is clipped by its page box. */
-export function overflowingFolios(facts: readonly PageFacts[]): Set<number> {
-  const pagesOf = new Map<number, Set<number>>();
-  const spilled = new Set<number>();
+/**
+ * Printed pages whose text lies on more than one PDF page, or is clipped by its page box, with
+ * how far over they run (the share of a page that spilled onto pages they do not start).
+ */
+export function overflowingFolios(facts: readonly PageFacts[]): Map<number, number> {
+  const spilled = new Map<number, number>();
   for (const page of facts) {
+    for (const folio of page.clipped) spilled.set(folio, Math.max(spilled.get(folio) ?? 0, 0.05));
     for (const folio of page.folios) {
-      const set = pagesOf.get(folio) ?? new Set<number>();
-      set.add(page.index);
-      pagesOf.set(folio, set);
+      if (page.starts.includes(folio)) continue;
+      const share = page.folios.length === 1 ? page.fill : 0.05;
+      spilled.set(folio, (spilled.get(folio) ?? 0) + share);
     }
-    for (const folio of page.clipped) spilled.add(folio);
   }
-  for (const [folio, pages] of pagesOf) if (pages.size > 1) spilled.add(folio);
   return spilled;
 }
 
@@ -252,6 +254,15 @@ async function findMissingGlyphs(page: Page, manuscript: Manuscript, issue: Rend
   await client.detach();
   await page.evaluate('window.folioPrint.removeGlyphProbe()');
   return missing;
+}
+
+/** The first place a character occurs in the manuscript: chapter file and line. */
+function placeOf(char: string, manuscript: Manuscript): { file: string; line?: number } {
+  for (const chapter of manuscript.chapters) {
+    const at = chapter.markdown.indexOf(char);
+    if (at !== -1) return { file: path.relative(manuscript.dir, chapter.path), line: chapter.markdown.slice(0, at).split('\n').length };
+  }
+  return { file: path.join(manuscript.dir, 'issue.yaml') };
 }
 
 /** Metadata and outline for pdf-lib, from the manuscript and where the headings landed. */

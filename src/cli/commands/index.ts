@@ -4,5 +4,6 @@ import { buildCommand } from './build.js';
 import { importCommand } from './import.js';
 import { epubCommand } from './epub.js';
 import { checkCommand } from './check.js';
+import { pdfCommand } from './pdf.js';
 
-export const commands: Command[] = [importCommand, buildCommand, epubCommand, checkCommand];
+export const commands: Command[] = [importCommand, buildCommand, epubCommand, checkCommand, pdfCommand];

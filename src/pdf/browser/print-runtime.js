@@ -60,10 +60,15 @@
         if (text(e) !== '') folios.add(folioOf(e));
       });
       const clipped = new Set();
+      let bottom = contentBox.top;
       content.querySelectorAll('[data-folio]').forEach(function (e) {
         const box = e.getBoundingClientRect();
         if (box.height > 0 && box.bottom > contentBox.bottom + 1) clipped.add(folioOf(e));
+        if (box.height > 0) bottom = Math.max(bottom, box.bottom);
       });
+      const area = page.querySelector('.pagedjs_area').getBoundingClientRect();
+      const noteArea = page.querySelector('.pagedjs_footnote_area');
+      const notesHeight = noteArea ? noteArea.getBoundingClientRect().height : 0;
       const notes = page.querySelector('.pagedjs_footnote_inner_content');
       if (notes && notes.scrollHeight > notes.clientHeight + 1) {
         notes.querySelectorAll('[data-folio]').forEach(function (e) {
@@ -93,6 +98,8 @@
         headings: headings,
         opening: opening,
         height: pageBox.height,
+        // Share of the text area the page's text and notes take up: how tight the page is.
+        fill: (bottom - contentBox.top + notesHeight) / area.height,
       };
     });
   }
