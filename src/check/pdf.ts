@@ -50,25 +50,34 @@ export function runningHeadPhrases(issue: IssueMeta): string[][] {
   return [...texts].map((t) => words(t).map(fold)).filter((p) => p.length > 0);
 }
 
-/** True when the words are nothing but phrases (in any order, each whole) and at most two numbers. */
-function isFurnitureText(ws: readonly string[], phrases: readonly string[][]): boolean {
-  if (ws.length === 0) return false;
-  if (ws.filter(isNumber).length > 2) return false;
-  const rest = ws.filter((w) => !isNumber(w)).map(fold);
-  // Can rest[i..] be cut into whole phrases?
-  const ok: boolean[] = new Array<boolean>(rest.length + 1).fill(false);
-  ok[rest.length] = true;
-  for (let i = rest.length - 1; i >= 0; i -= 1) {
+/**
+ * Reads a row as furniture: nothing but whole phrases of the running heads and at most two
+ * numbers standing alone (the folio). Returns the standalone numbers, or undefined when the
+ * row holds anything else.
+ */
+function furnitureNumbers(ws: readonly string[], phrases: readonly string[][]): string[] | undefined {
+  if (ws.length === 0) return undefined;
+  const folded = ws.map(fold);
+  // best[i]: the standalone numbers of the cheapest cut of folded[i..] into phrases and numbers.
+  const best: (string[] | undefined)[] = new Array<string[] | undefined>(folded.length + 1).fill(undefined);
+  best[folded.length] = [];
+  for (let i = folded.length - 1; i >= 0; i -= 1) {
+    let choice: string[] | undefined;
     for (const p of phrases) {
-      if (i + p.length > rest.length || !ok[i + p.length]) continue;
-      if (p.every((w, k) => rest[i + k] === w)) {
-        ok[i] = true;
-        break;
-      }
+      const rest = best[i + p.length];
+      if (rest === undefined || i + p.length > folded.length) continue;
+      if (p.every((w, k) => folded[i + k] === w) && (choice === undefined || rest.length < choice.length)) choice = rest;
     }
+    const word = folded[i] ?? '';
+    const after = best[i + 1];
+    if (isNumber(word) && after !== undefined && (choice === undefined || after.length + 1 < choice.length)) choice = [word, ...after];
+    best[i] = choice;
   }
-  return ok[0] === true;
+  const found = best[0];
+  return found !== undefined && found.length <= 2 ? found : undefined;
 }
+
+const isFurnitureText = (ws: readonly string[], phrases: readonly string[][]): boolean => furnitureNumbers(ws, phrases) !== undefined;
 
 function rowsOf(page: PdfPage): Row[] {
   const lines = [...page.lines].filter((l) => l.words.length > 0).sort((a, b) => a.yMin - b.yMin || a.xMin - b.xMin);
@@ -155,9 +164,10 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
   rows.forEach((r, k) => {
     const ws = words(rowText(r));
     const edge = k === 0 || k === rows.length - 1 || k === 1 || k === rows.length - 2;
-    if (edge && (near(r.yMin, bands.top) || near(r.yMin, bands.bottom)) && isFurnitureText(ws, phrases)) {
+    const numbers = edge && (near(r.yMin, bands.top) || near(r.yMin, bands.bottom)) ? furnitureNumbers(ws, phrases) : undefined;
+    if (numbers !== undefined) {
       furniture.push(rowText(r));
-      const n = ws.find(isNumber);
+      const n = numbers[0];
       if (n !== undefined && folio === null) folio = Number(n);
       return;
     }
@@ -263,7 +273,7 @@ export async function checkPdf(file: string, issue: IssueMeta, originals: Origin
     if (expectedLast !== undefined && actualLast !== expectedLast) {
       fail('check-008', `Unexpected last word \`${actualLast ?? ''}\` on PDF page ${o.page}, expected \`${expectedLast}\``);
     }
-    if (lost.length > 0 || added.length > 0) messages.push(wordsMessage(`PDF (${file})`, o.page, lost, added, place));
+    if (lost.length > 0 || added.length > 0) messages.push(wordsMessage('PDF', o.page, lost, added, place));
     lostTotal += lost.length;
     addedTotal += added.length;
     pages.set(o.page, {

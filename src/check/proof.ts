@@ -74,7 +74,14 @@ nav a { margin-right: 0.3rem; } nav a.bad { color: #b00; font-weight: bold; }
   for (const p of report.pages) {
     const range = ranges.get(p.page);
     const original = range ? lines.slice(range.startLine - 1, range.endLine).map((l) => l.text).join('\n') : '';
-    const lost = stageNames.flatMap((s) => p.stages[s]?.lost ?? []);
+    // A word two outputs both lost is struck once: the most any one output lost of it.
+    const most = new Map<string, number>();
+    for (const s of stageNames) {
+      const counts = new Map<string, number>();
+      for (const w of p.stages[s]?.lost ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
+      for (const [w, c] of counts) most.set(w, Math.max(most.get(w) ?? 0, c));
+    }
+    const lost = [...most].flatMap(([w, c]) => new Array<string>(c).fill(w));
     out.push(`<section class="page${p.faithful ? '' : ' unfaithful'}" id="p${p.page}">`, '<div>');
     out.push(`<h2>Page ${p.page}${p.faithful ? '' : ' — differs'}</h2>`);
     for (const s of stageNames) {
