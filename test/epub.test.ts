@@ -339,3 +339,28 @@ describe('epub: navigation helpers', () => {
     ]);
   });
 });
+
+describe('epub: a missing tool is an error, never a skip', () => {
+  test('no Chromium: epub-004 and no EPUB', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
+    try {
+      const out = path.join(scratch, 'none.epub');
+      const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, chromePath: path.join(scratch, 'no-chromium') });
+      assert.deepEqual(
+        built.messages.map((m) => m.ruleId),
+        ['epub-004'],
+      );
+      await assert.rejects(readFile(out));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  test('no EPUBCheck jar: epub-004', async () => {
+    const checked = await runEpubcheck(path.join(repo, 'test/fixtures/manuscript/small/issue.yaml'), { ...process.env, EPUBCHECK_JAR: path.join(os.tmpdir(), 'no-such-epubcheck.jar') });
+    assert.deepEqual(
+      checked.messages.map((m) => m.ruleId),
+      ['epub-004'],
+    );
+  });
+});
