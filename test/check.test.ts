@@ -205,6 +205,63 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.deepEqual(result.report?.pages[target - 1]?.stages.epub?.added, []);
   });
 
+  test('a noteref that reaches no note and a page missing from the page-list are caught at their pages', async () => {
+    const files = await readZip(await readFile(epub));
+    let notePage: number | undefined;
+    let listed: number | undefined;
+    for (const [name, data] of files) {
+      if (!name.endsWith('.xhtml')) continue;
+      let text = data.toString('utf8');
+      const ref = /<a id="fnref-([^"]+)" href="#fn-\1"/.exec(text);
+      if (notePage === undefined && ref) {
+        const before = [...text.slice(0, ref.index).matchAll(/id="page-(\d+)"/g)].at(-1);
+        notePage = Number(before?.[1]);
+        text = text.replace(ref[0], `<a id="fnref-${ref[1]}" href="#fn-nowhere"`);
+      }
+      const entry = /<li><a href="[^"]*#page-(\d+)">\d+<\/a><\/li>\s*/.exec(text.slice(text.indexOf('page-list')));
+      if (listed === undefined && text.includes('epub:type="page-list"') && entry) {
+        // The middle entry of the page-list goes.
+        const all = [...text.matchAll(/<li><a href="[^"]*#page-(\d+)">\d+<\/a><\/li>\s*/g)];
+        const middle = all[Math.floor(all.length / 2)];
+        assert.ok(middle);
+        listed = Number(middle[1]);
+        text = text.replace(middle[0], '');
+      }
+      files.set(name, Buffer.from(text));
+    }
+    assert.ok(notePage && listed, 'a noteref and a page-list entry to break');
+    const mutated = path.join(scratch, 'broken-links.epub');
+    await writeFile(mutated, await writeEpubZip(files, new Date(0)));
+    const result = await check({ manuscriptDir, epub: mutated });
+    const rules = result.messages.map((m) => `${m.ruleId} ${pagesNamed([m]).join(',')}`);
+    assert.ok(rules.includes(`check-005 ${notePage}`), show(result.messages));
+    assert.ok(rules.includes(`check-006 ${listed}`), show(result.messages));
+    // The note is no longer read on its page: its words are lost there, and from the book.
+    assert.ok(unfaithful(result).includes(notePage), show(result.messages));
+    assert.ok(unfaithful(result).includes(listed), show(result.messages));
+  });
+
+  test('a page marker repeated in the manuscript is caught where it repeats', async () => {
+    const copy = path.join(scratch, 'repeated-marker');
+    await cp(manuscriptDir, copy, { recursive: true });
+    const chapter = manuscript.chapters[Math.floor(manuscript.chapters.length / 2)];
+    assert.ok(chapter);
+    const lines = chapter.markdown.split('\n');
+    const at = lines.findIndex((l) => /:page\[\d+\]/.test(l));
+    const page = Number(/:page\[(\d+)\]/.exec(lines[at] ?? '')?.[1]);
+    // The chapter's first marker is written again at the start of the next paragraph.
+    const next = lines.findIndex((l, k) => k > at + 1 && l.trim() !== '' && !/^[#:]/.test(l));
+    lines[next] = `:page[${page}]${lines[next] ?? ''}`;
+    await writeFile(path.join(copy, chapter.file), lines.join('\n'));
+    const result = await check({ manuscriptDir: copy });
+    const repeated = result.messages.filter((m) => m.ruleId === 'check-007');
+    assert.deepEqual(
+      repeated.map((m) => [m.reason, m.place?.line]),
+      [[`Unexpected second marker of page ${page}, expected each page once (first at line ${at + 1})`, next + 1]],
+    );
+    assert.ok(unfaithful(result).includes(page));
+  });
+
   test('a folio shifted in the source is caught at the page it stands on', async () => {
     const copy = path.join(scratch, 'shifted-folio');
     await cp(manuscriptDir, copy, { recursive: true });
