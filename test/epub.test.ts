@@ -5,7 +5,7 @@
  * list: nothing is skipped.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -362,5 +362,32 @@ describe('epub: a missing tool is an error, never a skip', () => {
       checked.messages.map((m) => m.ruleId),
       ['epub-004'],
     );
+  });
+});
+
+describe('epub: golden files of the baseline fixture', () => {
+  // Every text file of the EPUB, for a person to review as a diff; UPDATE_GOLDEN=1 rewrites them.
+  const golden = path.join(repo, 'test/fixtures/epub/baseline/expected');
+  test('the package, navigation and content documents are as reviewed', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
+    try {
+      const out = path.join(scratch, 'baseline.epub');
+      const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, validate: false });
+      assert.deepEqual(shown(built.messages, scratch), []);
+      const files = await readZip(await readFile(out));
+      const names = [...files.keys()].filter((name) => !name.endsWith('.png'));
+      if (process.env.UPDATE_GOLDEN === '1') {
+        await rm(golden, { recursive: true, force: true });
+        for (const name of names) {
+          await mkdir(path.dirname(path.join(golden, name)), { recursive: true });
+          await writeFile(path.join(golden, name), files.get(name) ?? '');
+        }
+        return;
+      }
+      assert.deepEqual(names.sort(), (await readdir(golden, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(golden, path.join(e.parentPath, e.name))).sort());
+      for (const name of names) assert.equal(files.get(name)?.toString('utf8'), await readFile(path.join(golden, name), 'utf8'), name);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });
