@@ -258,7 +258,13 @@ export async function checkPdf(file: string, issue: IssueMeta, originals: Origin
     const allowed = [...o.editorial, ...o.calls, ...o.calls];
     const { lost, added } = comparePage(o.words, at.words, allowed);
     if (at.folio === null) fail('check-002', `Unexpected PDF page ${o.page} without a printed folio, expected ${o.page}`);
-    else if (at.folio !== o.page) fail('check-002', `Unexpected folio ${at.folio} printed on PDF page ${o.page}, expected ${o.page}`);
+    else if (at.folio !== o.page) {
+      // Say whose text the page holds when it is another page's, whole: a page dropped or moved.
+      const other = originals.pages[at.folio - 1];
+      const whole = other && comparePage(other.words, at.words, [...other.editorial, ...other.calls, ...other.calls]);
+      const holds = whole && whole.lost.length === 0 && whole.added.length === 0 ? ` (it holds the text of printed page ${at.folio})` : '';
+      fail('check-002', `Unexpected folio ${at.folio} printed on PDF page ${o.page}, expected ${o.page}${holds}`);
+    }
     const label = read.labels?.[o.page - 1] ?? null;
     if (read.labels !== undefined && label !== String(o.page)) fail('check-002', `Unexpected page label \`${label ?? ''}\` on PDF page ${o.page}, expected \`${o.page}\``);
     const calls = new Set(o.calls);
