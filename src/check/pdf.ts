@@ -55,7 +55,7 @@ export function runningHeadPhrases(issue: IssueMeta): string[][] {
  * numbers standing alone (the folio). Returns the standalone numbers, or undefined when the
  * row holds anything else.
  */
-function furnitureNumbers(ws: readonly string[], phrases: readonly string[][]): string[] | undefined {
+export function furnitureNumbers(ws: readonly string[], phrases: readonly string[][]): string[] | undefined {
   if (ws.length === 0) return undefined;
   const folded = ws.map(fold);
   // best[i]: the standalone numbers of the cheapest cut of folded[i..] into phrases and numbers.
