@@ -21,6 +21,8 @@ import { formatMessage, type Message } from '../src/messages.js';
 import { allElements, documentWords, epubTypes, firstEntry, manuscriptWords, openEpub, type OpenedEpub, XHTML } from './epub-inspect.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Dates come from the issue unless a test sets SOURCE_DATE_EPOCH itself.
+delete process.env.SOURCE_DATE_EPOCH;
 const XML = 'http://www.w3.org/XML/1998/namespace';
 
 /** Messages as a person reads them, with paths relative to the repository. */
@@ -292,7 +294,9 @@ describe('epub: dates and command line', () => {
     try {
       const out = path.join(scratch, 'dated.epub');
       const epoch = 1_700_000_000;
-      const built = await buildEpub({ manuscriptDir: fixture, out, sourceDateEpoch: epoch, validate: false });
+      process.env.SOURCE_DATE_EPOCH = String(epoch);
+      const built = await buildEpub({ manuscriptDir: fixture, out, validate: false });
+      delete process.env.SOURCE_DATE_EPOCH;
       assert.deepEqual(shown(built.messages, scratch), []);
       const data = await readFile(out);
       const opened = await openEpub(data);
@@ -303,6 +307,7 @@ describe('epub: dates and command line', () => {
       // DOS timestamps have two-second steps.
       assert.deepEqual([...stamps], [Math.floor(epoch / 2) * 2000]);
     } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
       await rm(scratch, { recursive: true, force: true });
     }
   });
