@@ -103,7 +103,7 @@ export function summaryLines(report: FidelityReport): string[] {
   const lines: string[] = [];
   const stages = Object.entries(report.stages) as [Stage, StageSummary][];
   lines.push(
-    `folio check: ${report.pagesChecked} pages checked, ${report.pagesFaithful} faithful; ${report.wordsLost} words lost, ${report.wordsAdded} added`,
+    `folio check: ${report.pagesChecked} pages checked, ${report.pagesFaithful} faithful; ${report.wordsLost} words lost, ${report.wordsAdded} added${report.timings.total !== undefined ? ` (${(report.timings.total / 1000).toFixed(1)} s)` : ''}`,
   );
   for (const [name, s] of stages) {
     lines.push(
