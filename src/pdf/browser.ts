@@ -121,6 +121,9 @@ export async function openPrintPage(browser: Browser, allowedDir: string): Promi
     if (/Unable to layout/i.test(text)) problems.push(`Paged.js: ${text}`);
     else if (msg.type() === 'error' && !/favicon/i.test(text)) problems.push(`console error: ${text}`);
   });
+  // Lay out for print from the start: Paged.js measures under the same media the PDF is made
+  // with, or a line can break differently in the PDF than it did when pages were cut.
+  await page.emulateMediaType('print');
   await page.bringToFront();
   return { page, problems, blocked };
 }

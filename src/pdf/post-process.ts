@@ -5,7 +5,7 @@
  */
 import { PDFDocument, PDFHexString, PDFName, PDFNull, PDFNumber, type PDFRef } from 'pdf-lib';
 
-/** One bookmark: a title, the 1-based PDF page and the distance from the page top in points. */
+/** One bookmark: a title, the 1-based PDF page and how far down the page it is (0 top, 1 foot). */
 export interface OutlineItem {
   title: string;
   page: number;
@@ -60,7 +60,7 @@ export async function finishPdf(bytes: Uint8Array, facts: PdfFacts): Promise<Uin
     items.forEach((item, index) => {
       const page = pages[Math.min(Math.max(item.page, 1), pages.length) - 1];
       if (!page) throw new Error(`Unexpected outline target page ${item.page}, expected 1–${pages.length}`);
-      const top = page.getHeight() - item.top;
+      const top = page.getHeight() * (1 - item.top);
       const dict = context.obj({
         Title: PDFHexString.fromText(item.title),
         Parent: parent,

@@ -268,15 +268,14 @@ function placeOf(char: string, manuscript: Manuscript): { file: string; line?: n
 /** Metadata and outline for pdf-lib, from the manuscript and where the headings landed. */
 function pdfFacts(manuscript: Manuscript, issue: RenderedIssue, facts: readonly PageFacts[]) {
   const meta = manuscript.issue;
-  const pxToPt = 0.75;
   const outline: OutlineItem[] = issue.chapters.map((chapter, index) => {
     const headings = facts.flatMap((page) => page.headings.filter((h) => h.chapter === index + 1).map((h) => ({ ...h, page: page.index })));
     const title = headings.find((h) => h.level === 1);
     return {
       title: chapter.title,
       page: title?.page ?? chapter.firstPage - (facts[0]?.starts[0] ?? 1) + 1,
-      top: (title?.top ?? 0) * pxToPt,
-      children: headings.filter((h) => h.level === 2).map((h) => ({ title: h.text, page: h.page, top: h.top * pxToPt, children: [] })),
+      top: title?.top ?? 0,
+      children: headings.filter((h) => h.level === 2).map((h) => ({ title: h.text, page: h.page, top: h.top, children: [] })),
     };
   });
   const epoch = process.env.SOURCE_DATE_EPOCH;

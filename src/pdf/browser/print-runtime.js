@@ -64,6 +64,11 @@
       content.querySelectorAll('[data-folio]').forEach(function (e) {
         const box = e.getBoundingClientRect();
         if (box.height > 0 && box.bottom > contentBox.bottom + 1) clipped.add(folioOf(e));
+        // Paged.js lays a page out in a CSS column: text that does not fit runs on into the next
+        // column, to the right of the page, where it is never printed. Look for such fragments.
+        Array.prototype.forEach.call(e.getClientRects(), function (r) {
+          if (r.width > 0 && r.right > contentBox.right + 1) clipped.add(folioOf(e));
+        });
         if (box.height > 0) bottom = Math.max(bottom, box.bottom);
       });
       const area = page.querySelector('.pagedjs_area').getBoundingClientRect();
@@ -84,7 +89,8 @@
           return {
             level: Number(h.tagName.slice(1)),
             text: text(h),
-            top: h.getBoundingClientRect().top - pageBox.top,
+            // As a share of the page height: print media lays the page box out at another scale.
+            top: (h.getBoundingClientRect().top - pageBox.top) / pageBox.height,
             chapter: section ? Number(section.getAttribute('data-chapter')) : 0,
           };
         });
