@@ -91,6 +91,8 @@ interface RenderedDocument {
 
 function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, messages: Message[]): RenderedDocument[] {
   const addIds = unified().use(rehypeHeadingIds);
+  // The cover and the navigation have fixed names; a chapter never takes one, nor another's.
+  const taken = new Set(['cover.xhtml', 'toc.xhtml']);
   return manuscript.chapters.map((chapter) => {
     const rendered = renderChapter(chapter, { target: 'epub' });
     messages.push(...rendered.messages);
@@ -98,7 +100,9 @@ function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, 
     for (const problem of unsafeContent(tree)) {
       messages.push(message('epub-005', `Unexpected ${problem} in the EPUB, expected sanitised content`, { file: chapter.path }));
     }
-    const file = `${chapter.slug}.xhtml`;
+    let file = `${chapter.slug}.xhtml`;
+    for (let n = 2; taken.has(file); n += 1) file = `${chapter.slug}-${n}.xhtml`;
+    taken.add(file);
     const outline = outlineChapter(tree);
     const toc: TocEntry = { label: chapter.title, href: file, children: nestHeadings(file, outline.headings) };
     if (chapter.language !== metadata.language) toc.language = chapter.language;
