@@ -170,7 +170,7 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
       folioCover: { href: 'cover.png', alt: cover.alt },
     },
     ...manuscript.chapters.map((chapter, index): ContentDocument => ({
-      id: `chapter-${chapter.slug}`,
+      id: `chapter-${(documents[index]?.file ?? chapter.slug).replace(/\.xhtml$/, '')}`,
       filename: documents[index]?.file ?? `${chapter.slug}.xhtml`,
       title: chapter.title,
       author: chapter.authors,
