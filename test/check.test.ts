@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFName } from 'pdf-lib';
 import { check, type CheckResult } from '../src/check/index.js';
 import { buildEpub } from '../src/epub/index.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
@@ -116,7 +116,7 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.equal(pagesNamed(messages)[0], dropped, show(messages));
     assert.ok(messages.some((m) => m.ruleId === 'check-003' && m.reason.includes(`${manuscript.issue.pages - 1} pages in the PDF`)), show(messages));
     assert.ok(messages.some((m) => m.ruleId === 'check-003' && m.reason.includes(`missing PDF page ${manuscript.issue.pages}`)), show(messages));
-    assert.ok(messages.some((m) => m.ruleId === 'check-002' && m.reason.includes(`folio ${dropped + 1} printed on PDF page ${dropped},`)), show(messages));
+    assert.ok(messages.some((m) => m.ruleId === 'check-002' && m.reason.includes(`folio ${dropped + 1} printed on PDF page ${dropped}, expected ${dropped} (it holds the text of printed page ${dropped + 1})`)), show(messages));
   });
 
   test('two pages swapped in the PDF are caught at exactly those two pages', async () => {
@@ -135,10 +135,29 @@ describe('check: the bundled issue and its real outputs', () => {
     const { pages, messages } = newly(result);
     assert.deepEqual(pages, [a, b], show(messages));
     assert.deepEqual(pagesNamed(messages), [a, b], show(messages));
-    assert.ok(messages.some((m) => m.ruleId === 'check-002' && m.reason.includes(`folio ${b} printed on PDF page ${a},`)), show(messages));
-    assert.ok(messages.some((m) => m.ruleId === 'check-002' && m.reason.includes(`folio ${a} printed on PDF page ${b},`)), show(messages));
-    assert.ok(messages.some((m) => m.ruleId === 'check-001' && m.reason.includes(`page ${a} of the PDF`)), show(messages));
-    assert.ok(messages.some((m) => m.ruleId === 'check-008' && m.reason.includes(`PDF page ${b},`)), show(messages));
+    assert.deepEqual(
+      messages.map((m) => `${m.ruleId} ${m.reason}`),
+      [
+        `check-002 Unexpected folio ${b} printed on PDF page ${a}, expected ${a} (it holds the text of printed page ${b})`,
+        `check-002 Unexpected folio ${a} printed on PDF page ${b}, expected ${b} (it holds the text of printed page ${a})`,
+      ],
+    );
+    const report = result.report?.pages;
+    assert.ok((report?.[a - 1]?.stages.pdf?.lost.length ?? 0) > 0 && (report?.[b - 1]?.stages.pdf?.added.length ?? 0) > 0);
+  });
+
+  test('a PDF without page labels is caught', async () => {
+    const doc = await PDFDocument.load(await readFile(pdf));
+    assert.ok(doc.catalog.has(PDFName.of('PageLabels')), 'the PDF as built has page labels');
+    doc.catalog.delete(PDFName.of('PageLabels'));
+    const mutated = path.join(scratch, 'unlabelled.pdf');
+    await writeFile(mutated, await doc.save());
+    const { pages, messages } = newly(await check({ manuscriptDir, pdf: mutated }));
+    assert.deepEqual(pages, []);
+    assert.deepEqual(
+      messages.map((m) => `${m.ruleId} ${m.reason}`),
+      ['check-002 Unexpected PDF without page labels, expected each page labelled with its printed page number'],
+    );
   });
 
   test('a page marker moved by a line in the manuscript is caught at the two pages it divides', async () => {
