@@ -118,6 +118,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     if (o.manuscript) p.manuscript = o.manuscript;
     for (const [name, s] of Object.entries(stages) as [Stage, { pages: Map<number, StagePage> }][]) {
       const sp = s.pages.get(o.page);
+      // The text as read is kept where it is wrong: that is where a person needs it.
+      if (sp?.faithful) delete sp.text;
       if (sp) p.stages[name] = sp;
     }
     p.faithful = Object.values(p.stages).every((s) => s.faithful);
