@@ -3,6 +3,7 @@
  * picture of the PDF page, words lost marked <del>, words added marked <ins>, problems listed.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -15,28 +16,44 @@ const run = promisify(execFile);
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** Renders every PDF page to a PNG at the given resolution; returns the image path per page. */
-export async function renderPageImages(pdf: string, dir: string, resolution = 50): Promise<Map<number, string>> {
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  // One pdftoppm per core, each on its own run of pages: the proof is most of the check's time.
-  const { stdout } = await run('pdfinfo', [pdf]);
-  const count = Number(/^Pages:\s+(\d+)/m.exec(stdout)?.[1] ?? 0);
-  const workers = Math.max(1, Math.min(availableParallelism(), count));
-  const per = Math.ceil(count / workers);
-  const runs: Promise<unknown>[] = [];
-  for (let first = 1; first <= count; first += per) {
-    const last = Math.min(count, first + per - 1);
-    // -forcenum keeps one naming (page-007.png) whatever range a worker renders.
-    runs.push(run('pdftoppm', ['-r', String(resolution), '-png', '-f', String(first), '-l', String(last), pdf, path.join(dir, 'page')], { maxBuffer: 1 << 26 }));
-  }
-  await Promise.all(runs);
+async function listImages(dir: string): Promise<Map<number, string>> {
   const images = new Map<number, string>();
   for (const name of await readdir(dir)) {
     const m = /^page-0*(\d+)\.png$/.exec(name);
     if (m) images.set(Number(m[1]), path.join(dir, name));
   }
   return images;
+}
+
+/**
+ * Renders every PDF page to a PNG at the given resolution; returns the image path per page.
+ * The images of the same PDF (by content) at the same resolution are reused: rendering them
+ * is most of the check's time.
+ */
+export async function renderPageImages(pdf: string, dir: string, resolution = 50): Promise<Map<number, string>> {
+  const { stdout } = await run('pdfinfo', [pdf]);
+  const count = Number(/^Pages:\s+(\d+)/m.exec(stdout)?.[1] ?? 0);
+  const stamp = `${createHash('sha256').update(await readFile(pdf)).digest('hex')} ${resolution}\n`;
+  const stampFile = path.join(dir, '.rendered-from');
+  const previous = await readFile(stampFile, 'utf8').catch(() => '');
+  if (previous === stamp) {
+    const images = await listImages(dir);
+    if (images.size === count) return images;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  // One pdftoppm per core, each on its own run of pages. pdftoppm pads the page number to the
+  // width of the document's page count whatever the range, so the names agree across runs.
+  const workers = Math.max(1, Math.min(availableParallelism(), count));
+  const per = Math.ceil(count / workers);
+  const runs: Promise<unknown>[] = [];
+  for (let first = 1; first <= count; first += per) {
+    const last = Math.min(count, first + per - 1);
+    runs.push(run('pdftoppm', ['-r', String(resolution), '-png', '-f', String(first), '-l', String(last), pdf, path.join(dir, 'page')], { maxBuffer: 1 << 26 }));
+  }
+  await Promise.all(runs);
+  await writeFile(stampFile, stamp);
+  return listImages(dir);
 }
 
 /**
