@@ -396,3 +396,23 @@ describe('epub: golden files of the baseline fixture', () => {
     }
   });
 });
+
+describe('epub: outline of a chapter', () => {
+  test('heading labels leave out footnote call marks; page markers are read in order', async () => {
+    const { outlineChapter } = await import('../src/epub/navigation.js');
+    const { renderChapter } = await import('../src/html/index.js');
+    const markdown = ['---', 'slug: x', '---', '', ':page[3]', '', '# Title', '', '## A heading with a note[^1]', '', 'Text :page[4]more.', '', '[^1]: The note.', ''].join('\n');
+    const { hast } = renderChapter({ path: 'x.md', markdown }, { target: 'epub' });
+    const { unified } = await import('unified');
+    const { default: rehypeHeadingIds } = await import('../src/epub/rehype-heading-ids.js');
+    const outline = outlineChapter(unified().use(rehypeHeadingIds).runSync(hast) as typeof hast);
+    assert.deepEqual(outline, {
+      headings: [{ level: 2, id: 'sec-1', label: 'A heading with a note' }],
+      pages: [
+        { id: 'page-3', label: '3' },
+        { id: 'page-4', label: '4' },
+      ],
+      unlinkedHeadings: [],
+    });
+  });
+});

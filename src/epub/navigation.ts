@@ -3,7 +3,6 @@
  * heading level, landmarks, and a page-list with every printed page in reading order.
  */
 import type { Element, Root } from 'hast';
-import { toString } from 'hast-util-to-string';
 import { visit } from 'unist-util-visit';
 
 /** One line of the table of contents and the lines nested under it. */
@@ -47,13 +46,27 @@ function isPageBreak(node: Element): boolean {
   return roles.includes('doc-pagebreak');
 }
 
+/** A heading's text as the table of contents shows it: without its footnote call marks. */
+function headingText(node: Element): string {
+  return node.children
+    .map((child) => {
+      if (child.type === 'text') return child.value;
+      if (child.type !== 'element') return '';
+      const role = String(child.properties.role ?? '');
+      if (role.split(/\s+/).includes('doc-noteref')) return '';
+      if (child.tagName === 'sup' && child.children.every((c) => c.type === 'element' && String(c.properties.role ?? '').includes('doc-noteref'))) return '';
+      return headingText(child);
+    })
+    .join('');
+}
+
 /** Reads the headings and page markers of a rendered chapter. */
 export function outlineChapter(tree: Root): ChapterOutline {
   const outline: ChapterOutline = { headings: [], pages: [], unlinkedHeadings: [] };
   visit(tree, 'element', (node: Element) => {
     const level = headingLevel[node.tagName];
     if (level !== undefined) {
-      const label = toString(node).replace(/\s+/g, ' ').trim();
+      const label = headingText(node).replace(/\s+/g, ' ').trim();
       const id = node.properties.id;
       if (typeof id === 'string' && id !== '') outline.headings.push({ level, id, label });
       else outline.unlinkedHeadings.push(label);
