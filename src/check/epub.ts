@@ -151,6 +151,9 @@ export async function readEpubPages(file: string): Promise<EpubPages> {
     if (!doc) continue;
     const body = [...elements(doc)].find((e) => e.tagName === 'body');
     if (!body) continue;
+    // Front matter the publisher adds (a title page, a colophon) stands before page 1 and has
+    // no page-break of its own: it is not the original's text, and not lost or doubled either.
+    if (currentPage === 0 && ![...elements(body)].some(isPagebreak)) continue;
     const walk = (node: Node): void => {
       if (node.nodeName === '#text' && 'value' in node) {
         current.push(...words(clean(node.value)));
