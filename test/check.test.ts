@@ -213,8 +213,16 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.ok(done);
     const mutated = path.join(scratch, 'deleted.epub');
     await writeFile(mutated, await writeEpubZip(files, new Date(0)));
-    const result = await check({ manuscriptDir, epub: mutated });
+    const reports = path.join(scratch, 'deleted-reports');
+    const result = await check({ manuscriptDir, epub: mutated, outDir: reports });
     assert.deepEqual(unfaithful(result), [target], show(result.messages));
+    // The proof strikes the deleted words out of the original page, on that page alone.
+    const proof = await readFile(path.join(reports, `${issueSlug(manuscript)}.proof.html`), 'utf8');
+    const sections = proof.split('<section ').slice(1);
+    assert.deepEqual(
+      sections.filter((x) => x.includes('<del>')).map((x) => Number(/id="p(\d+)"/.exec(x)?.[1])),
+      [target],
+    );
     assert.deepEqual(
       result.messages.map((m) => m.ruleId),
       ['check-001', 'check-004'],
