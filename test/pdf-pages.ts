@@ -150,11 +150,12 @@ function plain(markdown: string): string {
 }
 
 /**
- * What two texts are compared on: no whitespace, no soft hyphens, no digits and no asterisks
+ * What two texts are compared on: no whitespace, no hyphens of any kind (a hyphen the line
+ * breaker added at a line end looks like one in the text), no digits and no asterisks
  * (footnote calls and markers, folios), so line breaks and marks do not matter, words do.
  */
 export function comparable(text: string): string {
-  return text.replace(/[\s\u00AD\d*]+/g, '');
+  return text.replace(/[\s\u00AD\u2010\u2011\-\d*]+/g, '');
 }
 
 /**

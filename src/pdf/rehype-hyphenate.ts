@@ -1,7 +1,8 @@
 /**
  * rehype plugin (print): puts soft hyphens into English words, since Chromium on Linux has no
  * hyphenation dictionaries and `hyphens: auto` would do nothing there. Words keep at least
- * `leftMin` letters before and `rightMin` after a break. Only text under an element whose
+ * `leftMin` letters before and `rightMin` after a break, and words under seven letters are left
+ * whole: fewer, better breaks, as Chromium cannot limit consecutive hyphens. Only text under an element whose
  * language is one of `languages` is touched, so the Chinese section stays as it is.
  */
 import type { Element, Root, Text } from 'hast';
@@ -13,7 +14,7 @@ import { visitParents } from 'unist-util-visit-parents';
 export interface Options {
   /** Language of the tree's root, as the chapter section declares it. */
   lang: string;
-  /** Letters kept before a break (default 2). */
+  /** Letters kept before a break (default 3). */
   leftMin?: number;
   /** Letters kept after a break (default 3). */
   rightMin?: number;
@@ -23,7 +24,7 @@ const softHyphen = '\u00AD';
 
 const rehypeHyphenate: Plugin<[Options], Root> = (options) => {
   if (typeof options?.lang !== 'string') throw new TypeError('rehypeHyphenate: expected `lang`, the language of the tree');
-  const leftMin = options.leftMin ?? 2;
+  const leftMin = options.leftMin ?? 3;
   const rightMin = options.rightMin ?? 3;
   if (!Number.isInteger(leftMin) || !Number.isInteger(rightMin) || leftMin < 1 || rightMin < 1) {
     throw new TypeError('rehypeHyphenate: `leftMin` and `rightMin` must be positive integers');
@@ -50,7 +51,7 @@ const rehypeHyphenate: Plugin<[Options], Root> = (options) => {
       // Titles, headings and bylines are set unhyphenated, as the original sets them.
       if (ancestors.some((a) => a.type === 'element' && (/^h[1-6]$/.test(a.tagName) || hasClass(a, 'byline') || hasClass(a, 'subtitle')))) return;
       // Only plain lowercase-led or capitalised words of letters: no numbers, URLs or acronyms.
-      node.value = node.value.replace(/\b[A-Za-z][a-z]{4,}\b/g, hyphenateWord);
+      node.value = node.value.replace(/\b[A-Za-z][a-z]{6,}\b/g, hyphenateWord);
     });
   };
 };

@@ -4,7 +4,7 @@
  * It paginates with Paged.js and reports facts about every page: which printed pages start
  * and sit on it, what is clipped, where the headings are.
  */
-/* global window, document, NodeFilter */
+/* global window, document */
 (function () {
   'use strict';
 
@@ -144,46 +144,6 @@
     });
   }
 
-  /**
-   * Soft hyphens a line did not break at come out in the PDF's text as stray U+00AD, so drop
-   * them. A greedy line breaker takes the same breaks without opportunities it did not use.
-   */
-  function dropUnusedSoftHyphens() {
-    const walker = document.createTreeWalker(document.querySelector('.pagedjs_pages') || document.body, NodeFilter.SHOW_TEXT);
-    const nodes = [];
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.data.indexOf('\u00AD') !== -1) nodes.push(node);
-    }
-    const range = document.createRange();
-    const plans = nodes.map(function (node) {
-      const keep = [];
-      const data = node.data;
-      for (let i = data.indexOf('\u00AD'); i !== -1; i = data.indexOf('\u00AD', i + 1)) {
-        if (i === 0 || i === data.length - 1) {
-          keep.push(i);
-          continue;
-        }
-        range.setStart(node, i - 1);
-        range.setEnd(node, i);
-        const before = range.getBoundingClientRect();
-        range.setStart(node, i + 1);
-        range.setEnd(node, i + 2);
-        const after = range.getBoundingClientRect();
-        if (after.top > before.top + 1) keep.push(i);
-      }
-      return keep;
-    });
-    nodes.forEach(function (node, n) {
-      const keep = plans[n];
-      let out = '';
-      const data = node.data;
-      for (let i = 0; i < data.length; i += 1) {
-        if (data[i] !== '\u00AD' || keep.indexOf(i) !== -1) out += data[i];
-      }
-      node.data = out;
-    });
-  }
-
   /** Paginates the document with Paged.js and resolves to the facts of every page. */
   function paginate(options) {
     return document.fonts.ready
@@ -194,8 +154,9 @@
         return document.fonts.ready;
       })
       .then(function () {
+        // Soft hyphens stay as they are: taking out the unused ones moved line breaks in
+        // Chromium (its breaker is not purely greedy), so the PDF would not be what was measured.
         settlePageEnds(options.pageEndFill);
-        dropUnusedSoftHyphens();
         return pageFacts();
       });
   }
