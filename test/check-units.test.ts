@@ -17,6 +17,9 @@ test('a word hyphenated by the typesetter is rejoined when the original page has
 test('a soft hyphen inside a word is no break; at a line end it is a typeset hyphen', () => {
   const vocabulary = new Set(words('cooperation and development'));
   assert.deepEqual(joinLines(['coopera\u00ADtion and develop\u00AD', 'ment'], vocabulary), ['cooperation', 'and', 'development']);
+  // Chromium's text layer: soft hyphens left in every hyphenation point, and a printed hyphen after the one used.
+  const leadership = new Set(words('the leadership of the Party'));
+  assert.deepEqual(joinLines(['the lead\u00AD-', 'er\u00ADship of the Par\u00ADty'], leadership), ['the', 'leadership', 'of', 'the', 'Party']);
 });
 
 test('a hyphen at a line end stays a separator when the joined word is not in the original', () => {

@@ -134,12 +134,15 @@ const near = (a: number, b: number | undefined): boolean => b !== undefined && M
  * the source (`China-` / `LAC`).
  */
 export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<string>): string[] {
+  // A soft hyphen is no letter: inside a word it is nothing; at a line end (alone, or before the
+  // hyphen the typesetter printed for it) it is a hyphen.
+  const cleaned = lines.map((raw) => raw.replace(/\u00AD-?(?=\s*$)/u, '-').replace(/\u00AD/g, ''));
   const out: string[] = [];
   let carry = '';
-  lines.forEach((raw, i) => {
-    let text = carry + raw.replace(/\u00AD(?=\s|$)/g, '-').replace(/\u00AD/g, '');
+  cleaned.forEach((raw, i) => {
+    let text = carry + raw;
     carry = '';
-    const next = lines[i + 1];
+    const next = cleaned[i + 1];
     const broken = /(\p{L}+)[-\u2010]$/u.exec(text.trimEnd());
     if (broken && next !== undefined) {
       const head = broken[1] ?? '';
