@@ -139,6 +139,24 @@ test('pdf: Chromium missing is pdf-001 naming the path and CHROME_PATH', async (
   }
 });
 
+test('pdf: every character needs a glyph: Ⅱ is covered by the fallback, a private-use one is reported', async () => {
+  const dir = await scratch('glyphs');
+  try {
+    const manuscriptDir = path.join(dir, 'manuscript');
+    await cp(fixture, manuscriptDir, { recursive: true });
+    const file = path.join(manuscriptDir, 'chapters', '01-a-test-article.md');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('## I\n', '## I\n\nPart Ⅱ of the plan, and a private sign \uE000 here.\n'));
+    const result = await renderPdf({ manuscriptDir, out: path.join(dir, 'issue.pdf') });
+    assert.deepEqual(
+      lines(result.messages.filter((m) => m.ruleId === 'pdf-007')).map((line) => line.replace(/, expected .*/, '')),
+      ['chapters/01-a-test-article.md:24: error: Unexpected character `\uE000` (U+E000) without a glyph in the bundled fonts for `en`'],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('pdf: a page that cannot fit fails naming it, and the old PDF stays whole', async () => {
   const dir = await scratch('overflow');
   try {
