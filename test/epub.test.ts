@@ -14,7 +14,7 @@ import JSZip from 'jszip';
 import { main } from '../src/cli/index.js';
 import { buildEpub, runAce, runEpubcheck } from '../src/epub/index.js';
 import { chromiumPath } from '../src/epub/chromium.js';
-import { nestHeadings } from '../src/epub/navigation.js';
+import { assignPlayOrder, nestHeadings } from '../src/epub/navigation.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
@@ -331,11 +331,11 @@ describe('epub: dates and command line', () => {
 describe('epub: navigation helpers', () => {
   test('headings nest by level under the one before them', () => {
     const nested = nestHeadings('c.xhtml', [
-      { level: 2, id: 'a', label: 'A' },
-      { level: 3, id: 'b', label: 'B' },
-      { level: 4, id: 'c', label: 'C' },
-      { level: 2, id: 'd', label: 'D' },
-      { level: 4, id: 'e', label: 'E' },
+      { level: 2, id: 'a', label: 'A', position: 1 },
+      { level: 3, id: 'b', label: 'B', position: 2 },
+      { level: 4, id: 'c', label: 'C', position: 3 },
+      { level: 2, id: 'd', label: 'D', position: 4 },
+      { level: 4, id: 'e', label: 'E', position: 5 },
     ]);
     const shape = (entries: typeof nested): unknown => entries.map((e) => [e.label, e.href, shape(e.children)]);
     assert.deepEqual(shape(nested), [
@@ -406,13 +406,39 @@ describe('epub: outline of a chapter', () => {
     const { unified } = await import('unified');
     const { default: rehypeHeadingIds } = await import('../src/epub/rehype-heading-ids.js');
     const outline = outlineChapter(unified().use(rehypeHeadingIds).runSync(hast) as typeof hast);
-    assert.deepEqual(outline, {
-      headings: [{ level: 2, id: 'sec-1', label: 'A heading with a note' }],
-      pages: [
-        { id: 'page-3', label: '3' },
-        { id: 'page-4', label: '4' },
-      ],
-      unlinkedHeadings: [],
-    });
+    const [heading] = outline.headings;
+    const [three, four] = outline.pages;
+    assert.deepEqual(
+      { ...outline, headings: outline.headings.map(({ position: _, ...h }) => h), pages: outline.pages.map(({ position: _, ...p }) => p) },
+      {
+        headings: [{ level: 2, id: 'sec-1', label: 'A heading with a note' }],
+        pages: [
+          { id: 'page-3', label: '3' },
+          { id: 'page-4', label: '4' },
+        ],
+        unlinkedHeadings: [],
+      },
+    );
+    assert.ok(three && heading && four && three.position < heading.position && heading.position < four.position, 'positions follow document order');
+  });
+});
+
+describe('epub: NCX play order', () => {
+  test('targets are numbered in reading order across the TOC and the page-list; one place, one number', () => {
+    const first = { label: 'One', href: 'a.xhtml', position: 0, children: [{ label: 'I', href: 'a.xhtml#sec-1', position: 5, children: [] }] };
+    const second = { label: 'Two', href: 'b.xhtml', position: 0, children: [] };
+    const pagesA = [
+      { label: '1', value: 1, href: 'a.xhtml#page-1', position: 1 },
+      { label: '2', value: 2, href: 'a.xhtml#page-2', position: 9 },
+    ];
+    const pagesB = [{ label: '3', value: 3, href: 'b.xhtml#page-3', position: 1 }];
+    assignPlayOrder([
+      { toc: first, pages: pagesA },
+      { toc: second, pages: pagesB },
+    ]);
+    assert.deepEqual(
+      [first, pagesA[0], first.children[0], pagesA[1], second, pagesB[0]].map((t) => (t as { playOrder?: number }).playOrder),
+      [1, 2, 3, 4, 5, 6],
+    );
   });
 });

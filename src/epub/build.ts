@@ -19,7 +19,7 @@ import { chromiumPath } from './chromium.js';
 import { renderCover, type Cover } from './cover.js';
 import { runEpubcheck } from './epubcheck.js';
 import { buildInstant, publicationMetadata, type PublicationMetadata } from './metadata.js';
-import { nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
+import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
 import rehypeHeadingIds from './rehype-heading-ids.js';
 import { unsafeContent } from './safety.js';
 import { templatePath } from './templates.js';
@@ -104,9 +104,9 @@ function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, 
     for (let n = 2; taken.has(file); n += 1) file = `${chapter.slug}-${n}.xhtml`;
     taken.add(file);
     const outline = outlineChapter(tree);
-    const toc: TocEntry = { label: chapter.title, href: file, children: nestHeadings(file, outline.headings) };
+    const toc: TocEntry = { label: chapter.title, href: file, children: nestHeadings(file, outline.headings), position: 0 };
     if (chapter.language !== metadata.language) toc.language = chapter.language;
-    const pages = outline.pages.map((page) => ({ label: page.label, value: Number(page.label), href: `${file}#${page.id}` }));
+    const pages = outline.pages.map((page) => ({ label: page.label, value: Number(page.label), href: `${file}#${page.id}`, position: page.position }));
     const places = new Map<string, Place>();
     visit(tree, 'element', (node: Element) => {
       const start = node.position?.start;
@@ -144,6 +144,7 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
   const back = firstOf((kind) => kind === 'back-matter');
   if (body) landmarks.push({ type: 'bodymatter', label: labels.start, href: body.file });
   if (back) landmarks.push({ type: 'backmatter', label: labels.back, href: back.file });
+  assignPlayOrder(documents);
   const pages = documents.flatMap((d) => d.pages);
   const toc = documents.map((d) => d.toc);
   const folio = {

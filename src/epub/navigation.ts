@@ -12,6 +12,10 @@ export interface TocEntry {
   /** Set when the entry's language differs from the navigation document's. */
   language?: string;
   children: TocEntry[];
+  /** Where the target stands in its document (0 = its start), for the NCX play order. */
+  position: number;
+  /** Place in the NCX reading order, shared by every entry with the same target. */
+  playOrder?: number;
 }
 
 /** One printed page: its label as printed and where its marker stands. */
@@ -19,6 +23,9 @@ export interface PageTarget {
   label: string;
   value: number;
   href: string;
+  /** Where the marker stands in its document, for the NCX play order. */
+  position: number;
+  playOrder?: number;
 }
 
 /** A landmark of the book: cover, table of contents, start of the body. */
@@ -31,9 +38,9 @@ export interface Landmark {
 /** What one chapter contributes to the navigation. */
 export interface ChapterOutline {
   /** Headings below the chapter title (h2–h6), in document order. */
-  headings: { level: number; id: string; label: string }[];
+  headings: { level: number; id: string; label: string; position: number }[];
   /** Page markers in document order. */
-  pages: { id: string; label: string }[];
+  pages: { id: string; label: string; position: number }[];
   /** Headings that have no id and so cannot be linked. */
   unlinkedHeadings: string[];
 }
@@ -63,19 +70,21 @@ function headingText(node: Element): string {
 /** Reads the headings and page markers of a rendered chapter. */
 export function outlineChapter(tree: Root): ChapterOutline {
   const outline: ChapterOutline = { headings: [], pages: [], unlinkedHeadings: [] };
+  let position = 0;
   visit(tree, 'element', (node: Element) => {
+    position += 1;
     const level = headingLevel[node.tagName];
     if (level !== undefined) {
       const label = headingText(node).replace(/\s+/g, ' ').trim();
       const id = node.properties.id;
-      if (typeof id === 'string' && id !== '') outline.headings.push({ level, id, label });
+      if (typeof id === 'string' && id !== '') outline.headings.push({ level, id, label, position });
       else outline.unlinkedHeadings.push(label);
       return 'skip';
     }
     if (isPageBreak(node)) {
       const id = node.properties.id;
       const label = node.properties.ariaLabel;
-      if (typeof id === 'string' && label !== undefined && label !== null) outline.pages.push({ id, label: String(label) });
+      if (typeof id === 'string' && label !== undefined && label !== null) outline.pages.push({ id, label: String(label), position });
     }
     return undefined;
   });
@@ -87,7 +96,7 @@ export function nestHeadings(href: string, headings: ChapterOutline['headings'])
   const root: TocEntry[] = [];
   const stack: { level: number; entry: TocEntry }[] = [];
   for (const heading of headings) {
-    const entry: TocEntry = { label: heading.label, href: `${href}#${heading.id}`, children: [] };
+    const entry: TocEntry = { label: heading.label, href: `${href}#${heading.id}`, children: [], position: heading.position };
     while (stack.length > 0 && (stack.at(-1)?.level ?? 0) >= heading.level) stack.pop();
     const parent = stack.at(-1);
     if (parent) parent.entry.children.push(entry);
@@ -100,4 +109,33 @@ export function nestHeadings(href: string, headings: ChapterOutline['headings'])
 /** The depth of a table of contents, for the NCX. */
 export function tocDepth(entries: readonly TocEntry[]): number {
   return entries.reduce((depth, entry) => Math.max(depth, 1 + tocDepth(entry.children)), 0);
+}
+
+/**
+ * Numbers every navigation target in reading order for the NCX, where a page target and a
+ * navigation point that lead to the same place must share one play order. `documents` gives
+ * each document's TOC entry and page targets, in spine order.
+ */
+export function assignPlayOrder(documents: readonly { toc: TocEntry; pages: readonly PageTarget[] }[]): void {
+  const targets: { document: number; position: number; target: TocEntry | PageTarget }[] = [];
+  const addEntries = (document: number, entries: readonly TocEntry[]) => {
+    for (const entry of entries) {
+      targets.push({ document, position: entry.position, target: entry });
+      addEntries(document, entry.children);
+    }
+  };
+  documents.forEach((doc, document) => {
+    addEntries(document, [doc.toc]);
+    for (const page of doc.pages) targets.push({ document, position: page.position, target: page });
+  });
+  targets.sort((a, b) => a.document - b.document || a.position - b.position);
+  const byHref = new Map<string, number>();
+  for (const { target } of targets) {
+    let order = byHref.get(target.href);
+    if (order === undefined) {
+      order = byHref.size + 1;
+      byHref.set(target.href, order);
+    }
+    target.playOrder = order;
+  }
 }
