@@ -33,6 +33,11 @@ export interface PageText {
 
 const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm).use(remarkDirective);
 
+/** The number printed for a note: a label repeated within a chapter carries a `-2` suffix. */
+export function printedNumber(label: string): string {
+  return label.replace(/-\d+$/u, '');
+}
+
 /** Reads the pages of a manuscript. Markers out of order or repeated are reported by the caller. */
 export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, PageText>; order: { page: number; file: string; line: number }[] } {
   const pages = new Map<number, PageText>();
@@ -72,8 +77,8 @@ export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, Pa
       }
       if (node.type === 'footnoteReference') {
         if (node.identifier !== 'author') {
-          add(node.label ?? node.identifier);
-          if (current && !silent) (current.calls ??= []).push(node.label ?? node.identifier);
+          add(printedNumber(node.label ?? node.identifier));
+          if (current && !silent) (current.calls ??= []).push(printedNumber(node.label ?? node.identifier));
         }
         const definition = definitions.get(node.identifier);
         if (definition && !counted.has(node.identifier)) {
@@ -83,7 +88,7 @@ export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, Pa
           silent = false;
           inNote = true;
           // A printed note starts with its number, as its call does.
-          if (node.identifier !== 'author') add(node.label ?? node.identifier);
+          if (node.identifier !== 'author') add(printedNumber(node.label ?? node.identifier));
           if ('children' in definition) for (const child of definition.children) walk(child as RootContent);
           inNote = false;
           silent = saved;
