@@ -69,6 +69,7 @@ export const rules = {
   'check-008': { severity: 'error', doc: 'The first or last word of an output page is not the original page\'s: text moved across a page break.' },
   'check-009': { severity: 'error', doc: 'The check could not run: an input is missing or unreadable, or a tool it needs (pdftotext, pdftoppm) failed.' },
   'check-010': { severity: 'error', doc: 'The fidelity report or the proof could not be written.' },
+  'pdf-010': { severity: 'warning', doc: 'The print page asked for a resource outside the build folder; the request was blocked.' },
 } as const satisfies Record<string, { severity: Severity; doc: string }>;
 
 export type RuleId = keyof typeof rules;

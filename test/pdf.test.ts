@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -18,6 +18,7 @@ import puppeteer from 'puppeteer-core';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
 import { defaultChromePath, issueSlug, renderPdf, type RenderPdfResult } from '../src/pdf/index.js';
+import { launchChromium, openPrintPage } from '../src/pdf/browser.js';
 import { allPageWords, catalogue, comparable, pagesToPng, pdfFonts, printedPages, zones } from './pdf-pages.js';
 
 const run = promisify(execFile);
@@ -135,6 +136,42 @@ test('pdf: Chromium missing is pdf-001 naming the path and CHROME_PATH', async (
     );
     assert.match(result.messages[0]?.reason ?? '', /no-chromium.*CHROME_PATH/);
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('pdf: a stage past its watchdog fails with pdf-002 naming the stage', async () => {
+  const dir = await scratch('watchdog');
+  try {
+    const result = await renderPdf({ manuscriptDir: fixture, out: path.join(dir, 'x.pdf'), stageTimeoutMs: 1 });
+    assert.equal(result.pages, 0);
+    assert.deepEqual(
+      lines(result.messages),
+      ['error: Unexpected timeout in stage `launch Chromium` after 0 s, expected it to finish [pdf-002]'],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('pdf: the print page reaches nothing but the build folder', async () => {
+  const dir = await scratch('network');
+  const chromium = await launchChromium({ timeoutMs: 60_000 });
+  try {
+    const buildDir = path.join(dir, 'build');
+    await writeFile(path.join(dir, 'secret.css'), 'p { color: red }');
+    await mkdir(buildDir);
+    await writeFile(path.join(buildDir, 'local.css'), 'p { color: blue }');
+    await writeFile(
+      path.join(buildDir, 'page.html'),
+      '<!DOCTYPE html><html><head><link rel="stylesheet" href="local.css"><link rel="stylesheet" href="../secret.css"><link rel="stylesheet" href="https://example.com/remote.css"></head><body><p>x</p><img src="http://example.com/pixel.png"></body></html>',
+    );
+    const { page, blocked } = await openPrintPage(chromium.browser, buildDir);
+    await page.goto(pathToFileURL(path.join(buildDir, 'page.html')).href, { waitUntil: 'load' });
+    assert.deepEqual([...blocked].sort(), [pathToFileURL(path.join(dir, 'secret.css')).href, 'http://example.com/pixel.png', 'https://example.com/remote.css']);
+    assert.equal(await page.evaluate('getComputedStyle(document.querySelector("p")).color'), 'rgb(0, 0, 255)');
+  } finally {
+    await chromium.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

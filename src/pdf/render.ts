@@ -104,7 +104,12 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   let chromium: PrintBrowser | undefined;
   try {
     const launchOptions = options.chromePath === undefined ? { timeoutMs: stageMs } : { chromePath: options.chromePath, timeoutMs: stageMs };
-    chromium = await time('launch', () => withWatchdog('launch Chromium', stageMs, () => launchChromium(launchOptions)));
+    const launching = launchChromium(launchOptions);
+    chromium = await time('launch', () => withWatchdog('launch Chromium', stageMs, () => launching)).catch((error: unknown) => {
+      // A launch that finishes after the watchdog gave up must not leave a browser behind.
+      launching.then((late) => late.close(), () => undefined);
+      throw error;
+    });
     const fit = result.copyfit;
     for (;;) {
       result.passes += 1;
@@ -129,7 +134,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       if (problems.length > 0) {
         throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating: ${p}, expected a clean layout`)));
       }
-      for (const url of blocked) result.messages.push(message('pdf-006', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
+      for (const url of blocked) result.messages.push(message('pdf-010', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
       const spilled = overflowingFolios(facts);
       if (spilled.size > 0) {
         const failed: number[] = [];
