@@ -28,6 +28,8 @@ export interface PdfPageText {
   words: string[];
   /** Words of the running text above the notes, in reading order. */
   body: string[];
+  /** The page's text lines, furniture left out, as printed (for reading again with another page's words). */
+  lines: string[];
   /** Text of the running heads and folio lines that were set aside. */
   furniture: string[];
   /** The folio printed, when one was found. */
@@ -191,7 +193,7 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
   const lineTexts = kept.map((r) => r.lines.map((l) => l.words.map((w) => w.text).join(' ')).join(' '));
   const all = joinLines(lineTexts, vocabulary);
   const body = joinLines(lineTexts.slice(0, split), vocabulary);
-  return { index: page.index, words: all, body, furniture, folio };
+  return { index: page.index, words: all, body, lines: lineTexts, furniture, folio };
 }
 
 /** Reads every page of a PDF for the check. */
@@ -266,7 +268,9 @@ export async function checkPdf(file: string, issue: IssueMeta, originals: Origin
       // Say whose text the page holds when it is another page's, whole: a page dropped or moved.
       // That one message then stands for the page; its words and first and last words follow.
       const other = originals.pages[at.folio - 1];
-      const whole = other && comparePage(other.words, at.words, [...other.editorial, ...other.calls, ...other.calls]);
+      // Hyphenated words are rejoined by the words of the page they belong to: read it again so.
+      const reread = other && joinLines(at.lines, new Set(other.words));
+      const whole = other && reread && comparePage(other.words, reread, [...other.editorial, ...other.calls, ...other.calls]);
       holdsOther = whole !== undefined && whole.lost.length === 0 && whole.added.length === 0;
       fail('check-002', `Unexpected folio ${at.folio} printed on PDF page ${o.page}, expected ${o.page}${holdsOther ? ` (it holds the text of printed page ${at.folio})` : ''}`);
     }
