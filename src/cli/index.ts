@@ -1,5 +1,5 @@
 /** The `folio` command line: it parses arguments and calls the same API `src/index.ts` exports. */
-import { parseArgs, type Command, type CommandIO } from './command.js';
+import { parseArgs, type CommandIO } from './command.js';
 import { commands } from './commands/index.js';
 
 function usage(): string {
