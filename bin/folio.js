@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // The `folio` command: TypeScript sources run through tsx, so a checkout needs no compile step.
 import { register } from 'tsx/esm/api';
 
