@@ -70,6 +70,7 @@ export const rules = {
   'check-009': { severity: 'error', doc: 'The check could not run: an input is missing or unreadable, or a tool it needs (pdftotext, pdftoppm) failed.' },
   'check-010': { severity: 'error', doc: 'The fidelity report or the proof could not be written.' },
   'pdf-010': { severity: 'warning', doc: 'The print page asked for a resource outside the build folder; the request was blocked.' },
+  'epub-006': { severity: 'error', doc: 'A local image is of a type EPUB reading systems need not support (not PNG, JPEG, GIF or SVG).' },
 } as const satisfies Record<string, { severity: Severity; doc: string }>;
 
 export type RuleId = keyof typeof rules;

@@ -442,3 +442,26 @@ describe('epub: NCX play order', () => {
     );
   });
 });
+
+describe('epub: local images', () => {
+  const dir = path.join(repo, 'test/fixtures/epub/local-image');
+  test('a local figure is packed, declared and linked; a missing one is reported and left out', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
+    try {
+      const out = path.join(scratch, 'figures.epub');
+      const built = await buildEpub({ manuscriptDir: dir, out });
+      const expected = (await readFile(path.join(dir, 'messages.txt'), 'utf8')).split('\n').filter(Boolean);
+      assert.deepEqual(shown(built.messages, scratch), expected, 'the missing figure and nothing else: EPUBCheck and Ace clean');
+      const epub = await openEpub(await readFile(out));
+      const chapter = chapterDocuments(epub)[0] ?? '';
+      const images = allElements(epub.xhtml(chapter)).filter((e) => e.localName === 'img');
+      assert.equal(images.length, 1);
+      const src = images[0]?.getAttribute('src') ?? '';
+      assert.ok(epub.files.get(epub.base + src)?.equals(await readFile(path.join(dir, 'chapters/figures/map.png'))), `${src} is the manuscript's file`);
+      const item = Array.from(epub.opf.getElementsByTagName('item')).find((i) => i.getAttribute('href') === src);
+      assert.equal(item?.getAttribute('media-type'), 'image/png');
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});

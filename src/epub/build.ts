@@ -17,6 +17,7 @@ import { hasErrors, message, type Message, type Place } from '../messages.js';
 import { runAce } from './ace.js';
 import { chromiumPath } from './chromium.js';
 import { renderCover, type Cover } from './cover.js';
+import { collectImages, type EpubImage } from './images.js';
 import { runEpubcheck } from './epubcheck.js';
 import { buildInstant, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
@@ -89,7 +90,7 @@ interface RenderedDocument {
   pages: PageTarget[];
 }
 
-function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, messages: Message[]): RenderedDocument[] {
+function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, images: Map<string, EpubImage>, messages: Message[]): RenderedDocument[] {
   const addIds = unified().use(rehypeHeadingIds);
   // The cover and the navigation have fixed names; a chapter never takes one, nor another's.
   const taken = new Set(['cover.xhtml', 'toc.xhtml']);
@@ -100,6 +101,7 @@ function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, 
     for (const problem of unsafeContent(tree)) {
       messages.push(message('epub-005', `Unexpected ${problem} in the EPUB, expected sanitised content`, { file: chapter.path }));
     }
+    collectImages(tree, chapter.path, manuscript.dir, images, messages);
     let file = `${chapter.slug}.xhtml`;
     for (let n = 2; taken.has(file); n += 1) file = `${chapter.slug}-${n}.xhtml`;
     taken.add(file);
@@ -133,7 +135,7 @@ function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript): Me
   return messages;
 }
 
-async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, documents: RenderedDocument[], cover: Cover): Promise<Buffer> {
+async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, documents: RenderedDocument[], images: EpubImage[], cover: Cover): Promise<Buffer> {
   const labels = navLabels(metadata.language);
   const landmarks: Landmark[] = [
     { type: 'cover', label: labels.cover, href: 'cover.xhtml' },
@@ -155,6 +157,7 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
     landmarks,
     pages,
     maxPage: pages.reduce((max, p) => Math.max(max, p.value), 0),
+    images: images.map((image, index) => ({ id: `image-${index + 1}`, href: image.href, mediaType: image.mediaType })),
   };
   const content: ContentDocument[] = [
     {
@@ -241,10 +244,12 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   if (!manuscript || hasErrors(messages)) return { messages, timings };
   const epoch = options.sourceDateEpoch ?? parseEpoch(process.env.SOURCE_DATE_EPOCH);
   const metadata = publicationMetadata(manuscript, buildInstant(manuscript, epoch));
-  const documents = renderDocuments(manuscript, metadata, messages);
+  const images = new Map<string, EpubImage>();
+  const documents = renderDocuments(manuscript, metadata, images, messages);
   const pages = documents.flatMap((d) => d.pages);
   messages.push(...checkPageList(pages, manuscript));
   lap('render');
+  // Unsafe content never reaches an output; other problems still give an EPUB to look at.
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
 
   const chrome = options.chromePath ?? chromiumPath();
@@ -259,8 +264,12 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
 
   let epub: Buffer;
   try {
-    const assembled = await assemble(manuscript, metadata, documents, cover);
-    epub = await writeEpubZip(await readZip(assembled), metadata.timestamp);
+    const packed = [...images.values()];
+    const files = await readZip(await assemble(manuscript, metadata, documents, packed, cover));
+    // Local images go in here rather than through epub-gen-memory, which would fetch them and
+    // give them random names.
+    for (const image of packed) files.set(`OEBPS/${image.href}`, await readFile(image.source));
+    epub = await writeEpubZip(files, metadata.timestamp);
     await writeAtomically(options.out, epub);
   } catch (error) {
     messages.push(message('epub-003', `Unexpected failure to write the EPUB: ${(error as Error).message}`, { file: options.out }));
