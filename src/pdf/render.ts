@@ -29,6 +29,11 @@ export interface RenderPdfOptions {
   chromePath?: string;
   /** Watchdog for each stage, in milliseconds (default 10 minutes). */
   stageTimeoutMs?: number;
+  /**
+   * Told after each page Paged.js lays out: pages done in this layout pass, out of the pages
+   * the issue should have. A copyfit pass starts again from 1.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -129,6 +134,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
         }
       }
       await page.addScriptTag({ path: pagedPolyfillPath() });
+      const onProgress = options.onProgress;
+      if (onProgress) await page.exposeFunction('folioPageRendered', (done: number) => onProgress(done, manuscript.issue.pages));
       const facts = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill })})`) as Promise<PageFacts[]>));
       result.layout = facts;
       if (problems.length > 0) {

@@ -146,6 +146,14 @@
 
   /** Paginates the document with Paged.js and resolves to the facts of every page. */
   function paginate(options) {
+    // The page-rendered hook: Node exposes `folioPageRendered` only when someone shows progress.
+    if (typeof window.folioPageRendered === 'function') {
+      let rendered = 0;
+      window.PagedPolyfill.chunker.on('renderedPage', function () {
+        rendered += 1;
+        window.folioPageRendered(rendered);
+      });
+    }
     return document.fonts.ready
       .then(function () {
         return window.PagedPolyfill.preview();
