@@ -24,6 +24,8 @@ export interface BuildOptions {
   chromePath?: string;
   /** Told when a stage starts and ends. */
   onProgress?: (event: { stage: StageName; state: 'start' | 'end'; seconds?: number; failed?: boolean }) => void;
+  /** Told after each page the PDF stage lays out: pages done in this layout pass, out of the issue's. */
+  onPages?: (done: number, total: number) => void;
 }
 
 export interface StageResult {
@@ -101,7 +103,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   let epubOk = false;
   if (wanted.has('pdf')) {
     pdfOk = await run('pdf', async () => {
-      const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+      const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
       messages.push(...result.messages);
       if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
       return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };

@@ -71,6 +71,9 @@ export const rules = {
   'check-010': { severity: 'error', doc: 'The fidelity report or the proof could not be written.' },
   'pdf-010': { severity: 'warning', doc: 'The print page asked for a resource outside the build folder; the request was blocked.' },
   'epub-006': { severity: 'error', doc: 'A local image is of a type EPUB reading systems need not support (not PNG, JPEG, GIF or SVG).' },
+  'cli-003': { severity: 'error', doc: 'A command failed unexpectedly (a bug or a broken environment); the stack trace follows the message.' },
+  'preview-001': { severity: 'error', doc: 'The preview server could not listen: the port is in use, or not a port number.' },
+  'preview-002': { severity: 'warning', doc: 'A folder the preview watches for changes could not be watched; edits there need a restart.' },
 } as const satisfies Record<string, { severity: Severity; doc: string }>;
 
 export type RuleId = keyof typeof rules;

@@ -20,6 +20,11 @@ export interface CommandIO {
   /** True when the user asked for machine-readable output. */
   json: boolean;
   quiet: boolean;
+  /**
+   * Redraws the one status line (a progress bar) in place; `undefined` clears it. Present only
+   * when stderr is a terminal: otherwise progress is a plain line per stage.
+   */
+  status?: (text: string | undefined) => void;
 }
 
 /** Prints messages in the `file:line:column: severity: reason [rule-id]` form. */
@@ -32,3 +37,19 @@ export function reportMessages(io: CommandIO, messages: readonly Message[]): voi
 }
 
 export { parseArgs };
+
+/**
+ * Prints the one JSON document of a `--json` run on stdout: always an object with the exit code
+ * and the messages, then what the command adds. Nothing else goes to stdout under `--json`.
+ */
+export function printJson(io: CommandIO, exitCode: number, messages: readonly Message[], body: Record<string, unknown> = {}): void {
+  io.out(JSON.stringify({ exitCode, messages, ...body }, null, 2));
+}
+
+/** A progress bar: `[#####-----]  42/167 pages`, `width` cells wide. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const share = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  const full = Math.round(share * width);
+  const count = String(done).padStart(String(total).length);
+  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${count}/${total} pages`;
+}

@@ -1,8 +1,8 @@
 /** `folio build`: every stage of the issue in one run, with a line per stage and its time. */
 import path from 'node:path';
 import { build, type StageName } from '../../build.js';
-import { hasErrors } from '../../messages.js';
-import { reportMessages, type Command } from '../command.js';
+import { formatMessage, hasErrors, message } from '../../messages.js';
+import { printJson, progressBar, reportMessages, type Command } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'check'];
 
@@ -36,7 +36,9 @@ export const buildCommand: Command = {
       const asked = values.only.split(',').map((s) => s.trim());
       const unknown = asked.filter((s) => !stageNames.includes(s as StageName));
       if (unknown.length > 0) {
-        io.err(`folio build: unknown stage \`${unknown.join(', ')}\`, expected one of ${stageNames.join(', ')} [cli-001]`);
+        const problem = message('cli-001', `Unexpected stage \`${unknown.join(', ')}\` in --only, expected one of ${stageNames.join(', ')}`);
+        if (io.json) printJson(io, 2, [problem]);
+        else io.err(formatMessage(problem));
         return 2;
       }
       stages = asked as StageName[];
@@ -49,14 +51,18 @@ export const buildCommand: Command = {
       ...(stages ? { stages } : {}),
       onProgress: (event) => {
         if (io.json || io.quiet) return;
+        io.status?.(undefined);
         if (event.state === 'start') io.err(`folio build: ${event.stage} …`);
         else io.err(`folio build: ${event.stage} ${event.failed ? 'FAILED' : 'done'} in ${event.seconds?.toFixed(1)} s`);
       },
+      // The page bar is drawn only on a terminal; a log gets the plain line per stage above.
+      ...(io.status ? { onPages: (done: number, total: number) => io.status?.(`folio build: pdf ${progressBar(done, total)}`) } : {}),
     });
+    io.status?.(undefined);
     const seconds = (performance.now() - started) / 1000;
     const code = result.toolFailed ? 2 : hasErrors(result.messages) || result.stages.some((s) => !s.ok) ? 1 : 0;
     if (io.json) {
-      io.out(JSON.stringify({ exitCode: code, seconds, stages: result.stages, messages: result.messages }, null, 2));
+      printJson(io, code, result.messages, { seconds, stages: result.stages });
       return code;
     }
     reportMessages(io, result.messages);

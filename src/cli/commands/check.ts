@@ -5,7 +5,7 @@ import { check, summaryLines } from '../../check/index.js';
 import { loadManuscript } from '../../manuscript/index.js';
 import { issueSlug } from '../../pdf/render.js';
 import { hasErrors, message } from '../../messages.js';
-import { reportMessages, type Command } from '../command.js';
+import { printJson, reportMessages, type Command } from '../command.js';
 
 /** The check command: thin, it resolves the default paths and calls `check`. */
 export const checkCommand: Command = {
@@ -48,8 +48,10 @@ export const checkCommand: Command = {
       // The default outputs are named after the issue, so read it first.
       const loaded = await loadManuscript(manuscriptDir);
       if (!loaded.manuscript || hasErrors(loaded.messages)) {
-        reportMessages(io, [...loaded.messages, message('check-009', 'Unexpected manuscript that does not load, expected a valid issue.yaml', { file: manuscriptDir })]);
-        return 2;
+        // A manuscript that does not load is a problem in the manuscript (1), not in the tool.
+        if (io.json) printJson(io, 1, loaded.messages);
+        reportMessages(io, loaded.messages);
+        return 1;
       }
       const name = issueSlug(loaded.manuscript);
       if (pdf === undefined && values['no-pdf'] !== true) pdf = path.join(outDir, `${name}.pdf`);
@@ -64,7 +66,9 @@ export const checkCommand: Command = {
         await access(file);
       } catch {
         const hint = `run \`folio ${what.toLowerCase()}\` first, or pass ${flag}`;
-        reportMessages(io, [message('check-009', `Unexpected missing ${what} \`${path.relative(process.cwd(), file)}\`, expected a file to check (${hint})`, { file })]);
+        const missing = [message('check-009', `Unexpected missing ${what} \`${path.relative(process.cwd(), file)}\`, expected a file to check (${hint})`, { file })];
+        if (io.json) printJson(io, 2, missing);
+        reportMessages(io, missing);
         return 2;
       }
     }
@@ -77,13 +81,16 @@ export const checkCommand: Command = {
       ...(epub !== undefined ? { epub } : {}),
       ...(values['no-proof'] === true ? { proof: false } : {}),
     });
-    if (io.json) io.out(JSON.stringify({ report: result.report, messages: result.messages, written: result.written }, null, 2));
+    const code = result.failedToRun || !result.report ? 2 : hasErrors(result.messages) ? 1 : 0;
+    if (io.json) {
+      printJson(io, code, result.messages, { report: result.report ?? null, written: result.written });
+      return code;
+    }
     reportMessages(io, result.messages);
-    if (result.failedToRun || !result.report) return 2;
-    if (!io.json) {
+    if (result.report) {
       for (const line of summaryLines(result.report)) io.out(line);
       if (!io.quiet) for (const file of result.written) io.out(`  wrote ${path.relative(process.cwd(), file)}`);
     }
-    return hasErrors(result.messages) ? 1 : 0;
+    return code;
   },
 };

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { buildEpub } from '../../epub/index.js';
 import { hasErrors } from '../../messages.js';
-import { reportMessages, type Command } from '../command.js';
+import { printJson, reportMessages, type Command } from '../command.js';
 import { loadManuscript } from '../../manuscript/index.js';
 
 /** The EPUB command: thin, it resolves paths and calls `buildEpub`. */
@@ -39,11 +39,14 @@ export const epubCommand: Command = {
       out = path.resolve('build', `${slug === '' ? 'issue' : slug}.epub`);
     }
     const result = await buildEpub({ manuscriptDir, out, validate: values['no-validate'] !== true });
-    if (io.json) io.out(JSON.stringify({ out: result.out, pages: result.pages, timings: result.timings, messages: result.messages }, null, 2));
+    const toolFailed = result.messages.some((m) => m.ruleId === 'epub-003' || m.ruleId === 'epub-004');
+    const code = toolFailed ? 2 : hasErrors(result.messages) ? 1 : 0;
+    if (io.json) {
+      printJson(io, code, result.messages, { out: result.out ?? null, pages: result.pages ?? null, timings: result.timings ?? {} });
+      return code;
+    }
     reportMessages(io, result.messages);
-    if (result.messages.some((m) => m.ruleId === 'epub-003' || m.ruleId === 'epub-004')) return 2;
-    if (hasErrors(result.messages)) return 1;
-    if (!io.quiet && !io.json && result.out) io.out(`folio epub: wrote ${path.relative(process.cwd(), result.out)} (${result.pages ?? 0} pages)`);
-    return 0;
+    if (code === 0 && !io.quiet && result.out) io.out(`folio epub: wrote ${path.relative(process.cwd(), result.out)} (${result.pages ?? 0} pages)`);
+    return code;
   },
 };

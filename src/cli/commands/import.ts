@@ -1,7 +1,7 @@
 /** `folio import SOURCE --out DIR [--editorial FILE]`: raw issue text to a Markdown manuscript. */
 import { importIssue, writeManuscript } from '../../import/index.js';
-import { FolioError, hasErrors } from '../../messages.js';
-import { reportMessages, type Command } from '../command.js';
+import { FolioError, formatMessage, hasErrors, message } from '../../messages.js';
+import { printJson, reportMessages, type Command } from '../command.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -28,15 +28,19 @@ export const importCommand: Command = {
   async run(values, positionals, io) {
     const source = positionals[0];
     const out = values.out;
-    if (positionals.length !== 1 || typeof source !== 'string' || typeof out !== 'string') {
-      io.err('folio import: expected one SOURCE and --out DIR [cli-001]');
-      io.err(this.usage);
+    const usageError = (reason: string): number => {
+      const problem = message('cli-001', reason);
+      if (io.json) printJson(io, 2, [problem]);
+      io.err(formatMessage(problem));
+      if (!io.json) io.err(this.usage);
       return 2;
+    };
+    if (positionals.length !== 1 || typeof source !== 'string' || typeof out !== 'string') {
+      return usageError(`Unexpected arguments to \`folio import\` (${positionals.length} SOURCE${typeof out === 'string' ? '' : ', no --out'}), expected one SOURCE and --out DIR`);
     }
     const firstFolio = typeof values['first-folio'] === 'string' ? Number(values['first-folio']) : 1;
     if (!Number.isInteger(firstFolio) || firstFolio < 1) {
-      io.err('folio import: --first-folio expects a whole number from 1 [cli-001]');
-      return 2;
+      return usageError(`Unexpected --first-folio \`${String(values['first-folio'])}\`, expected a whole number from 1`);
     }
     try {
       const result = await importIssue({
@@ -45,16 +49,24 @@ export const importCommand: Command = {
         firstFolio,
         ...(typeof values.editorial === 'string' ? { editorial: values.editorial } : {}),
       });
-      reportMessages(io, result.messages);
-      if (hasErrors(result.messages)) return 1;
+      if (hasErrors(result.messages)) {
+        if (io.json) printJson(io, 1, result.messages);
+        reportMessages(io, result.messages);
+        return 1;
+      }
       await writeManuscript(result, out);
-      if (io.json) io.out(JSON.stringify(result.report, null, 2));
-      else if (!io.quiet) io.out(`Imported ${result.issue.pages} pages in ${result.issue.chapters.length} chapters into ${out}`);
+      if (io.json) {
+        printJson(io, 0, result.messages, { out, pages: result.issue.pages, chapters: result.issue.chapters.length, report: result.report });
+        return 0;
+      }
+      reportMessages(io, result.messages);
+      if (!io.quiet) io.out(`Imported ${result.issue.pages} pages in ${result.issue.chapters.length} chapters into ${out}`);
       return 0;
     } catch (error) {
+      // The source or the editorial file is missing or invalid: a problem of the input, not of the tool.
       if (error instanceof FolioError) {
-        if (io.json) io.out(JSON.stringify({ messages: error.messages }, null, 2));
-        reportMessages({ ...io, json: false }, error.messages);
+        if (io.json) printJson(io, 1, error.messages);
+        reportMessages(io, error.messages);
         return 1;
       }
       throw error;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadManuscript } from '../../manuscript/index.js';
 import { hasErrors } from '../../messages.js';
 import { issueSlug, renderPdf } from '../../pdf/index.js';
-import { reportMessages, type Command } from '../command.js';
+import { printJson, progressBar, reportMessages, type Command } from '../command.js';
 
 /** The PDF command: thin, it resolves paths and calls `renderPdf`. */
 export const pdfCommand: Command = {
@@ -34,14 +34,17 @@ export const pdfCommand: Command = {
       const loaded = await loadManuscript(manuscriptDir);
       out = path.resolve('build', `${loaded.manuscript ? issueSlug(loaded.manuscript) : 'issue'}.pdf`);
     }
-    const result = await renderPdf({ manuscriptDir, out });
+    const status = io.status;
+    const result = await renderPdf({ manuscriptDir, out, ...(status ? { onProgress: (done: number, total: number) => status(`folio pdf: ${progressBar(done, total)}`) } : {}) });
+    status?.(undefined);
+    const toolFailed = result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008');
+    const code = toolFailed ? 2 : hasErrors(result.messages) || result.pages === 0 ? 1 : 0;
     if (io.json) {
-      io.out(JSON.stringify({ out, pages: result.pages, passes: result.passes, copyfit: Object.fromEntries(result.copyfit), timings: result.timings, messages: result.messages }, null, 2));
+      printJson(io, code, result.messages, { out: result.pages > 0 ? out : null, pages: result.pages, passes: result.passes, copyfit: Object.fromEntries(result.copyfit), timings: result.timings });
+      return code;
     }
     reportMessages(io, result.messages);
-    if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) return 2;
-    if (hasErrors(result.messages) || result.pages === 0) return 1;
-    if (!io.quiet && !io.json) io.out(`folio pdf: wrote ${path.relative(process.cwd(), out)} (${result.pages} pages, ${result.passes} layout passes)`);
-    return 0;
+    if (code === 0 && !io.quiet) io.out(`folio pdf: wrote ${path.relative(process.cwd(), out)} (${result.pages} pages, ${result.passes} layout passes)`);
+    return code;
   },
 };
