@@ -40,7 +40,7 @@ export interface RenderPdfOptions {
  * How full (as a share of the measure) the last line of a page-ending paragraph must be to be
  * justified like a full line; shorter ones stay ragged rather than spaced out.
  */
-const pageEndFill = 0.85;
+export const pageEndFill = 0.85;
 
 /** Facts about one laid-out page, as the browser reported them. */
 export interface PageFacts {
