@@ -460,6 +460,8 @@ describe('epub: local images', () => {
       assert.ok(epub.files.get(epub.base + src)?.equals(await readFile(path.join(dir, 'chapters/figures/map.png'))), `${src} is the manuscript's file`);
       const item = Array.from(epub.opf.getElementsByTagName('item')).find((i) => i.getAttribute('href') === src);
       assert.equal(item?.getAttribute('media-type'), 'image/png');
+      const summary = Array.from(epub.opf.getElementsByTagName('meta')).find((m) => m.getAttribute('property') === 'schema:accessibilitySummary')?.textContent ?? '';
+      assert.match(summary, /the figure have text alternatives/, 'the summary speaks of the figure, not of a cover alone');
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

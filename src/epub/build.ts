@@ -19,7 +19,7 @@ import { chromiumPath } from './chromium.js';
 import { renderCover, type Cover } from './cover.js';
 import { collectImages, type EpubImage } from './images.js';
 import { runEpubcheck } from './epubcheck.js';
-import { buildInstant, publicationMetadata, type PublicationMetadata } from './metadata.js';
+import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
 import rehypeHeadingIds from './rehype-heading-ids.js';
 import { unsafeContent } from './safety.js';
@@ -90,7 +90,7 @@ interface RenderedDocument {
   pages: PageTarget[];
 }
 
-function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, images: Map<string, EpubImage>, messages: Message[]): RenderedDocument[] {
+function renderDocuments(manuscript: Manuscript, language: string, images: Map<string, EpubImage>, messages: Message[]): RenderedDocument[] {
   const addIds = unified().use(rehypeHeadingIds);
   // The cover and the navigation have fixed names; a chapter never takes one, nor another's.
   const taken = new Set(['cover.xhtml', 'toc.xhtml']);
@@ -107,7 +107,7 @@ function renderDocuments(manuscript: Manuscript, metadata: PublicationMetadata, 
     taken.add(file);
     const outline = outlineChapter(tree);
     const toc: TocEntry = { label: chapter.title, href: file, children: nestHeadings(file, outline.headings), position: 0 };
-    if (chapter.language !== metadata.language) toc.language = chapter.language;
+    if (chapter.language !== language) toc.language = chapter.language;
     const pages = outline.pages.map((page) => ({ label: page.label, value: Number(page.label), href: `${file}#${page.id}`, position: page.position }));
     const places = new Map<string, Place>();
     visit(tree, 'element', (node: Element) => {
@@ -243,9 +243,9 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   const manuscript = loaded.manuscript;
   if (!manuscript || hasErrors(messages)) return { messages, timings };
   const epoch = options.sourceDateEpoch ?? parseEpoch(process.env.SOURCE_DATE_EPOCH);
-  const metadata = publicationMetadata(manuscript, buildInstant(manuscript, epoch));
   const images = new Map<string, EpubImage>();
-  const documents = renderDocuments(manuscript, metadata, images, messages);
+  const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
+  const metadata = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
   const pages = documents.flatMap((d) => d.pages);
   messages.push(...checkPageList(pages, manuscript));
   lap('render');

@@ -60,6 +60,11 @@ export function buildInstant(manuscript: Manuscript, sourceDateEpoch?: number): 
   return new Date(zipEpoch);
 }
 
+/** The book's primary language: the first of the issue's languages. */
+export function primaryLanguage(manuscript: Manuscript): string {
+  return manuscript.issue.languages[0] ?? manuscript.chapters[0]?.language ?? 'en';
+}
+
 /** A name-based (version 5 style) UUID URN from the issue's identity, stable across builds. */
 export function derivedIdentifier(journal: string, issue: string): string {
   const hash = createHash('sha1').update(`folio:${journal}\u0000${issue}`).digest();
@@ -69,8 +74,21 @@ export function derivedIdentifier(journal: string, issue: string): string {
   return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Derives the publication metadata of a manuscript. */
-export function publicationMetadata(manuscript: Manuscript, timestamp: Date): PublicationMetadata {
+/** What the accessibility summary says, true of a book with this many figures besides the cover. */
+export function accessibilitySummary(figures: number): string {
+  return [
+    'This publication has a table of contents, landmarks and a page list that follows the printed edition, with a marker at each printed page break.',
+    'Footnotes are linked from their calls and back.',
+    'Every document states its language.',
+    figures === 0
+      ? 'The only image, the cover, has a text alternative; all other content is text.'
+      : `The cover and the ${figures === 1 ? 'figure have' : `${figures} figures have`} text alternatives; all other content is text.`,
+    'No hazards are known.',
+  ].join(' ');
+}
+
+/** Derives the publication metadata of a manuscript; `figures` counts its images besides the cover. */
+export function publicationMetadata(manuscript: Manuscript, timestamp: Date, figures = 0): PublicationMetadata {
   const { issue } = manuscript;
   const creators: Creator[] = [];
   const seen = new Set<string>();
@@ -83,7 +101,7 @@ export function publicationMetadata(manuscript: Manuscript, timestamp: Date): Pu
     }
   }
   const languages = [...new Set([...issue.languages, ...manuscript.chapters.map((c) => c.language)])];
-  const language = languages[0] ?? 'en';
+  const language = primaryLanguage(manuscript);
   const title = `${issue.journal}, ${issue.issue}`;
   const metadata: PublicationMetadata = {
     identifier: issue.identifier ?? derivedIdentifier(issue.journal, issue.issue),
@@ -97,7 +115,7 @@ export function publicationMetadata(manuscript: Manuscript, timestamp: Date): Pu
     timestamp,
     printSource: `${title}, print edition, ${issue.pages} pages`,
     accessibility: {
-      // The cover is an image; every other content is text, and the cover's text is its alt text.
+      // The cover (and any figure) is an image with a text alternative; the rest is text.
       accessModes: ['textual', 'visual'],
       accessModesSufficient: ['textual'],
       features: [
@@ -109,11 +127,7 @@ export function publicationMetadata(manuscript: Manuscript, timestamp: Date): Pu
         'tableOfContents',
       ],
       hazards: ['none'],
-      summary:
-        'This publication has a table of contents, landmarks and a page list that follows the ' +
-        'printed edition, with a marker at each printed page break. Footnotes are linked from ' +
-        'their calls and back. Every document states its language. The only image, the cover, ' +
-        'has a text alternative. The content is text only and has no known hazards.',
+      summary: accessibilitySummary(figures),
       conformsTo: 'EPUB Accessibility 1.1 - WCAG 2.1 Level AA',
     },
   };
