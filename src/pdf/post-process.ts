@@ -1,9 +1,10 @@
 /**
  * Finishes the PDF Chromium printed: document metadata (title, issue, language, authors), an
- * outline with a bookmark per chapter and its sections, and page labels equal to the printed
- * folios, so a reader's "page 12" is the viewer's page 12.
+ * outline with a bookmark per chapter and its sections, page labels equal to the printed
+ * folios (so a reader's "page 12" is the viewer's page 12), and a text layer without the soft
+ * hyphens no line broke at.
  */
-import { PDFDocument, PDFHexString, PDFName, PDFNull, PDFNumber, type PDFRef } from 'pdf-lib';
+import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFNull, PDFNumber, PDFRawStream, type PDFRef } from 'pdf-lib';
 
 /** One bookmark: a title, the 1-based PDF page and how far down the page it is (0 top, 1 foot). */
 export interface OutlineItem {
@@ -43,6 +44,7 @@ export async function finishPdf(bytes: Uint8Array, facts: PdfFacts): Promise<Uin
   }
   const context = doc.context;
   const catalog = doc.catalog;
+  dropUnusedSoftHyphens(doc);
   catalog.set(PDFName.of('PageLabels'), context.obj({ Nums: [0, { S: 'D', St: facts.firstFolio }] }));
   const pages = doc.getPages();
   if (facts.outline.length > 0) {
@@ -81,4 +83,43 @@ export async function finishPdf(bytes: Uint8Array, facts: PdfFacts): Promise<Uin
     count = items.length;
     return { first: refs[0] as PDFRef, last: refs[refs.length - 1] as PDFRef, count };
   }
+}
+
+/**
+ * Chromium draws every soft hyphen: one a line broke at as a visible hyphen, one it did not as
+ * an invisible zero-width glyph, both marked `ActualText U+00AD`. The unused ones then sit
+ * inside words of the text layer ("co\u00ADop\u00ADer\u00ADa\u00ADtion"), and search and copy
+ * suffer. An unused one is known by its glyph: the one a zero move (`0 0 Td`) follows, in the
+ * font of the moment. Those glyphs are dropped; the page looks the same, used hyphens stay.
+ */
+export function dropUnusedSoftHyphens(doc: PDFDocument): number {
+  const span = /\/Span<<\/ActualText <FEFF00AD> >> BDC\n(-?[\d.]+ -?[\d.]+ Td) <([0-9A-Fa-f]+)> Tj\nEMC\n/g;
+  const font = /\/(\S+) -?[\d.]+ Tf/g;
+  let dropped = 0;
+  for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFRawStream)) continue;
+    const filter = object.dict.get(PDFName.of('Filter'));
+    if (filter !== undefined && filter !== PDFName.of('FlateDecode')) continue;
+    const text = Buffer.from(decodePDFRawStream(object).decode()).toString('latin1');
+    if (!text.includes('/ActualText <FEFF00AD>')) continue;
+    // The font in force at each offset, from the Tf operators before it.
+    const fonts = [...text.matchAll(font)].map((m) => ({ at: m.index ?? 0, name: m[1] as string }));
+    const fontAt = (at: number) => fonts.filter((f) => f.at < at).at(-1)?.name ?? '';
+    const invisible = new Set<string>();
+    for (const m of text.matchAll(span)) {
+      const end = (m.index ?? 0) + m[0].length;
+      if (text.startsWith('0 0 Td ', end)) invisible.add(`${fontAt(m.index ?? 0)} ${m[2]}`);
+    }
+    const cleaned = text.replace(span, (whole: string, move: string, glyph: string, at: number) => {
+      if (!invisible.has(`${fontAt(at)} ${glyph}`)) return whole;
+      dropped += 1;
+      return `${move}\n`;
+    });
+    const stream = doc.context.flateStream(Buffer.from(cleaned, 'latin1'));
+    for (const [key, value] of object.dict.entries()) {
+      if (key !== PDFName.of('Length') && key !== PDFName.of('Filter') && key !== PDFName.of('DecodeParms')) stream.dict.set(key, value);
+    }
+    doc.context.assign(ref, stream);
+  }
+  return dropped;
 }
