@@ -2,7 +2,7 @@
  * Chromium for printing: Debian's browser driven by puppeteer-core, with no network, a fresh
  * profile removed afterwards, dialogs dismissed, and a kill on failure or Ctrl-C.
  */
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,6 +77,10 @@ export async function launchChromium(options: { chromePath?: string; timeoutMs: 
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // A process that ends while the browser is up (a test runner finishing, an uncaught error)
+  // still takes the profile folder with it; puppeteer kills the browser itself on exit.
+  const onExit = () => rmSync(userDataDir, { recursive: true, force: true });
+  process.once('exit', onExit);
   let closed = false;
   return {
     browser,
@@ -85,6 +89,7 @@ export async function launchChromium(options: { chromePath?: string; timeoutMs: 
       closed = true;
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      process.removeListener('exit', onExit);
       const child = browser.process();
       await Promise.race([browser.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
