@@ -5,5 +5,6 @@ import { importCommand } from './import.js';
 import { epubCommand } from './epub.js';
 import { checkCommand } from './check.js';
 import { pdfCommand } from './pdf.js';
+import { previewCommand } from './preview.js';
 
-export const commands: Command[] = [importCommand, buildCommand, epubCommand, checkCommand, pdfCommand];
+export const commands: Command[] = [importCommand, buildCommand, epubCommand, checkCommand, pdfCommand, previewCommand];
