@@ -136,7 +136,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       await page.addScriptTag({ path: pagedPolyfillPath() });
       const onProgress = options.onProgress;
       if (onProgress) await page.exposeFunction('folioPageRendered', (done: number) => onProgress(done, manuscript.issue.pages));
-      const facts = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill })})`) as Promise<PageFacts[]>));
+      const facts = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: options.pageEndFill ?? defaultPageEndFill })})`) as Promise<PageFacts[]>));
       result.layout = facts;
       if (problems.length > 0) {
         throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating: ${p}, expected a clean layout`)));
