@@ -97,6 +97,8 @@ export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; 
       return style;
     }
     if (lines.length > 3 || !allShort || sentenceEnd.test(lastLine) || /[,，]\s?/u.test(whole.replace(/\d,\d/gu, ''))) return undefined;
+    // A line wholly in brackets is an aside (a source note, a date), not a heading.
+    if (/^[（(［[【].*[）)］\]】]$/u.test(whole.trim())) return undefined;
     if (isCjkText(whole)) return lines.length === 1 && displayWidth(whole) < typicalWidth * 0.7 ? 'unnumbered' : undefined;
     if (!/^[\p{Lu}\d“"‘(]/u.test(first)) return undefined;
     return titleCaseShare(whole) >= 0.75 ? 'unnumbered' : undefined;
@@ -133,11 +135,14 @@ export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; 
   }
 
   // Heading depth follows the order in which numbering styles first appear.
+  // A heading never skips a level below the one before it.
   const order: string[] = [];
+  let previousDepth = 1;
   for (const b of blocks) {
     if (b.type !== 'heading' || !b.style) continue;
     if (!order.includes(b.style)) order.push(b.style);
-    b.depth = Math.min(4, 2 + order.indexOf(b.style));
+    b.depth = Math.min(4, 2 + order.indexOf(b.style), previousDepth + 1);
+    previousDepth = b.depth;
   }
   return blocks;
 }
