@@ -70,9 +70,20 @@ export async function launchChromium(options: { chromePath?: string; timeoutMs: 
       message('pdf-001', `Unexpected failure starting Chromium at \`${executablePath}\` (${(error as Error).message.split('\n')[0]}), expected a working browser; set CHROME_PATH to another`),
     ]);
   }
+  // Chromium runs in a process group of its own (puppeteer starts it detached): killing the
+  // group takes the renderer, GPU and zygote processes with it.
+  const killGroup = (): void => {
+    const pid = browser.process()?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      browser.process()?.kill('SIGKILL');
+    }
+  };
   // Ctrl-C must not leave a browser behind.
   const onSignal = (signal: NodeJS.Signals) => {
-    browser.process()?.kill('SIGKILL');
+    killGroup();
     void rm(userDataDir, { recursive: true, force: true }).finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGINT', onSignal);
@@ -92,7 +103,7 @@ export async function launchChromium(options: { chromePath?: string; timeoutMs: 
       process.removeListener('exit', onExit);
       const child = browser.process();
       await Promise.race([browser.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child && child.exitCode === null && child.signalCode === null) killGroup();
       await rm(userDataDir, { recursive: true, force: true });
     },
   };
