@@ -2,7 +2,7 @@
  * Parses YAML and validates it against a zod schema, pointing every problem at the file
  * and line of the offending value.
  */
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { message, type Message } from '../messages.js';
 
@@ -40,6 +40,19 @@ export function validateYaml<S extends z.ZodTypeAny>(
   if (result.success) return { value: result.data, messages };
   for (const issue of result.error.issues) {
     const path = issue.path;
+    const where = path.length > 0 ? `\`${path.join('.')}\`` : 'the document';
+    if (issue.code === 'unrecognized_keys') {
+      // An unknown key is its own bad value: point at the key, not at the map holding it.
+      const map = doc.getIn(path, true);
+      for (const key of issue.keys) {
+        const pair = isMap(map) ? map.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+        const keyNode = pair?.key;
+        const offset = isNode(keyNode) && keyNode.range ? keyNode.range[0] : isNode(map) && map.range ? map.range[0] : 0;
+        const pos = lineCounter.linePos(offset);
+        messages.push(message('manuscript-001', `Unexpected key \`${key}\` in ${where}, expected only the keys the schema names`, { file, line: pos.line + lineOffset, column: pos.col }));
+      }
+      continue;
+    }
     let node: unknown = doc.getIn(path, true);
     // A missing key has no node: point at its parent, the nearest thing that exists.
     for (let depth = path.length - 1; !isNode(node) && depth >= 0; depth -= 1) {
@@ -47,9 +60,11 @@ export function validateYaml<S extends z.ZodTypeAny>(
     }
     const offset = isNode(node) && node.range ? node.range[0] : 0;
     const pos = lineCounter.linePos(offset);
-    const where = path.length > 0 ? `\`${path.join('.')}\`` : 'the document';
+    const missing = issue.code === 'invalid_type' && issue.received === 'undefined' && path.length > 0;
+    const parent = path.length > 1 ? `\`${path.slice(0, -1).join('.')}\`` : 'the document';
+    const reason = missing ? `Unexpected missing key \`${String(path[path.length - 1])}\` in ${parent}, expected it to be set` : `Unexpected value at ${where}: ${issue.message}`;
     messages.push(
-      message('manuscript-001', `Unexpected value at ${where}: ${issue.message}`, {
+      message('manuscript-001', reason, {
         file,
         line: pos.line + lineOffset,
         column: pos.col,
