@@ -2,7 +2,7 @@
  * Parses YAML and validates it against a zod schema, pointing every problem at the file
  * and line of the offending value.
  */
-import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { message, type Message } from '../messages.js';
 
@@ -26,7 +26,7 @@ export function validateYaml<S extends z.ZodTypeAny>(
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const messages: Message[] = [];
   for (const error of doc.errors) {
-    const pos = lineCounter.linePos(error.pos[0]);
+    const pos = lineCounter.linePos(unclosedStart(doc, error) ?? error.pos[0]);
     messages.push(
       message('manuscript-001', `Unexpected YAML syntax: ${error.message.split('\n')[0]}`, {
         file,
@@ -72,4 +72,20 @@ export function validateYaml<S extends z.ZodTypeAny>(
     );
   }
   return { messages };
+}
+
+/**
+ * Where the value an unclosed quote or bracket opened starts. The parser notices only at the
+ * end of the file (or of the block), which is no help to a person; the value itself is.
+ */
+function unclosedStart(doc: Document, error: YAMLError): number | undefined {
+  if (error.code !== 'MISSING_CHAR' && error.code !== 'BAD_INDENT') return undefined;
+  const at = error.pos[0];
+  let start: number | undefined;
+  visit(doc, (key, node) => {
+    if (key === null || !isNode(node) || !node.range) return;
+    const [from, , to] = node.range;
+    if (from < at && at <= to && (start === undefined || from > start)) start = from;
+  });
+  return start;
 }
