@@ -35,6 +35,17 @@ function textLines(block: Block): string[] {
   return block.content.flatMap((c) => (c.type === 'text' ? [c.value] : []));
 }
 
+const joiningWords = new Set(['a', 'an', 'the', 'of', 'and', 'or', 'in', 'on', 'at', 'to', 'for', 'by', 'with', 'from', 'as', 'amid', 'into', 'over', 'via']);
+
+/**
+ * A title ends on a capitalised word, or on a joining word when it goes on (`… Anniversary of`);
+ * a text that ends on another lowercase word (`co-hosted`) is a sentence cut short.
+ */
+function endsInLowercaseWord(text: string): boolean {
+  const last = /(\p{L}[\p{L}'’-]*)[^\p{L}]*$/u.exec(text.trim())?.[1] ?? '';
+  return /^\p{Ll}/u.test(last) && !joiningWords.has(last.toLowerCase());
+}
+
 /** Builds blocks from body lines. `typicalWidth` is the display width of a full line. */
 export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; news: boolean; typicalWidth: number }): Block[] {
   const { cjk, typicalWidth } = options;
@@ -61,7 +72,11 @@ export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; 
       !current ||
       (!cjk && line.blankBefore) ||
       (prev !== '' && sentenceEnd.test(prev) && short) ||
-      (cjk && (headingStyle(t) !== undefined || headingStyle(prev) !== undefined)) ||
+      (cjk && headingStyle(t) !== undefined) ||
+      // A numbered CJK line ends its block when it is short: a heading, not a run-in paragraph.
+      (cjk && headingStyle(prev) !== undefined && displayWidth(prev) < measure * 0.9) ||
+      // A short CJK line alone, that ends no sentence, after a paragraph ended: a heading.
+      (cjk && current !== undefined && textLines(current).length === 1 && displayWidth(prev) < typicalWidth * 0.7 && !/[。！？；，、：]$/u.test(prev)) ||
       (!cjk && numeralAlone.test(prev)) ||
       (!cjk && /^[—]/u.test(t) && sentenceEnd.test(prev));
     if (startsBlock) {
@@ -91,16 +106,19 @@ export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; 
     if (style === 'numeral' && lines.length === 1) return style;
     const allShort = lines.every((l) => displayWidth(l) < typicalWidth * (isCjkText(l) ? 0.9 : 0.85));
     const lastLine = lines[lines.length - 1] as string;
-    if (style && lines.length <= 2 && (allShort || lines.length === 2)) {
-      if (isCjkText(first)) return lines.length === 1 && !/[。；，]$/u.test(lastLine) ? style : undefined;
+    if (style && lines.length <= 2) {
+      if (isCjkText(first)) return lines.length === 1 && displayWidth(first) < typicalWidth * 0.9 && !/[。；，]$/u.test(lastLine) && !/。./u.test(lastLine) ? style : undefined;
       if (/[;,]$/u.test(lastLine) || (lines.length === 2 && sentenceEnd.test(first))) return undefined;
       return style;
     }
-    if (lines.length > 3 || !allShort || sentenceEnd.test(lastLine) || /[,，]\s?/u.test(whole.replace(/\d,\d/gu, ''))) return undefined;
+    // A comma before a lowercase word reads as a sentence (`On May 5, the forum`); a title's
+    // commas part capitalised phrases (`Reviewing Historical Moments, Upholding Equity`).
+    if (lines.length > 3 || !allShort || sentenceEnd.test(lastLine) || /，/u.test(whole) || /,\s+\p{Ll}/u.test(whole)) return undefined;
     // A line wholly in brackets is an aside (a source note, a date), not a heading.
     if (/^[（(［[【].*[）)］\]】]$/u.test(whole.trim())) return undefined;
     if (isCjkText(whole)) return lines.length === 1 && displayWidth(whole) < typicalWidth * 0.7 ? 'unnumbered' : undefined;
     if (!/^[\p{Lu}\d“"‘(]/u.test(first)) return undefined;
+    if (endsInLowercaseWord(whole)) return undefined;
     return titleCaseShare(whole) >= 0.75 ? 'unnumbered' : undefined;
   };
 
@@ -111,11 +129,27 @@ export function buildBlocks(body: readonly BodyLine[], options: { cjk: boolean; 
       blocks.push(block);
       continue;
     }
+    // A title broken by a stray blank line may go on in lowercase (`… of` / `the Lawful Seat`).
+    if (previous?.type === 'heading' && previous.style === 'unnumbered' && !isCjkText(firstText(block))) {
+      const lines = textLines(block);
+      const titleGoesOn =
+        !sentenceEnd.test(lastText(previous)) &&
+        /^\p{Ll}/u.test(firstText(block)) &&
+        lines.length <= 2 &&
+        lines.every((l) => displayWidth(l) < typicalWidth * 0.85 && !sentenceEnd.test(l)) &&
+        !/,\s+\p{Ll}/u.test(lines.join(' ')) &&
+        !endsInLowercaseWord(lines.join(' '));
+      if (titleGoesOn) {
+        previous.content.push(...block.content);
+        continue;
+      }
+    }
     // A paragraph that stopped mid-sentence at a stray blank line runs on.
     if (previous?.type === 'paragraph') {
       const before = lastText(previous);
       const next = firstText(block);
-      const runsOn = /^\p{Ll}/u.test(next) || (!sentenceEnd.test(before) && displayWidth(before) >= typicalWidth * 0.8) || /[^\s-]-$/u.test(before);
+      // A paragraph that ends no sentence runs on past a stray blank line, whatever its width.
+      const runsOn = /^\p{Ll}/u.test(next) || !sentenceEnd.test(before) || /[^\s-]-$/u.test(before);
       if (runsOn && isHeading(block, previous) === undefined) {
         previous.content.push(...block.content);
         continue;
