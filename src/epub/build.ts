@@ -16,7 +16,7 @@ import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { hasErrors, message, type Message, type Place } from '../messages.js';
 import { runAce } from './ace.js';
 import { chromiumPath } from './chromium.js';
-import { renderCover, type Cover } from './cover.js';
+import { renderCover, svgCover, type Cover } from './cover.js';
 import { collectImages, type EpubImage } from './images.js';
 import { runEpubcheck } from './epubcheck.js';
 import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
@@ -171,7 +171,7 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
       kind: 'cover',
       beforeToc: true,
       excludeFromToc: true,
-      folioCover: { href: 'cover.png', alt: cover.alt },
+      folioCover: { href: `cover.${cover.extension}`, alt: cover.alt },
     },
     ...manuscript.chapters.map((chapter, index): ContentDocument => ({
       id: `chapter-${(documents[index]?.file ?? chapter.slug).replace(/\.xhtml$/, '')}`,
@@ -198,7 +198,7 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
       ...(metadata.description ? { description: metadata.description } : {}),
       date: metadata.timestamp.toISOString(),
       lang: metadata.language,
-      cover: new File([new Uint8Array(cover.png)], 'cover.png', { type: 'image/png' }),
+      cover: new File([new Uint8Array(cover.data)], `cover.${cover.extension}`, { type: cover.mediaType }),
       css: css ?? '',
       contentOPF: contentOPF ?? '',
       tocXHTML: tocXHTML ?? '',
@@ -257,8 +257,9 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   try {
     cover = await renderCover(manuscript, metadata, chrome);
   } catch (error) {
-    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium: ${(error as Error).message}`, { file: options.out }));
-    return { messages, timings };
+    // The book is still made, with a cover drawn without a browser; the build still fails.
+    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${(error as Error).message.split('\n')[0]}), expected a working browser; the cover is drawn as SVG instead`, { file: options.out }));
+    cover = svgCover(manuscript, metadata);
   }
   lap('cover');
 

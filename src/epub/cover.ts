@@ -16,8 +16,69 @@ import { templatePath } from './templates.js';
 
 /** The rendered cover and the text a reader who cannot see it is given instead. */
 export interface Cover {
-  png: Buffer;
+  /** The image: a PNG rendered by Chromium, or an SVG drawn without a browser. */
+  data: Buffer;
+  extension: 'png' | 'svg';
+  mediaType: 'image/png' | 'image/svg+xml';
   alt: string;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/"/gu, '&quot;');
+}
+
+/** Breaks a title into lines of at most `max` characters (CJK counts double), at spaces where there are any. */
+function wrap(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const width = (t: string): number => [...t].reduce((w, ch) => w + (/[\u2E80-\u9FFF\uFF00-\uFFEF]/u.test(ch) ? 2 : 1), 0);
+  for (const word of text.split(/(?<=\s)|(?=[\u2E80-\u9FFF])/u)) {
+    if (line !== '' && width(line + word) > max) {
+      lines.push(line.trim());
+      line = '';
+    }
+    line += word;
+  }
+  if (line.trim() !== '') lines.push(line.trim());
+  return lines;
+}
+
+/**
+ * The cover drawn as SVG from the same metadata, with no browser: what the EPUB carries when
+ * Chromium cannot run, so that a missing browser never costs the reader the book.
+ */
+export function svgCover(manuscript: Manuscript, metadata: PublicationMetadata): Cover {
+  const rows: string[] = [];
+  let y = 300;
+  for (const line of wrap(metadata.journal, 20)) {
+    rows.push(`<text x="100" y="${y}" font-size="80" font-weight="700">${escapeXml(line)}</text>`);
+    y += 96;
+  }
+  rows.push(`<text x="100" y="${y + 20}" font-size="56" font-style="italic">${escapeXml(metadata.issue)}</text>`);
+  y += 200;
+  for (const article of coverArticles(manuscript, metadata.language)) {
+    for (const line of wrap(article.title, 46)) {
+      if (y > height - 260) break;
+      rows.push(`<text x="100" y="${y}" font-size="40">${escapeXml(line)}</text>`);
+      y += 50;
+    }
+    if (article.authors.length > 0 && y <= height - 260) {
+      rows.push(`<text x="100" y="${y}" font-size="34" font-style="italic">${escapeXml(article.authors.join(', '))}</text>`);
+      y += 50;
+    }
+    y += 30;
+  }
+  if (metadata.publisher) rows.push(`<text x="100" y="${height - 120}" font-size="36">${escapeXml(metadata.publisher)}</text>`);
+  const svg = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="'Noto Serif', 'Noto Serif SC', serif" fill="#1a1a1a">`,
+    `<rect width="${width}" height="${height}" fill="#f4efe6"/>`,
+    `<rect x="60" y="60" width="${width - 120}" height="${height - 120}" fill="none" stroke="#1a1a1a" stroke-width="4"/>`,
+    ...rows,
+    '</svg>',
+    '',
+  ].join('\n');
+  return { data: Buffer.from(svg), extension: 'svg', mediaType: 'image/svg+xml', alt: coverAlt(manuscript, metadata) };
 }
 
 /** Cover size in CSS pixels: 2:3, the usual e-reader cover proportion. */
@@ -92,7 +153,7 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
         await document.fonts.ready;
       });
       const png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
-      return { png, alt: coverAlt(manuscript, metadata) };
+      return { data: png, extension: 'png', mediaType: 'image/png', alt: coverAlt(manuscript, metadata) };
     } finally {
       await browser.close();
     }
