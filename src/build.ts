@@ -92,7 +92,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 
   const loaded = await loadManuscript(manuscriptDir);
-  if (!loaded.manuscript) {
+  // A manuscript with errors stops here: every stage would load it and report them again.
+  if (!loaded.manuscript || hasErrors(loaded.messages)) {
     messages.push(...loaded.messages);
     return { stages, messages, toolFailed };
   }

@@ -18,6 +18,8 @@ export const importCommand: Command = {
     '  --first-folio N    folio of the first page when no printed folio survives (default 1)',
     '  --json             print the import report as JSON',
     '  -q, --quiet        print errors and warnings only',
+    '',
+    'Exit codes: 0 imported, 1 the source or the editorial file has problems (nothing written), 2 the tool failed.',
   ].join('\n'),
   options: {
     out: { type: 'string', short: 'o' },
