@@ -3,11 +3,13 @@
  * commands call, run in order with one timing per stage. A stage never prints; progress goes
  * through the `onProgress` callback and problems come back as messages.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { check } from './check/index.js';
 import { buildEpub } from './epub/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
 import { loadManuscript } from './manuscript/index.js';
+import { lockOutputDir } from './lock.js';
 import { hasErrors, message, type Message } from './messages.js';
 import { issueSlug, renderPdf } from './pdf/index.js';
 
@@ -51,85 +53,102 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const outDir = path.resolve(options.outDir ?? 'build');
   const manuscriptDir = path.resolve(options.manuscriptDir);
   let toolFailed = false;
-  const run = async (stage: StageName, work: () => Promise<{ ok: boolean; outputs: string[] }>): Promise<boolean> => {
-    options.onProgress?.({ stage, state: 'start' });
-    const started = performance.now();
-    let result: { ok: boolean; outputs: string[] };
-    try {
-      result = await work();
-    } catch (error) {
-      toolFailed = true;
-      messages.push(message('cli-002', `Unexpected failure in the ${stage} stage: ${(error as Error).message}`));
-      result = { ok: false, outputs: [] };
-    }
-    const seconds = (performance.now() - started) / 1000;
-    stages.push({ stage, seconds, ...result });
-    options.onProgress?.({ stage, state: 'end', seconds, failed: !result.ok });
-    return result.ok;
-  };
-
-  if (wanted.has('import')) {
-    const ok = await run('import', async () => {
-      const loaded = await loadManuscript(manuscriptDir);
-      const source = loaded.manuscript?.issue.source;
-      if (!loaded.manuscript || !source) {
-        messages.push(...loaded.messages);
-        return { ok: false, outputs: [] };
-      }
-      const editorial = path.join(manuscriptDir, 'editorial.yaml');
-      const { existsSync } = await import('node:fs');
-      const result = await importIssue({
-        source: path.resolve(manuscriptDir, source),
-        out: manuscriptDir,
-        ...(existsSync(editorial) ? { editorial } : {}),
-      });
-      messages.push(...result.messages);
-      if (hasErrors(result.messages)) return { ok: false, outputs: [] };
-      await writeManuscript(result, manuscriptDir);
-      return { ok: true, outputs: [path.join(manuscriptDir, 'issue.yaml')] };
-    });
-    if (!ok) return { stages, messages, toolFailed };
+  const locked = await lockOutputDir(outDir);
+  if (!locked.lock) {
+    messages.push(
+      message('build-001', `Unexpected second build into \`${outDir}\`${locked.heldBy ? ` while build ${locked.heldBy} is writing there` : ''}, expected one build per output folder`, {
+        file: path.join(outDir, '.folio-build.lock'),
+      }),
+    );
+    return { stages, messages, toolFailed: true };
+  }
+  try {
+    return await runStages();
+  } finally {
+    await locked.lock.release();
   }
 
-  const loaded = await loadManuscript(manuscriptDir);
-  // A manuscript with errors stops here: every stage would load it and report them again.
-  if (!loaded.manuscript || hasErrors(loaded.messages)) {
-    messages.push(...loaded.messages);
+  async function runStages(): Promise<BuildResult> {
+    const run = async (stage: StageName, work: () => Promise<{ ok: boolean; outputs: string[] }>): Promise<boolean> => {
+      options.onProgress?.({ stage, state: 'start' });
+      const started = performance.now();
+      let result: { ok: boolean; outputs: string[] };
+      try {
+        result = await work();
+      } catch (error) {
+        toolFailed = true;
+        messages.push(message('cli-002', `Unexpected failure in the ${stage} stage: ${(error as Error).message}`));
+        result = { ok: false, outputs: [] };
+      }
+      const seconds = (performance.now() - started) / 1000;
+      // Only what was really written counts as an output.
+      stages.push({ stage, seconds, ok: result.ok, outputs: result.outputs.filter((file) => existsSync(file)) });
+      options.onProgress?.({ stage, state: 'end', seconds, failed: !result.ok });
+      return result.ok;
+    };
+
+    if (wanted.has('import')) {
+      const ok = await run('import', async () => {
+        const loaded = await loadManuscript(manuscriptDir);
+        const source = loaded.manuscript?.issue.source;
+        if (!loaded.manuscript || !source) {
+          messages.push(...loaded.messages);
+          return { ok: false, outputs: [] };
+        }
+        const editorial = path.join(manuscriptDir, 'editorial.yaml');
+        const result = await importIssue({
+          source: path.resolve(manuscriptDir, source),
+          out: manuscriptDir,
+          ...(existsSync(editorial) ? { editorial } : {}),
+        });
+        messages.push(...result.messages);
+        if (hasErrors(result.messages)) return { ok: false, outputs: [] };
+        await writeManuscript(result, manuscriptDir);
+        return { ok: true, outputs: [path.join(manuscriptDir, 'issue.yaml')] };
+      });
+      if (!ok) return { stages, messages, toolFailed };
+    }
+
+    const loaded = await loadManuscript(manuscriptDir);
+    // A manuscript with errors stops here: every stage would load it and report them again.
+    if (!loaded.manuscript || hasErrors(loaded.messages)) {
+      messages.push(...loaded.messages);
+      return { stages, messages, toolFailed };
+    }
+    const name = issueSlug(loaded.manuscript);
+    const pdf = path.join(outDir, `${name}.pdf`);
+    const epub = path.join(outDir, `${name}.epub`);
+    let pdfOk = false;
+    let epubOk = false;
+    if (wanted.has('pdf')) {
+      pdfOk = await run('pdf', async () => {
+        const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
+        messages.push(...result.messages);
+        if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
+        return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
+      });
+    }
+    if (wanted.has('epub')) {
+      epubOk = await run('epub', async () => {
+        const result = await buildEpub({ manuscriptDir, out: epub, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+        messages.push(...result.messages);
+        if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
+        return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
+      });
+    }
+    if (wanted.has('check')) {
+      await run('check', async () => {
+        const result = await check({
+          manuscriptDir,
+          outDir,
+          ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
+          ...(epubOk || !wanted.has('epub') ? { epub } : {}),
+        });
+        messages.push(...result.messages);
+        if (result.failedToRun) toolFailed = true;
+        return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
+      });
+    }
     return { stages, messages, toolFailed };
   }
-  const name = issueSlug(loaded.manuscript);
-  const pdf = path.join(outDir, `${name}.pdf`);
-  const epub = path.join(outDir, `${name}.epub`);
-  let pdfOk = false;
-  let epubOk = false;
-  if (wanted.has('pdf')) {
-    pdfOk = await run('pdf', async () => {
-      const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
-      messages.push(...result.messages);
-      if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
-      return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
-    });
-  }
-  if (wanted.has('epub')) {
-    epubOk = await run('epub', async () => {
-      const result = await buildEpub({ manuscriptDir, out: epub, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
-      messages.push(...result.messages);
-      if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
-      return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
-    });
-  }
-  if (wanted.has('check')) {
-    await run('check', async () => {
-      const result = await check({
-        manuscriptDir,
-        outDir,
-        ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
-        ...(epubOk || !wanted.has('epub') ? { epub } : {}),
-      });
-      messages.push(...result.messages);
-      if (result.failedToRun) toolFailed = true;
-      return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
-    });
-  }
-  return { stages, messages, toolFailed };
 }
