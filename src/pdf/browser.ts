@@ -6,7 +6,7 @@ import { constants, rmSync } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { FolioError, message } from '../messages.js';
 
 /** Where Chromium is looked for unless `CHROME_PATH` says otherwise. */
@@ -110,11 +110,11 @@ export async function launchChromium(options: { chromePath?: string; timeoutMs: 
 }
 
 /**
- * Opens a tab that may load only files under `allowedDir` (and inline data), dismisses dialogs,
- * and records page errors, Paged.js layout failures and blocked requests for the caller to
- * turn into messages.
+ * Opens a tab (in the browser's default context, or in the context given) that may load only
+ * files under `allowedDir` (and inline data), dismisses dialogs, and records page errors,
+ * Paged.js layout failures and blocked requests for the caller to turn into messages.
  */
-export async function openPrintPage(browser: Browser, allowedDir: string): Promise<{ page: Page; problems: string[]; blocked: string[] }> {
+export async function openPrintPage(browser: Browser | BrowserContext, allowedDir: string): Promise<{ page: Page; problems: string[]; blocked: string[] }> {
   const page = await browser.newPage();
   const problems: string[] = [];
   const blocked: string[] = [];

@@ -28,9 +28,12 @@ export interface PdfFacts {
   firstFolio: number;
 }
 
-/** Adds metadata, outline and page labels to Chromium's PDF. */
-export async function finishPdf(bytes: Uint8Array, facts: PdfFacts): Promise<Uint8Array> {
-  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+/**
+ * Adds metadata, outline and page labels to Chromium's PDF; given several (the chunks of an
+ * issue, in page order), joins their pages into one first.
+ */
+export async function finishPdf(bytes: Uint8Array | readonly Uint8Array[], facts: PdfFacts): Promise<Uint8Array> {
+  const doc = bytes instanceof Uint8Array ? await PDFDocument.load(bytes, { updateMetadata: false }) : await joinPdfs(bytes);
   doc.setTitle(facts.title, { showInWindowTitleBar: true });
   doc.setSubject(facts.subject);
   doc.setLanguage(facts.language);
@@ -83,6 +86,18 @@ export async function finishPdf(bytes: Uint8Array, facts: PdfFacts): Promise<Uin
     count = items.length;
     return { first: refs[0] as PDFRef, last: refs[refs.length - 1] as PDFRef, count };
   }
+}
+
+/** The pages of several PDFs, in order, in one document. */
+export async function joinPdfs(parts: readonly Uint8Array[]): Promise<PDFDocument> {
+  if (parts.length === 1) return PDFDocument.load(parts[0] as Uint8Array, { updateMetadata: false });
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  for (const bytes of parts) {
+    const part = await PDFDocument.load(bytes, { updateMetadata: false });
+    const pages = await doc.copyPages(part, part.getPageIndices());
+    for (const page of pages) doc.addPage(page);
+  }
+  return doc;
 }
 
 /**

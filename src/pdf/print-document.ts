@@ -66,8 +66,44 @@ export function renderIssue(manuscript: Manuscript): RenderedIssue {
   return { chapters, messages };
 }
 
-/** Builds the print HTML with the given copyfit levels per printed page. */
-export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssue, assets: PrintAssets, fit: ReadonlyMap<number, number>): Promise<string> {
+/**
+ * A run of chapters paginated on its own: it starts where a chapter opens a printed page, so
+ * its pages owe nothing to the pages before it (every printed page begins with a forced break).
+ * `from` and `to` are chapter indexes (0-based, `to` excluded); `firstFolio` its first page.
+ */
+export interface PrintChunk {
+  from: number;
+  to: number;
+  firstFolio: number;
+  lastFolio: number;
+}
+
+/**
+ * Splits the issue into chunks at every chapter that opens a printed page; a chapter that
+ * begins mid-page stays with the one before it, whose last page it shares.
+ */
+export function printChunks(issue: RenderedIssue): PrintChunk[] {
+  const chunks: PrintChunk[] = [];
+  for (const [index, chapter] of issue.chapters.entries()) {
+    const last = chunks.at(-1);
+    if (last && !chapter.opensPage) {
+      last.to = index + 1;
+      last.lastFolio = Math.max(last.lastFolio, chapter.lastPage);
+    } else {
+      chunks.push({ from: index, to: index + 1, firstFolio: chapter.firstPage, lastFolio: chapter.lastPage });
+    }
+  }
+  return chunks;
+}
+
+/**
+ * Builds the print HTML with the given copyfit levels per printed page: the whole issue, or
+ * only the chapters of `chunk`. A chunk's first page carries its own folio (`counter-set` on
+ * `@page :first`); one that starts on a verso (an even folio) is preceded by a pad page, so
+ * that Paged.js, which counts its first page a recto, sets it as a verso. The pad page is
+ * left out when printing (`chunkPadPages`).
+ */
+export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssue, assets: PrintAssets, fit: ReadonlyMap<number, number>, chunk?: PrintChunk): Promise<string> {
   const [issueTemplate, chapterTemplate] = await Promise.all([
     readFile(path.join(assets.templateDir, 'issue.html'), 'utf8'),
     readFile(path.join(assets.templateDir, 'chapter.html'), 'utf8'),
@@ -81,7 +117,14 @@ export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssu
   const sections: string[] = [];
   let pageName = 'folio-front';
   let folio: number | undefined;
+  if (chunk) {
+    const pad = chunkPadPages(chunk);
+    // counter-set applies after the page's own increment: the first page shows this number.
+    styles.push(`@page :first { counter-set: page ${chunk.firstFolio - pad}; }`);
+    if (pad > 0) sections.push('<div class="folio-chunk-pad" aria-hidden="true" style="break-after: page">\u00A0</div>');
+  }
   for (const [index, chapter] of issue.chapters.entries()) {
+    if (chunk && (index < chunk.from || index >= chunk.to)) continue;
     // A chapter that opens a printed page gets its own named page (and running head); one that
     // begins mid-page shares the page of the chapter before it, as a new name forces a break.
     if (chapter.opensPage || index === 0) {
@@ -117,6 +160,11 @@ export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssu
     issueStyles: styles.join('\n'),
     chapters: sections.join('\n'),
   });
+}
+
+/** Pages put before a chunk so that its first page falls on the right side: 1 on a verso. */
+export function chunkPadPages(chunk: PrintChunk): number {
+  return chunk.firstFolio % 2 === 0 ? 1 : 0;
 }
 
 function lastFolio(tree: Root): number | undefined {

@@ -1,11 +1,17 @@
 /**
- * The PDF stage: the manuscript to one print HTML, paginated by Paged.js in Chromium, printed,
+ * The PDF stage: the manuscript to print HTML, paginated by Paged.js in Chromium, printed,
  * finished with pdf-lib and written atomically. Pagination is a facsimile: PDF page N holds
- * printed page N. A printed page whose text spills over is copyfitted, step by step within the
- * ladder's limits, and the issue laid out again.
+ * printed page N. Every printed page begins with a forced break, so the issue is cut into
+ * chunks where a chapter opens a page; each chunk is laid out on its own (one browser, a
+ * context per chunk, a few at once), starting at its own folio, and the chunks' PDFs are joined.
+ * A printed page whose text spills over is copyfitted, step by step within the ladder's limits,
+ * and only its chunk laid out again. A chunk's pages are kept in the cache folder under a hash
+ * of its document, styles, templates, fonts and runtime, so an edit lays out only its chunk.
  */
 import { toString } from 'hast-util-to-string';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
@@ -15,7 +21,7 @@ import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from 
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { finishPdf, type OutlineItem } from './post-process.js';
-import { buildPrintHtml, renderIssue, type RenderedIssue } from './print-document.js';
+import { buildPrintHtml, chunkPadPages, printChunks, renderIssue, type PrintChunk, type RenderedIssue } from './print-document.js';
 
 /** Options of `renderPdf`. */
 export interface RenderPdfOptions {
@@ -36,6 +42,22 @@ export interface RenderPdfOptions {
   onProgress?: (done: number, total: number) => void;
   /** Justify a page's last line only when it is at least this full (default `pageEndFill`; 0: always). */
   pageEndFill?: number;
+  /** Where rendered chunks are kept between builds (default `<buildDir>/cache/pdf`). */
+  cacheDir?: string;
+  /** Chunks laid out at once, each in its own browser context (default: the cores, at most 4). */
+  jobs?: number;
+}
+
+/** How one chunk of the issue was come by: laid out in this run, or reused from the cache. */
+export interface ChunkReport {
+  firstFolio: number;
+  lastFolio: number;
+  /** Slugs of its chapters. */
+  chapters: string[];
+  /** True when laid out in this run; false when its pages came from the cache. */
+  rendered: boolean;
+  /** Layout passes it took in this run (0 when reused). */
+  passes: number;
 }
 
 /**
@@ -66,8 +88,10 @@ export interface RenderPdfResult {
   printHtml?: string;
   /** Copyfit level per printed page that needed one. */
   copyfit: Map<number, number>;
-  /** Layout passes run (1 when no page needed copyfitting). */
+  /** Most layout passes any chunk took in this run (1 when no page needed copyfitting, 0 when all were cached). */
   passes: number;
+  /** The chunks, in page order, and whether each was laid out or reused. */
+  chunks: ChunkReport[];
   /** Wall-clock seconds per stage. */
   timings: Record<string, number>;
   /** Facts of every page of the last layout pass. */
@@ -86,7 +110,7 @@ export function issueSlug(manuscript: Manuscript): string {
 /** Renders the issue in `manuscriptDir` to a PDF at `out`. Problems come back as messages. */
 export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfResult> {
   const timings: Record<string, number> = {};
-  const result: RenderPdfResult = { pages: 0, messages: [], copyfit: new Map(), passes: 0, timings, layout: [] };
+  const result: RenderPdfResult = { pages: 0, messages: [], copyfit: new Map(), passes: 0, chunks: [], timings, layout: [] };
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
@@ -110,81 +134,232 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   const printHtml = path.join(buildDir, `${issueSlug(manuscript)}.print.html`);
   result.printHtml = printHtml;
 
+  const cacheDir = path.resolve(options.cacheDir ?? path.join(buildDir, 'cache', 'pdf'));
+  await mkdir(cacheDir, { recursive: true });
+  const templateDir = path.join(projectDir, 'templates', 'print');
+  // Chunk documents live in the cache folder, two levels below the assets they link to.
+  const up = path.relative(cacheDir, buildDir).split(path.sep).join('/');
+  const chunkAssets = { templateDir, fontStylesheets: assets.fontStylesheets.map((href) => `${up}/${href}`), printStylesheet: `${up}/${assets.printStylesheet}` };
+  const fill = options.pageEndFill ?? pageEndFill;
+  const shared = await sharedKey(buildDir, templateDir, fill, options.chromePath ?? process.env.CHROME_PATH ?? '');
+  const chunks = printChunks(issue);
+  const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
+  const pagesDone = new Map<number, number>();
+  const progress = (chunk: PrintChunk, done: number) => {
+    pagesDone.set(chunk.firstFolio, done);
+    options.onProgress?.([...pagesDone.values()].reduce((a, b) => a + b, 0), manuscript.issue.pages);
+  };
+
   let chromium: PrintBrowser | undefined;
   try {
     const launchOptions = options.chromePath === undefined ? { timeoutMs: stageMs } : { chromePath: options.chromePath, timeoutMs: stageMs };
-    const launching = launchChromium(launchOptions);
-    chromium = await time('launch', () => withWatchdog('launch Chromium', stageMs, () => launching)).catch((error: unknown) => {
-      // A launch that finishes after the watchdog gave up must not leave a browser behind.
-      launching.then((late) => late.close(), () => undefined);
-      throw error;
-    });
-    const fit = result.copyfit;
-    for (;;) {
-      result.passes += 1;
-      const html = await buildPrintHtml(manuscript, issue, { templateDir: path.join(projectDir, 'templates', 'print'), ...assets }, fit);
-      await writeFile(printHtml, html);
-      const { page, problems, blocked } = await openPrintPage(chromium.browser, buildDir);
-      const pass = `pass ${result.passes}`;
-      await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(printHtml).href, { waitUntil: 'load', timeout: stageMs })));
-      await page.addScriptTag({ path: path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js') });
-      if (result.passes === 1) {
-        const missing = await time('glyphs', () => withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, manuscript, issue)));
-        for (const { char, lang } of missing) {
-          const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
-          result.messages.push(
-            message('pdf-007', `Unexpected character \`${char}\` (U+${code}) without a glyph in the bundled fonts for \`${lang}\`, expected ${bundledFamilies.join(', ')} to cover it`, placeOf(char, manuscript)),
+    const ensureBrowser = async (): Promise<PrintBrowser> => {
+      if (chromium) return chromium;
+      const launching = launchChromium(launchOptions);
+      chromium = await time('launch', () => withWatchdog('launch Chromium', stageMs, () => launching)).catch((error: unknown) => {
+        // A launch that finishes after the watchdog gave up must not leave a browser behind.
+        launching.then((late) => late.close(), () => undefined);
+        throw error;
+      });
+      return chromium;
+    };
+    let browserReady: Promise<PrintBrowser> | undefined;
+    const browser = () => (browserReady ??= ensureBrowser());
+
+    // The glyph check: every character once, in a page holding only the issue's styles.
+    const glyphWork = async () => {
+      const probe = glyphProbe(manuscript, issue);
+      const key = hash(shared, JSON.stringify(probe));
+      const cached = await readJson<Array<{ char: string; lang: string }>>(path.join(cacheDir, `glyphs-${key}.json`));
+      if (cached) return cached;
+      const html = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), { from: 0, to: 0, firstFolio: 1, lastFolio: 1 });
+      const file = path.join(cacheDir, `glyphs-${key}.html`);
+      await writeFile(file, html);
+      const context = await (await browser()).browser.createBrowserContext();
+      try {
+        const { page } = await openPrintPage(context, buildDir);
+        await withWatchdog('load the glyph check', stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs }));
+        await page.addScriptTag({ path: runtimePath });
+        const missing = await withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, probe));
+        await writeFile(path.join(cacheDir, `glyphs-${key}.json`), JSON.stringify(missing));
+        return missing;
+      } finally {
+        await context.close();
+        await rm(file, { force: true });
+      }
+    };
+
+    // Each chunk: from the cache when its document, styles and fonts are unchanged, else laid
+    // out (and copyfitted) on its own, in its own browser context, a few at a time.
+    const renderChunk = async (chunk: PrintChunk): Promise<ChunkOutcome> => {
+      const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
+      const key = hash(shared, designed);
+      const cachedFacts = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
+      if (cachedFacts) {
+        const pdf = await readFile(path.join(cacheDir, `${key}.pdf`)).catch(() => undefined);
+        if (pdf) {
+          progress(chunk, cachedFacts.facts.length);
+          return { chunk, rendered: false, pdf, facts: cachedFacts.facts, fit: new Map(cachedFacts.fit), passes: 0, failed: [], blocked: [] };
+        }
+      }
+      const fit = new Map<number, number>();
+      const pad = chunkPadPages(chunk);
+      const context = await (await browser()).browser.createBrowserContext();
+      const name = `pages ${chunk.firstFolio}–${chunk.lastFolio}`;
+      try {
+        for (let passes = 1; ; passes += 1) {
+          const html = fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, chunk);
+          const file = path.join(cacheDir, `${key}.html`);
+          await writeFile(file, html);
+          const { page, problems, blocked } = await openPrintPage(context, buildDir);
+          const pass = `${name}, pass ${passes}`;
+          await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs })));
+          await page.addScriptTag({ path: runtimePath });
+          await page.addScriptTag({ path: pagedPolyfillPath() });
+          if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(chunk, Math.max(0, done - pad)));
+          const laid = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill })})`) as Promise<PageFacts[]>));
+          if (problems.length > 0) {
+            throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating ${name}: ${p}, expected a clean layout`)));
+          }
+          const facts = laid.slice(pad).map((f, i) => ({ ...f, index: i + 1 }));
+          const spilled = overflowingFolios(facts);
+          if (spilled.size > 0) {
+            await page.close();
+            const failed: number[] = [];
+            for (const [folio, excess] of spilled) {
+              // A page far over (a fifth of a page or more) skips a rung: fewer passes, same limits.
+              const current = fit.get(folio) ?? 0;
+              if (current >= maxCopyfitLevel) failed.push(folio);
+              else fit.set(folio, Math.min(maxCopyfitLevel, current + (excess >= 0.2 ? 2 : 1)));
+            }
+            if (failed.length > 0) return { chunk, rendered: true, facts, fit, passes, failed, blocked };
+            continue;
+          }
+          const pdf = await time('print', () =>
+            withWatchdog(`print to PDF (${name})`, stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs, ...(pad > 0 ? { pageRanges: `${pad + 1}-` } : {}) })),
           );
-        }
-      }
-      await page.addScriptTag({ path: pagedPolyfillPath() });
-      const onProgress = options.onProgress;
-      if (onProgress) await page.exposeFunction('folioPageRendered', (done: number) => onProgress(done, manuscript.issue.pages));
-      const facts = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: options.pageEndFill ?? pageEndFill })})`) as Promise<PageFacts[]>));
-      result.layout = facts;
-      if (problems.length > 0) {
-        throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating: ${p}, expected a clean layout`)));
-      }
-      for (const url of blocked) result.messages.push(message('pdf-010', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
-      const spilled = overflowingFolios(facts);
-      if (spilled.size > 0) {
-        const failed: number[] = [];
-        for (const [folio, excess] of spilled) {
-          // A page far over (a fifth of a page or more) skips a rung: fewer passes, same limits.
-          const current = fit.get(folio) ?? 0;
-          if (current >= maxCopyfitLevel) failed.push(folio);
-          else fit.set(folio, Math.min(maxCopyfitLevel, current + (excess >= 0.2 ? 2 : 1)));
-        }
-        if (failed.length > 0) {
-          result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
           await page.close();
-          break;
+          await writeFile(path.join(cacheDir, `${key}.pdf`), pdf);
+          await writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ facts, fit: [...fit] } satisfies CachedChunk));
+          return { chunk, rendered: true, pdf, facts, fit, passes, failed: [], blocked };
         }
-        await page.close();
-        continue;
+      } finally {
+        await context.close();
       }
-      result.messages.push(...checkPages(facts, manuscript, issue));
-      for (const [folio, level] of [...fit.entries()].sort((a, b) => a[0] - b[0])) {
-        result.messages.push(pageMessage('pdf-005', `Copyfitted printed page ${folio} to hold its text: ${describeLevel(level)}`, folio, issue));
-      }
-      if (hasErrors(result.messages)) {
-        await page.close();
-        break;
-      }
-      const pdf = await time('print', () => withWatchdog('print to PDF', stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs })));
-      await page.close();
-      const finished = await time('finish', () => finishPdf(pdf, pdfFacts(manuscript, issue, facts)));
-      await writeAtomically(out, finished);
-      result.pages = facts.length;
-      break;
+    };
+
+    const [missing, outcomes] = await Promise.all([
+      time('glyphs', () => glyphWork()),
+      time('chunks', () => inPool(chunks, jobs, renderChunk)),
+    ]);
+    for (const { char, lang } of missing) {
+      const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
+      result.messages.push(
+        message('pdf-007', `Unexpected character \`${char}\` (U+${code}) without a glyph in the bundled fonts for \`${lang}\`, expected ${bundledFamilies.join(', ')} to cover it`, placeOf(char, manuscript)),
+      );
     }
+    const facts: PageFacts[] = [];
+    for (const outcome of outcomes) {
+      for (const [folio, level] of outcome.fit) result.copyfit.set(folio, level);
+      for (const url of new Set(outcome.blocked)) result.messages.push(message('pdf-010', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
+      result.passes = Math.max(result.passes, outcome.passes);
+      result.chunks.push({ firstFolio: outcome.chunk.firstFolio, lastFolio: outcome.chunk.lastFolio, chapters: issue.chapters.slice(outcome.chunk.from, outcome.chunk.to).map((c) => c.slug), rendered: outcome.rendered, passes: outcome.passes });
+      const offset = facts.length;
+      facts.push(...outcome.facts.map((f) => ({ ...f, index: f.index + offset })));
+    }
+    result.layout = facts;
+    // The whole issue's print HTML, with the levels settled on: for another engine, and the preview.
+    await writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit));
+    const failed = outcomes.flatMap((o) => o.failed).sort((a, b) => a - b);
+    if (failed.length > 0) {
+      result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
+      return result;
+    }
+    result.messages.push(...checkPages(facts, manuscript, issue));
+    for (const [folio, level] of [...result.copyfit.entries()].sort((a, b) => a[0] - b[0])) {
+      result.messages.push(pageMessage('pdf-005', `Copyfitted printed page ${folio} to hold its text: ${describeLevel(level)}`, folio, issue));
+    }
+    if (hasErrors(result.messages)) return result;
+    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as Uint8Array), pdfFacts(manuscript, issue, facts)));
+    await writeAtomically(out, finished);
+    result.pages = facts.length;
   } catch (error) {
     if (error instanceof FolioError) result.messages.push(...error.messages);
     else result.messages.push(message('pdf-003', `Unexpected failure while rendering: ${(error as Error).message.split('\n')[0]}`));
   } finally {
-    await chromium?.close();
+    await (chromium as PrintBrowser | undefined)?.close();
   }
   return result;
+}
+
+/** One chunk, rendered or taken from the cache. */
+interface ChunkOutcome {
+  chunk: PrintChunk;
+  rendered: boolean;
+  /** Absent when a page did not fit. */
+  pdf?: Uint8Array;
+  facts: PageFacts[];
+  fit: Map<number, number>;
+  passes: number;
+  failed: number[];
+  blocked: string[];
+}
+
+/** What the cache keeps of a chunk beside its PDF: its page facts and copyfit levels. */
+interface CachedChunk {
+  facts: PageFacts[];
+  fit: Array<[number, number]>;
+}
+
+const runtimePath = path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js');
+
+function hash(...parts: string[]): string {
+  const digest = createHash('sha256');
+  for (const part of parts) digest.update(part).update('\0');
+  return digest.digest('hex').slice(0, 32);
+}
+
+/**
+ * What every chunk's rendering depends on besides its own document: the print stylesheet, the
+ * font stylesheets and the fonts they name (by name and size), the templates, our runtime,
+ * the Paged.js polyfill, the page-end setting and the browser.
+ */
+async function sharedKey(buildDir: string, templateDir: string, fill: number, chrome: string): Promise<string> {
+  const files: string[] = [path.join(buildDir, 'print.css'), runtimePath, pagedPolyfillPath()];
+  for (const name of await readdir(templateDir)) files.push(path.join(templateDir, name));
+  const fonts = path.join(buildDir, 'fonts');
+  const fontParts: string[] = [];
+  for (const entry of await readdir(fonts, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (file.endsWith('.css')) files.push(file);
+    else fontParts.push(`${path.relative(fonts, file)} ${(await stat(file)).size}`);
+  }
+  const contents = await Promise.all(files.sort().map((file) => readFile(file, 'utf8')));
+  return hash(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v1');
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `work` on every item, at most `size` at a time; results in the items' order. */
+async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
 }
 
 /**
@@ -235,12 +410,10 @@ function pageMessage(ruleId: 'pdf-004' | 'pdf-005' | 'pdf-009', reason: string, 
   return message(ruleId, reason, line === undefined ? { file: chapter.file } : { file: chapter.file, line });
 }
 
-/**
- * Finds the characters of the issue that the bundled fonts do not cover: each character is set
- * once in its language's font stack, and Chromium says which fonts drew it. A character drawn by
- * a system font (not a web font we bundle) has no glyph of ours.
- */
-async function findMissingGlyphs(page: Page, manuscript: Manuscript, issue: RenderedIssue): Promise<Array<{ char: string; lang: string }>> {
+type GlyphProbe = Array<{ lang: string; chars: string[] }>;
+
+/** Every character of the issue once, grouped by the language whose font stack sets it. */
+function glyphProbe(manuscript: Manuscript, issue: RenderedIssue): GlyphProbe {
   const groups = new Map<string, Set<string>>();
   const add = (lang: string, text: string) => {
     const set = groups.get(lang) ?? new Set<string>();
@@ -253,7 +426,15 @@ async function findMissingGlyphs(page: Page, manuscript: Manuscript, issue: Rend
     add(chapter.language, toString(chapter.hast));
     add(main, chapter.shortTitle);
   }
-  const list = [...groups].map(([lang, chars]) => ({ lang, chars: [...chars] }));
+  return [...groups].map(([lang, chars]) => ({ lang, chars: [...chars] }));
+}
+
+/**
+ * Finds the characters of the issue that the bundled fonts do not cover: each character is set
+ * once in its language's font stack, and Chromium says which fonts drew it. A character drawn by
+ * a system font (not a web font we bundle) has no glyph of ours.
+ */
+async function findMissingGlyphs(page: Page, list: GlyphProbe): Promise<Array<{ char: string; lang: string }>> {
   await page.evaluate(`window.folioPrint.addGlyphProbe(${JSON.stringify(list)})`);
   const client = await page.createCDPSession();
   await client.send('DOM.enable');
