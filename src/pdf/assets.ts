@@ -3,7 +3,7 @@
  * stylesheet and the bundled fonts (@fontsource woff2 files with their stylesheets). Also finds
  * the Paged.js polyfill, which the package's exports map hides.
  */
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,5 +89,13 @@ export async function copyPrintAssets(buildDir: string): Promise<CopiedAssets> {
 async function copyIfChanged(from: string, to: string): Promise<void> {
   const [a, b] = await Promise.all([stat(from), stat(to).catch(() => undefined)]);
   if (b && b.size === a.size) return;
-  await copyFile(from, to);
+  // Copy beside, then rename: a full disk never leaves a truncated font behind.
+  const partial = `${to}.${process.pid}.partial`;
+  try {
+    await copyFile(from, partial);
+    await rename(partial, to);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
 }
