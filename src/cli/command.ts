@@ -1,4 +1,5 @@
 /** The shape of one `folio` subcommand: thin, it parses arguments and calls the API. */
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatMessage, type Message } from '../messages.js';
 
@@ -27,13 +28,23 @@ export interface CommandIO {
   status?: (text: string | undefined) => void;
 }
 
-/** Prints messages in the `file:line:column: severity: reason [rule-id]` form. */
+/**
+ * Prints messages in the `file:line:column: severity: reason [rule-id]` form. A file under the
+ * working folder is shown relative to it, as editors and terminals link it; JSON keeps the path whole.
+ */
 export function reportMessages(io: CommandIO, messages: readonly Message[]): void {
   if (io.json) return;
   for (const m of messages) {
     if (m.severity === 'info' && io.quiet) continue;
-    io.err(formatMessage(m));
+    io.err(formatMessage(m.place ? { ...m, place: { ...m.place, file: shownPath(m.place.file) } } : m));
   }
+}
+
+/** A path as a person in the working folder would type it. */
+export function shownPath(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const relative = path.relative(process.cwd(), file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 export { parseArgs };
