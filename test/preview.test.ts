@@ -16,7 +16,11 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage } from '../src/messages.js';
 import { defaultChromePath } from '../src/pdf/index.js';
-import { startPreview, type PreviewServer } from '../src/preview/index.js';
+import { copyPrintAssets } from '../src/pdf/assets.js';
+import { maxCopyfitLevel } from '../src/pdf/copyfit.js';
+import { buildPrintHtml, renderIssue } from '../src/pdf/print-document.js';
+import { issueSlug } from '../src/pdf/render.js';
+import { lastCopyfit, makePreviewDocuments, startPreview, type PreviewServer } from '../src/preview/index.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(repo, 'test', 'fixtures', 'manuscript', 'small');
@@ -187,6 +191,28 @@ test('a broken chapter shows its problem at file:line on the preview, and fixing
     assert.deepEqual(again, { ...again, messages: [], paginated: true });
   } finally {
     await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the preview lays out with the copyfit levels the last PDF build wrote into its print HTML', async () => {
+  const { dir, manuscriptDir, buildDir } = await workspace();
+  try {
+    const manuscript = await load(manuscriptDir);
+    const issue = renderIssue(manuscript);
+    // A level on every other printed page, as a copyfit pass of the PDF stage would set them.
+    const fit = new Map<number, number>();
+    for (let folio = manuscript.chapters[0]?.firstPage ?? 1; folio <= manuscript.issue.pages; folio += 2) fit.set(folio, 1 + (folio % maxCopyfitLevel));
+    const assets = await copyPrintAssets(buildDir);
+    const html = await buildPrintHtml(manuscript, issue, { templateDir: path.join(repo, 'templates', 'print'), ...assets }, fit);
+    await writeFile(path.join(buildDir, `${issueSlug(manuscript)}.print.html`), html);
+    assert.deepEqual(await lastCopyfit(path.join(buildDir, `${issueSlug(manuscript)}.print.html`)), fit);
+    assert.deepEqual(await lastCopyfit(path.join(buildDir, 'no-such.print.html')), new Map());
+    const documents = await makePreviewDocuments({ manuscriptDir, assetsDir: path.join(dir, 'assets'), buildDir });
+    assert.deepEqual(documents.copyfit, fit);
+    assert.deepEqual(documents.messages, []);
+    assert.equal(documents.printHtml, html, 'the preview paginates the print HTML the PDF stage builds');
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
