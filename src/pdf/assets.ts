@@ -3,7 +3,8 @@
  * stylesheet and the bundled fonts (@fontsource woff2 files with their stylesheets). Also finds
  * the Paged.js polyfill, which the package's exports map hides.
  */
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,7 @@ export interface CopiedAssets {
  */
 export async function copyPrintAssets(buildDir: string): Promise<CopiedAssets> {
   const require = createRequire(import.meta.url);
-  await mkdir(buildDir, { recursive: true });
+  await ensureWritable(buildDir);
   const fontStylesheets: string[] = [];
   for (const face of fontFaces) {
     const pkgDir = path.dirname(require.resolve(`${face.pkg}/package.json`));
@@ -84,6 +85,22 @@ export async function copyPrintAssets(buildDir: string): Promise<CopiedAssets> {
   fontStylesheets.push('fonts/dejavu-serif/fallback.css');
   await copyFile(path.join(projectDir, 'styles', 'print.css'), path.join(buildDir, 'print.css'));
   return { fontStylesheets, printStylesheet: 'print.css' };
+}
+
+/**
+ * Makes the output folder, or says plainly why it cannot be written: a read-only file system
+ * otherwise surfaces as a puzzling ENOENT from a recursive mkdir.
+ */
+async function ensureWritable(dir: string): Promise<void> {
+  let existing = path.resolve(dir);
+  while (!(await stat(existing).catch(() => undefined))) existing = path.dirname(existing);
+  try {
+    await access(existing, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EACCES';
+    throw new Error(`${code}: cannot write to \`${existing}\` (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}), expected a writable output folder`);
+  }
+  await mkdir(dir, { recursive: true });
 }
 
 async function copyIfChanged(from: string, to: string): Promise<void> {
