@@ -250,3 +250,53 @@ test('without any surviving folio the pages are still restored, with lower confi
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('editorial overrides: a supplied title and short title, a correction, and a correction that finds nothing', async () => {
+  const dir = await tempDir();
+  try {
+    const editorial = path.join(dir, 'editorial.yaml');
+    await writeFile(
+      editorial,
+      [
+        'chapters:',
+        '  - match: { firstPage: 1 }',
+        '    title: A Title Supplied by the Editor',
+        '    shortTitle: Supplied',
+        'corrections:',
+        '  - { page: 2, find: "carry out together", replace: "carry out jointly", why: typo in the print }',
+        '  - { page: 3, find: "no such words", replace: "x" }',
+        '',
+      ].join('\n'),
+    );
+    const result = await importIssue({ source: path.join(fixtures, 'english-article/input.txt'), out: dir, editorial });
+    const chapter = [...result.files.values()][0] ?? '';
+    assert.match(chapter, /^title: A Title Supplied by the Editor$/mu);
+    assert.match(chapter, /^titleSource: editor$/mu);
+    assert.match(chapter, /^shortTitle: Supplied$/mu);
+    assert.match(chapter, /carry out jointly\./u);
+    assert.doesNotMatch(chapter, /carry out together/u);
+    assert.deepEqual(
+      result.messages.filter((m) => m.ruleId === 'import-011').map((m) => m.reason),
+      ['Unexpected correction: `no such words` is not on page 3'],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an invalid editorial file is an error at its line, and nothing is imported', async () => {
+  const dir = await tempDir();
+  try {
+    const editorial = path.join(dir, 'editorial.yaml');
+    await writeFile(editorial, 'chapters:\n  - match: { firstPage: one }\n');
+    await assert.rejects(importIssue({ source: path.join(fixtures, 'english-article/input.txt'), out: dir, editorial }), (error: FolioError) => {
+      assert.deepEqual(
+        error.messages.map((m) => `${m.place?.line}: ${m.ruleId}`),
+        ['2: import-010'],
+      );
+      return true;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
