@@ -17,45 +17,38 @@ export const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a 
 
 const page = z.number().int().positive();
 
-/** The metadata of one chapter, as it stands in issue.yaml and in the chapter's front matter. */
-export const chapterMeta = z
-  .object({
-    file: z.string().describe('path of the chapter file, relative to the manuscript folder'),
-    slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase words joined by hyphens'),
-    title: z.string(),
-    titleSource,
-    shortTitle: z.string().optional().describe('short title for running heads'),
-    authors: z.array(z.string()).default([]),
-    authorNote: z.string().optional(),
-    language,
-    kind: chapterKind,
-    firstPage: page,
-    lastPage: page,
-    translationOf: z.string().optional().describe('slug of the chapter this one translates'),
-  })
-  .strict()
-  .refine((c) => c.lastPage >= c.firstPage, { message: 'lastPage must not be before firstPage', path: ['lastPage'] });
+/** The fields of a chapter's front matter: what an editor edits at the top of a chapter file. */
+const chapterFields = {
+  slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase words joined by hyphens'),
+  title: z.string(),
+  titleSource,
+  shortTitle: z.string().optional().describe('short title for running heads'),
+  authors: z.array(z.string()).default([]),
+  authorNote: z.string().optional(),
+  language,
+  kind: chapterKind,
+  firstPage: page,
+  lastPage: page,
+  translationOf: z.string().optional().describe('slug of the chapter this one translates'),
+};
 
-export type ChapterMeta = z.infer<typeof chapterMeta>;
+const pagesInOrder = { message: 'lastPage must not be before firstPage', path: ['lastPage'] };
 
-/** Front matter of a chapter file: the same fields, less the file's own path. */
+/** Front matter of a chapter file. */
 export const frontMatter = z
-  .object({
-    slug: z.string(),
-    title: z.string(),
-    titleSource,
-    shortTitle: z.string().optional(),
-    authors: z.array(z.string()).default([]),
-    authorNote: z.string().optional(),
-    language,
-    kind: chapterKind,
-    firstPage: page,
-    lastPage: page,
-    translationOf: z.string().optional(),
-  })
-  .strict();
+  .object(chapterFields)
+  .strict()
+  .refine((c) => c.lastPage >= c.firstPage, pagesInOrder);
 
 export type FrontMatter = z.infer<typeof frontMatter>;
+
+/** The metadata of one chapter in issue.yaml: the front matter's fields and the chapter file. */
+export const chapterMeta = z
+  .object({ file: z.string().describe('path of the chapter file, relative to the manuscript folder'), ...chapterFields })
+  .strict()
+  .refine((c) => c.lastPage >= c.firstPage, pagesInOrder);
+
+export type ChapterMeta = z.infer<typeof chapterMeta>;
 
 /** issue.yaml: the issue's metadata and its ordered chapters. */
 export const issueMeta = z
