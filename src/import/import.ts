@@ -289,7 +289,7 @@ function writeChapter(
   }
   for (const sub of opening?.subtitleLines ?? []) out.push(`:::subtitle\n${escapeMarkdown(sub)}\n:::`);
   if (opening?.byline) {
-    const text = opening.bylineCallsNote && authorCall ? opening.byline.replace(/\s*\*\s*$/u, authorCall) : opening.byline;
+    const text = opening.bylineCallsNote && authorCall ? opening.byline.replace(/\s*\*+\s*$/u, authorCall) : opening.byline;
     authorCalled ||= text.includes(callOpen);
     out.push(`:::byline\n${escapeMarkdown(text)}\n:::`);
   }

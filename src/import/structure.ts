@@ -51,21 +51,33 @@ export interface SourceChapter {
   notes: PageNote[];
 }
 
-const authorNoteStart = /^\*\s*\S/u;
-const englishByline = /^By\s+(\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,4})\s*(\*?)\s*$/u;
+const authorNoteStart = /^\*{1,3}\s*\S/u;
+const personName = String.raw`\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,4}`;
+/** `By Wang Yi*`, `By Ana Li and Tom Roe**`, `By A. Smith, B. Jones & C. Wu`. */
+const englishByline = new RegExp(String.raw`^By\s+(${personName}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)${personName})*)\s*(\**)\s*$`, 'u');
+
+/** The people a byline names. */
+export function bylineAuthors(names: string): string[] {
+  return names
+    .split(/\s*,\s*|\s+and\s+|\s*&\s*/u)
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+}
 const noteStart = /^(\d{1,2})\s+(\S.*)$/u;
 const callBefore = String.raw`[\p{L}”’"')\]）》」]`;
 
 /** Splits a CJK byline `王  毅  国务委员兼外交部长` into name and position. */
-export function parseCjkByline(text: string): { name: string; position: string } | undefined {
+export function parseCjkByline(text: string): { name: string; names: string[]; position: string } | undefined {
   const t = text.trim();
   if (t.length > 48 || !isCjkText(t) || /[。，；]/u.test(t)) return undefined;
   const parts = t.split(/\s{2,}/u).filter((p) => p.length > 0);
-  if (parts.length < 2 || parts.length > 3) return undefined;
+  if (parts.length < 2 || parts.length > 4) return undefined;
   const position = parts[parts.length - 1] ?? '';
-  const name = parts.slice(0, -1).join('');
-  if (!/^[\p{Script=Han}·]{2,5}$/u.test(name) || position.length < 2) return undefined;
-  return { name, position };
+  const nameParts = parts.slice(0, -1);
+  // `王  毅` is one name spaced out; `王毅  李华` are two people.
+  const names = nameParts.every((p) => [...p].length === 1) ? [nameParts.join('')] : nameParts;
+  if (!names.every((n) => /^[\p{Script=Han}·]{2,5}$/u.test(n)) || position.length < 2) return undefined;
+  return { name: names.join('、'), names, position };
 }
 
 /** Finds the lines that tell the layout where chapters open and where numerals stand. */
@@ -149,7 +161,7 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         if (inNote) noteLines.push(i);
         else if (byline === undefined) titleLines.push(i);
       }
-      const noteText = noteLines.map(text).reduce((acc, t) => (acc === '' ? t : joinEnglish(acc, t)), '').replace(/^\*\s*/u, '');
+      const noteText = noteLines.map(text).reduce((acc, t) => (acc === '' ? t : joinEnglish(acc, t)), '').replace(/^\*+\s*/u, '');
       const bylineText = byline === undefined ? undefined : text(byline);
       const bylineName = bylineText ? englishByline.exec(bylineText)?.[1] : undefined;
       const noteName = /^(.+?)\s+(?:is|was|are)\s/u.exec(noteText)?.[1];
@@ -158,8 +170,8 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         kind: 'article',
         titleLines: titleLines.map(text),
         subtitleLines: [],
-        authors: bylineName ? [bylineName] : noteName ? [noteName] : [],
-        bylineCallsNote: Boolean(bylineText?.endsWith('*')),
+        authors: bylineName ? bylineAuthors(bylineName) : noteName ? [noteName] : [],
+        bylineCallsNote: Boolean(bylineText?.trimEnd().endsWith('*')),
         lines: block,
         ...(bylineText ? { byline: normaliseSpaces(bylineText) } : {}),
         ...(noteText ? { authorNote: normaliseSpaces(noteText) } : {}),
@@ -183,7 +195,7 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         titleLines: titles.filter((t) => !t.startsWith('——')),
         subtitleLines: titles.filter((t) => t.startsWith('——')),
         byline,
-        authors: parsed ? [parsed.name] : [],
+        authors: parsed ? parsed.names : [],
         bylineCallsNote: false,
         lines: textLines.slice(from, cjkBylineAt + 1),
       };
