@@ -1,8 +1,7 @@
 /** `folio build`: every stage of the issue in one run, with a line per stage and its time. */
-import path from 'node:path';
 import { build, type StageName } from '../../build.js';
 import { formatMessage, hasErrors, message } from '../../messages.js';
-import { printJson, progressBar, reportMessages, type Command } from '../command.js';
+import { printJson, progressBar, reportMessages, shownPath, type Command } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'check'];
 
@@ -68,7 +67,7 @@ export const buildCommand: Command = {
     reportMessages(io, result.messages);
     if (!io.quiet) {
       for (const s of result.stages) {
-        io.out(`${s.stage.padEnd(7)} ${s.ok ? 'ok    ' : 'FAILED'} ${s.seconds.toFixed(1).padStart(6)} s  ${s.outputs.map((o) => path.relative(process.cwd(), o)).join(', ')}`);
+        io.out(`${s.stage.padEnd(7)} ${s.ok ? 'ok    ' : 'FAILED'} ${s.seconds.toFixed(1).padStart(6)} s  ${s.outputs.map((o) => shownPath(o)).join(', ')}`);
       }
       io.out(`total           ${seconds.toFixed(1).padStart(6)} s`);
     }

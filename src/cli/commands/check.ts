@@ -5,7 +5,7 @@ import { check, summaryLines } from '../../check/index.js';
 import { loadManuscript } from '../../manuscript/index.js';
 import { issueSlug } from '../../pdf/render.js';
 import { hasErrors, message } from '../../messages.js';
-import { printJson, reportMessages, type Command } from '../command.js';
+import { printJson, reportMessages, shownPath, type Command } from '../command.js';
 
 /** The check command: thin, it resolves the default paths and calls `check`. */
 export const checkCommand: Command = {
@@ -66,7 +66,7 @@ export const checkCommand: Command = {
         await access(file);
       } catch {
         const hint = `run \`folio ${what.toLowerCase()}\` first, or pass ${flag}`;
-        const missing = [message('check-009', `Unexpected missing ${what} \`${path.relative(process.cwd(), file)}\`, expected a file to check (${hint})`, { file })];
+        const missing = [message('check-009', `Unexpected missing ${what} \`${shownPath(file)}\`, expected a file to check (${hint})`, { file })];
         if (io.json) printJson(io, 2, missing);
         reportMessages(io, missing);
         return 2;
@@ -89,7 +89,7 @@ export const checkCommand: Command = {
     reportMessages(io, result.messages);
     if (result.report) {
       for (const line of summaryLines(result.report)) io.out(line);
-      if (!io.quiet) for (const file of result.written) io.out(`  wrote ${path.relative(process.cwd(), file)}`);
+      if (!io.quiet) for (const file of result.written) io.out(`  wrote ${shownPath(file)}`);
     }
     return code;
   },

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { buildEpub } from '../../epub/index.js';
 import { hasErrors } from '../../messages.js';
-import { printJson, reportMessages, type Command } from '../command.js';
+import { printJson, reportMessages, shownPath, type Command } from '../command.js';
 import { loadManuscript } from '../../manuscript/index.js';
 
 /** The EPUB command: thin, it resolves paths and calls `buildEpub`. */
@@ -46,7 +46,7 @@ export const epubCommand: Command = {
       return code;
     }
     reportMessages(io, result.messages);
-    if (code === 0 && !io.quiet && result.out) io.out(`folio epub: wrote ${path.relative(process.cwd(), result.out)} (${result.pages ?? 0} pages)`);
+    if (code === 0 && !io.quiet && result.out) io.out(`folio epub: wrote ${shownPath(result.out)} (${result.pages ?? 0} pages)`);
     return code;
   },
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadManuscript } from '../../manuscript/index.js';
 import { hasErrors } from '../../messages.js';
 import { issueSlug, renderPdf } from '../../pdf/index.js';
-import { printJson, progressBar, reportMessages, type Command } from '../command.js';
+import { printJson, progressBar, reportMessages, shownPath, type Command } from '../command.js';
 
 /** The PDF command: thin, it resolves paths and calls `renderPdf`. */
 export const pdfCommand: Command = {
@@ -44,7 +44,7 @@ export const pdfCommand: Command = {
       return code;
     }
     reportMessages(io, result.messages);
-    if (code === 0 && !io.quiet) io.out(`folio pdf: wrote ${path.relative(process.cwd(), out)} (${result.pages} pages, ${result.passes} layout passes)`);
+    if (code === 0 && !io.quiet) io.out(`folio pdf: wrote ${shownPath(out)} (${result.pages} pages, ${result.passes} layout passes)`);
     return code;
   },
 };
