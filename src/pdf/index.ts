@@ -1,6 +1,6 @@
 /** The PDF stage: the manuscript to a typeset PDF, page for page with the original. */
-export { issueSlug, overflowingFolios, pageEndFill, renderPdf } from './render.js';
-export type { PageFacts, RenderPdfOptions, RenderPdfResult } from './render.js';
+export { chunkPages, issueSlug, overflowingFolios, pageEndFill, renderPdf } from './render.js';
+export type { ChunkReport, PageFacts, RenderPdfOptions, RenderPdfResult } from './render.js';
 export { copyfitLevels, describeLevel, maxCopyfitLevel } from './copyfit.js';
 export { chromiumFlags, defaultChromePath } from './browser.js';
 export { bundledFamilies, pagedPolyfillPath } from './assets.js';

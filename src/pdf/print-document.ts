@@ -79,14 +79,16 @@ export interface PrintChunk {
 }
 
 /**
- * Splits the issue into chunks at every chapter that opens a printed page; a chapter that
- * begins mid-page stays with the one before it, whose last page it shares.
+ * Splits the issue into chunks of at least `minPages` printed pages (the last may be shorter),
+ * cut only where a chapter opens a printed page: a chapter that begins mid-page stays with the
+ * one before it, whose last page it shares. Each chunk costs a page load and a Paged.js start
+ * (about a second), so small chapters are grouped; 1 gives a chunk per page-opening chapter.
  */
-export function printChunks(issue: RenderedIssue): PrintChunk[] {
+export function printChunks(issue: RenderedIssue, minPages = 1): PrintChunk[] {
   const chunks: PrintChunk[] = [];
   for (const [index, chapter] of issue.chapters.entries()) {
     const last = chunks.at(-1);
-    if (last && !chapter.opensPage) {
+    if (last && (!chapter.opensPage || last.lastFolio - last.firstFolio + 1 < minPages)) {
       last.to = index + 1;
       last.lastFolio = Math.max(last.lastFolio, chapter.lastPage);
     } else {

@@ -46,6 +46,11 @@ export interface RenderPdfOptions {
   cacheDir?: string;
   /** Chunks laid out at once, each in its own browser context (default: the cores, at most 4). */
   jobs?: number;
+  /**
+   * The fewest printed pages a chunk holds (default `chunkPages`); chunks are cut only where a
+   * chapter opens a page. Smaller chunks cache finer, larger ones start Paged.js less often.
+   */
+  chunkPages?: number;
 }
 
 /** How one chunk of the issue was come by: laid out in this run, or reused from the cache. */
@@ -67,6 +72,13 @@ export interface ChunkReport {
  * lines are justified at this default, all of them at 0.
  */
 export const pageEndFill = 0.85;
+
+/**
+ * The fewest printed pages in a chunk by default. A chunk costs a page load and a Paged.js
+ * start, about a second on a small machine, against some 20 ms a page; one Paged.js flow slows
+ * as it grows (each page costs more the more pages precede it), so chunks stay short.
+ */
+export const chunkPages = 40;
 
 /** Facts about one laid-out page, as the browser reported them. */
 export interface PageFacts {
@@ -142,7 +154,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   const chunkAssets = { templateDir, fontStylesheets: assets.fontStylesheets.map((href) => `${up}/${href}`), printStylesheet: `${up}/${assets.printStylesheet}` };
   const fill = options.pageEndFill ?? pageEndFill;
   const shared = await sharedKey(buildDir, templateDir, fill, options.chromePath ?? process.env.CHROME_PATH ?? '');
-  const chunks = printChunks(issue);
+  const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
   const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
   const pagesDone = new Map<number, number>();
   const progress = (chunk: PrintChunk, done: number) => {
@@ -440,13 +452,22 @@ async function findMissingGlyphs(page: Page, list: GlyphProbe): Promise<Array<{ 
   await client.send('DOM.enable');
   await client.send('CSS.enable');
   const { root } = await client.send('DOM.getDocument', { depth: 0 });
-  const { nodeIds } = await client.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: '#folio-glyph-probe span' });
-  const flat = list.flatMap((group) => group.chars.map((char) => ({ char, lang: group.lang })));
+  // A language's characters all at once first: only a group some system font helped to draw
+  // is looked at character by character (one round trip each).
+  const fontsOf = async (nodeId: number) => (await client.send('CSS.getPlatformFontsForNode', { nodeId })).fonts;
+  const { nodeIds: groupIds } = await client.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: '#folio-glyph-probe > section' });
   const missing: Array<{ char: string; lang: string }> = [];
-  for (const [index, nodeId] of nodeIds.entries()) {
-    const { fonts } = await client.send('CSS.getPlatformFontsForNode', { nodeId });
-    const entry = flat[index];
-    if (entry && (fonts.length === 0 || fonts.some((font) => !font.isCustomFont))) missing.push(entry);
+  for (const [index, groupId] of groupIds.entries()) {
+    const group = list[index];
+    if (!group) continue;
+    const fonts = await fontsOf(groupId);
+    if (fonts.length > 0 && fonts.every((font) => font.isCustomFont)) continue;
+    const { nodeIds } = await client.send('DOM.querySelectorAll', { nodeId: groupId, selector: 'span' });
+    for (const [at, nodeId] of nodeIds.entries()) {
+      const char = group.chars[at];
+      const used = await fontsOf(nodeId);
+      if (char !== undefined && (used.length === 0 || used.some((font) => !font.isCustomFont))) missing.push({ char, lang: group.lang });
+    }
   }
   await client.detach();
   await page.evaluate('window.folioPrint.removeGlyphProbe()');
