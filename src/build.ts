@@ -1,7 +1,8 @@
 /**
  * The whole build of an issue: (import,) PDF, EPUB, check — the same functions the single
- * commands call, run in order with one timing per stage. A stage never prints; progress goes
- * through the `onProgress` callback and problems come back as messages.
+ * commands call, with one timing per stage: the PDF and the EPUB at once, then the check. A
+ * stage never prints; progress goes through the `onProgress` callback and problems come back
+ * as messages.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,9 @@ import { hasErrors, message, type Message } from './messages.js';
 import { issueSlug, renderPdf } from './pdf/index.js';
 
 export type StageName = 'import' | 'pdf' | 'epub' | 'check';
+
+/** The stages in the order data flows, the order they are reported in. */
+const stageOrder: readonly StageName[] = ['import', 'pdf', 'epub', 'check'];
 
 export interface BuildOptions {
   manuscriptDir: string;
@@ -120,22 +124,30 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const epub = path.join(outDir, `${name}.epub`);
     let pdfOk = false;
     let epubOk = false;
-    if (wanted.has('pdf')) {
-      pdfOk = await run('pdf', async () => {
-        const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
-        messages.push(...result.messages);
-        if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
-        return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
-      });
-    }
-    if (wanted.has('epub')) {
-      epubOk = await run('epub', async () => {
-        const result = await buildEpub({ manuscriptDir, out: epub, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
-        messages.push(...result.messages);
-        if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
-        return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
-      });
-    }
+    // The PDF and the EPUB need nothing of each other: they are made at once, each mostly
+    // waiting on its own browser or validator, and their messages kept in stage order.
+    const pdfMessages: Message[] = [];
+    const epubMessages: Message[] = [];
+    [pdfOk, epubOk] = await Promise.all([
+      wanted.has('pdf')
+        ? run('pdf', async () => {
+            const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
+            pdfMessages.push(...result.messages);
+            if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
+            return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
+          })
+        : false,
+      wanted.has('epub')
+        ? run('epub', async () => {
+            const result = await buildEpub({ manuscriptDir, out: epub, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+            epubMessages.push(...result.messages);
+            if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
+            return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
+          })
+        : false,
+    ]);
+    messages.push(...pdfMessages, ...epubMessages);
+    stages.sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
     if (wanted.has('check')) {
       await run('check', async () => {
         const result = await check({
