@@ -1,0 +1,229 @@
+/**
+ * `npm run bench`: every stage on the bundled issue and on synthetic issues made of it repeated
+ * 4 and 16 times, each stage in a process of its own with its wall time and peak memory (the
+ * resident memory of its whole process tree, Chromium included, sampled from /proc); the
+ * median of BENCH_RUNS runs (default 3; fewer for the big issues). In the same run, pagedjs-cli
+ * and Chromium's plain --print-to-pdf render the same print HTML, for ratios; a full build and
+ * a rebuild after an edit to one chapter are timed through the command line. Writes
+ * bench/RESULTS.md and prints it. Asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadManuscript } from '../src/manuscript/index.js';
+import { issueSlug } from '../src/pdf/index.js';
+import { repeatIssue } from './synthetic.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const benchDir = path.join(root, 'build', 'bench');
+const chromium = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const sizes = (process.env.BENCH_SIZES ?? '1,4,16').split(',').map(Number);
+const pageSize = 4096;
+
+/** What one measured process did. */
+interface Run {
+  seconds: number;
+  peakMiB: number;
+  stdout: string;
+  code: number | null;
+}
+
+/** Resident memory of a process and all its descendants, in bytes, from /proc. */
+function treeRss(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces: the fields after its closing parenthesis are fixed.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  let total = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop() as number;
+    try {
+      total += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
+    } catch {
+      // Gone already.
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** Runs a command, sampling its tree's memory every 50 ms; wall time from spawn to exit. */
+function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const sampler = setInterval(() => {
+      if (child.pid !== undefined) peak = Math.max(peak, treeRss(child.pid));
+    }, 50);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0 && code !== 1) process.stderr.write(`bench: ${command} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}\n`);
+      resolve({ seconds, peakMiB: peak / 1024 / 1024, stdout, code });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** A row of the table: median seconds and peak memory over the runs. */
+interface Row {
+  issue: string;
+  pages: number;
+  what: string;
+  seconds: number;
+  peakMiB: number;
+  runs: number;
+  note: string;
+}
+
+const rows: Row[] = [];
+
+async function repeat(issue: string, pages: number, what: string, n: number, once: () => Promise<Run>, note: (last: Run) => string = () => ''): Promise<Row> {
+  const done: Run[] = [];
+  for (let k = 0; k < n; k += 1) {
+    process.stderr.write(`bench: ${issue} ${what} run ${k + 1}/${n} …\n`);
+    done.push(await once());
+  }
+  const row: Row = { issue, pages, what, seconds: median(done.map((r) => r.seconds)), peakMiB: Math.max(...done.map((r) => r.peakMiB)), runs: n, note: note(done[done.length - 1] as Run) };
+  rows.push(row);
+  return row;
+}
+
+const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const stage = (name: string, manuscript: string, out: string) => measure(process.execPath, [tsx, path.join(root, 'bench', 'stage.ts'), name, manuscript, out]);
+const lastJson = (run: Run): Record<string, unknown> => {
+  const line = run.stdout.trim().split('\n').at(-1) ?? '{}';
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+};
+
+const ratios: string[] = [];
+const base: Record<string, number> = {};
+await mkdir(benchDir, { recursive: true });
+
+for (const times of sizes) {
+  const name = `x${times}`;
+  const manuscript = await repeatIssue(path.join(root, 'manuscript'), path.join(benchDir, name, 'manuscript'), times);
+  const out = path.join(benchDir, name, 'out');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  const loaded = await loadManuscript(manuscript);
+  if (!loaded.manuscript) throw new Error(`Unexpected synthetic issue that does not load: ${manuscript}`);
+  const pages = loaded.manuscript.issue.pages;
+  const slug = issueSlug(loaded.manuscript);
+  const n = times === 1 ? runs : times <= 4 ? Math.max(1, Math.ceil(runs / 2)) : 1;
+
+  if (times === 1) {
+    await repeat(name, pages, 'import', n, () => stage('import', path.join(root, 'manuscript'), out));
+  }
+  await repeat(name, pages, 'html', n, () => stage('html', manuscript, out));
+  // A cold PDF stage: the chunk cache is emptied before every run.
+  const pdf = await repeat(name, pages, 'pdf', n, async () => {
+    await rm(path.join(out, 'cache'), { recursive: true, force: true });
+    return stage('pdf', manuscript, out);
+  }, (last) => {
+    const facts = lastJson(last).facts as { pages?: number; passes?: number; chunks?: unknown[] } | undefined;
+    return `${facts?.pages ?? '?'} pages, ${facts?.passes ?? '?'} passes${facts?.chunks ? `, ${facts.chunks.length} chunks` : ''}`;
+  });
+  base[`pdf${times}`] = pdf.seconds;
+  base[`pdfMem${times}`] = pdf.peakMiB;
+  await repeat(name, pages, 'epub', n, () => stage('epub', manuscript, out));
+  await repeat(name, pages, 'check', n, () => stage('check', manuscript, out), (last) => {
+    const facts = lastJson(last).facts as { pagesChecked?: number; pagesFaithful?: number } | undefined;
+    return `${facts?.pagesFaithful ?? '?'} of ${facts?.pagesChecked ?? '?'} pages faithful`;
+  });
+
+  // Other engines on the print HTML the PDF stage kept.
+  const printHtml = path.join(out, `${slug}.print.html`);
+  const pagedjs = await repeat(name, pages, 'pagedjs-cli (same HTML)', n, () =>
+    measure(process.execPath, [path.join(root, 'node_modules', 'pagedjs-cli', 'src', 'cli.js'), printHtml, '-o', path.join(out, 'pagedjs-cli.pdf'), '--browserArgs', '--no-sandbox,--disable-gpu,--disable-background-networking'], { PUPPETEER_EXECUTABLE_PATH: chromium }),
+  );
+  const plain = await repeat(name, pages, 'chromium --print-to-pdf (no pagination)', n, () =>
+    measure(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', `--user-data-dir=${path.join(os.tmpdir(), `folio-bench-${process.pid}`)}`, `--print-to-pdf=${path.join(out, 'chromium.pdf')}`, '--no-pdf-header-footer', pathToFileURL(printHtml).href]),
+  );
+  ratios.push(`- ${name} (${pages} pages): PDF stage / pagedjs-cli = **${(pdf.seconds / pagedjs.seconds).toFixed(2)}×**; PDF stage / Chromium print-to-pdf = ${(pdf.seconds / plain.seconds).toFixed(2)}×`);
+
+  if (times === 1) {
+    // The whole build as a person runs it, cold, then again after an edit to one chapter.
+    const cli = path.join(root, 'bin', 'folio.js');
+    const buildArgs = [cli, 'build', '--manuscript', manuscript, '--out-dir', out, '--json'];
+    const full = await repeat(name, pages, 'full build (pdf, epub, check), cold', n, async () => {
+      await rm(path.join(out, 'cache'), { recursive: true, force: true });
+      return measure(process.execPath, buildArgs);
+    });
+    const chapters = loaded.manuscript.chapters;
+    const edited = chapters[Math.floor(chapters.length / 2)];
+    if (edited) {
+      const original = await readFile(edited.path, 'utf8');
+      let flip = 0;
+      const rebuild = await repeat(name, pages, `rebuild after an edit to ${path.basename(edited.path)}`, n, async () => {
+        // A full build first, so the cache holds the issue as it was; then one word changes.
+        await writeFile(edited.path, original);
+        await measure(process.execPath, buildArgs);
+        flip += 1;
+        await writeFile(edited.path, original.replace(/\bthe\b/, flip % 2 === 1 ? 'teh' : 'eth'));
+        return measure(process.execPath, buildArgs);
+      });
+      await writeFile(edited.path, original);
+      ratios.push(`- full build of ${name}: ${full.seconds.toFixed(1)} s; rebuild after a one-chapter edit / full build = **${(rebuild.seconds / full.seconds).toFixed(2)}×**`);
+    }
+  }
+}
+
+const growth: string[] = [];
+for (const times of sizes.filter((t) => t !== 1)) {
+  const big = base[`pdf${times}`];
+  const one = base.pdf1;
+  if (big !== undefined && one !== undefined) growth.push(`- PDF stage x${times} / x1 = **${(big / one).toFixed(2)}×** (linear would be ${times}×); peak memory ${(base[`pdfMem${times}`] ?? 0).toFixed(0)} MiB`);
+}
+
+const cpus = os.cpus();
+const lines = [
+  '# Benchmark results',
+  '',
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]?.toFixed(1)} at the end.`,
+  `Median of the runs shown; peak memory is the most resident memory of the process tree (Chromium included) seen in any run.`,
+  'The machine is shared: compare ratios within one run, not seconds across runs.',
+  '',
+  '| issue | pages | what | seconds | peak MiB | runs | notes |',
+  '| --- | ---: | --- | ---: | ---: | ---: | --- |',
+  ...rows.map((r) => `| ${r.issue} | ${r.pages} | ${r.what} | ${r.seconds.toFixed(2)} | ${r.peakMiB.toFixed(0)} | ${r.runs} | ${r.note} |`),
+  '',
+  '## Ratios',
+  '',
+  ...ratios,
+  ...growth,
+  '',
+];
+const table = lines.join('\n');
+await writeFile(path.join(root, 'bench', 'RESULTS.md'), table);
+process.stdout.write(table);
