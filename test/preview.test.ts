@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -122,7 +122,7 @@ test('the preview serves the index, the EPUB chapters and the paginated issue, a
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(String(error)));
     page.on('response', (response) => {
-      if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) failures.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
     });
     await page.goto(new URL('/print/', server.url).href);
     assert.equal(await paginated(page), manuscript.issue.pages);
@@ -168,7 +168,13 @@ test('a broken chapter shows its problem at file:line on the preview, and fixing
   const manuscript = await load(manuscriptDir);
   let server: PreviewServer | undefined;
   try {
-    server = await startPreview({ manuscriptDir, port: 0, buildDir, watchDirs: [], debounceMs: 50 });
+    const styles = path.join(dir, 'styles');
+    await mkdir(path.join(styles, 'nested'), { recursive: true });
+    server = await startPreview({ manuscriptDir, port: 0, buildDir, watchDirs: [styles], debounceMs: 50 });
+    // A change in a watched folder besides the manuscript (templates/, styles/ in use), however deep, rebuilds too.
+    const restyled = server.nextBuild();
+    await writeFile(path.join(styles, 'nested', 'extra.css'), 'p { color: black; }\n');
+    assert.equal(await restyled, 2);
     const first = manuscript.chapters[0];
     assert.ok(first);
     const file = path.join(manuscriptDir, first.file);

@@ -112,6 +112,10 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     const route = decodeURIComponent(url.pathname);
     if (route === '/') return send(response, 200, 'text/html; charset=utf-8', indexPage(documents, version));
     if (route === '/_preview/events') return openEvents(response);
+    if (route === '/favicon.ico') {
+      response.writeHead(204);
+      return void response.end();
+    }
     if (route === '/_preview/state.json') {
       return send(response, 200, 'application/json', JSON.stringify({ version, title: documents.title, messages: documents.messages, chapters: documents.chapters.map((c) => c.slug), paginated: documents.printHtml !== undefined }));
     }
