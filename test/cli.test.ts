@@ -266,6 +266,35 @@ test('folio check: the bundled manuscript holds (0); a word deleted from a chapt
   }
 });
 
+test('folio pdf and folio epub on the small fixture: exit 0, the output written, its figures as JSON', { timeout: 300_000 }, async () => {
+  const out = await scratch('good');
+  try {
+    const manuscript = await load(small);
+    const [pdf, epub] = await Promise.all([
+      folio(['pdf', '--manuscript', small, '--out', path.join(out, 'issue.pdf'), '--json']),
+      folio(['epub', '--manuscript', small, '--out', path.join(out, 'issue.epub'), '--no-validate', '--json']),
+    ]);
+    assert.equal(pdf.code, 0, pdf.stderr);
+    assert.equal(pdf.stderr, '');
+    const printed = json(pdf);
+    assert.deepEqual(printed.messages, []);
+    assert.equal(printed.out, path.join(out, 'issue.pdf'));
+    assert.equal(printed.pages, manuscript.issue.pages);
+    assert.ok(printed.timings && typeof printed.timings === 'object');
+    await access(path.join(out, 'issue.pdf'));
+
+    assert.equal(epub.code, 0, epub.stderr);
+    assert.equal(epub.stderr, '');
+    const packed = json(epub);
+    assert.deepEqual(packed.messages, []);
+    assert.equal(packed.out, path.join(out, 'issue.epub'));
+    assert.equal(typeof packed.pages, 'number');
+    await access(path.join(out, 'issue.epub'));
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
 test('a tool that cannot run is exit 2: Chromium missing for pdf and epub', async () => {
   const out = await scratch('nochrome');
   try {
