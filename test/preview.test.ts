@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -220,6 +220,34 @@ test('the preview lays out with the copyfit levels the last PDF build wrote into
     assert.equal(documents.printHtml, html, 'the preview paginates the print HTML the PDF stage builds');
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the images of a chapter are served from the manuscript; nothing else of it is', async () => {
+  const withImage = path.join(repo, 'test', 'fixtures', 'epub', 'local-image');
+  const manuscript = await load(withImage);
+  let server: PreviewServer | undefined;
+  const buildDir = await mkdtemp(path.join(os.tmpdir(), 'folio-preview-images-'));
+  try {
+    server = await startPreview({ manuscriptDir: withImage, port: 0, buildDir, watchDirs: [] });
+    const chapter = manuscript.chapters.find((c) => /!\[[^\]]*\]\((?!https?:)[^)]+\.png\)/.test(c.markdown));
+    assert.ok(chapter, 'the fixture has a chapter with a local PNG');
+    const xhtml = await (await fetch(new URL(`/epub/${chapter.slug}.xhtml`, server.url))).text();
+    const sources = [...xhtml.matchAll(/<img [^>]*src="([^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.ok(sources.length > 0);
+    const served = await Promise.all(sources.map(async (src) => ({ src, file: path.join(withImage, decodeURIComponent(src.replace(/^\/manuscript\//, ''))), response: await fetch(new URL(src, server?.url)) })));
+    for (const { src, file, response } of served) {
+      assert.match(src, /^\/manuscript\//);
+      const exists = await access(file).then(() => true, () => false);
+      assert.equal(response.status, exists ? 200 : 404, src);
+      if (exists) assert.deepEqual(Buffer.from(await response.arrayBuffer()), await readFile(file));
+    }
+    assert.ok(served.some((s) => s.response.status === 200), 'at least one image is there to serve');
+    assert.notEqual((await fetch(new URL('/manuscript/issue.yaml', server.url))).status, 200);
+    assert.notEqual((await fetch(new URL(`/manuscript/${chapter.file}`, server.url))).status, 200);
+  } finally {
+    await server?.close();
+    await rm(buildDir, { recursive: true, force: true });
   }
 });
 

@@ -3,15 +3,18 @@
  * stage paginates (with the copyfit levels of the last PDF build, when there is one) and each
  * chapter as the EPUB content document it becomes. Nothing here is written to the build folder.
  */
+import type { Root } from 'hast';
+import { toHtml } from 'hast-util-to-html';
 import ejs from 'ejs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderChapter } from '../html/index.js';
+import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { loadManuscript } from '../manuscript/index.js';
 import { hasErrors, type Message } from '../messages.js';
 import { copyPrintAssets, projectDir } from '../pdf/assets.js';
 import { buildPrintHtml, renderIssue } from '../pdf/print-document.js';
 import { issueSlug } from '../pdf/render.js';
+import { visit } from 'unist-util-visit';
 
 /** One chapter as an EPUB content document. */
 export interface PreviewChapter {
@@ -58,13 +61,14 @@ export async function makePreviewDocuments(options: PreviewDocumentsOptions): Pr
   for (const chapter of manuscript.chapters) {
     const rendered = renderChapter(chapter, { target: 'epub' });
     messages.push(...rendered.messages);
+    pointImagesAtManuscript(rendered.hast, chapter.path, manuscript.dir);
     const xhtml = ejs.render(chapterTemplate, {
       language: chapter.language,
       title: chapter.title,
       author: chapter.authors,
       kind: chapter.kind,
       folioCover: null,
-      body: rendered.html,
+      body: toHtml(rendered.hast, xhtmlSerialization),
     });
     documents.chapters.push({ slug: chapter.slug, title: chapter.title, language: chapter.language, firstPage: chapter.firstPage, lastPage: chapter.lastPage, xhtml });
   }
@@ -97,4 +101,23 @@ export async function lastCopyfit(printHtml: string): Promise<Map<number, number
     fit.set(folio, Math.max(fit.get(folio) ?? 0, Number(match[2])));
   }
   return fit;
+}
+
+/** Where the preview serves the manuscript's own images from. */
+export const manuscriptRoute = '/manuscript/';
+
+/**
+ * Points a chapter's local images at the preview's `/manuscript/` route: their `src` is relative
+ * to the chapter file, which the preview's chapter URL is not.
+ */
+function pointImagesAtManuscript(tree: Root, chapterPath: string, manuscriptDir: string): void {
+  visit(tree, 'element', (node) => {
+    if (node.tagName !== 'img' || typeof node.properties.src !== 'string') return;
+    const src = node.properties.src;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('/')) return;
+    const file = path.resolve(path.dirname(chapterPath), decodeURI(src.split(/[?#]/)[0] ?? ''));
+    const relative = path.relative(manuscriptDir, file);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) return;
+    node.properties.src = manuscriptRoute + relative.split(path.sep).map(encodeURIComponent).join('/');
+  });
 }

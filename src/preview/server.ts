@@ -13,7 +13,7 @@ import path from 'node:path';
 import { formatMessage, FolioError, message, type Message } from '../messages.js';
 import { pagedPolyfillPath, projectDir } from '../pdf/assets.js';
 import { pageEndFill } from '../pdf/render.js';
-import { makePreviewDocuments, type PreviewDocuments } from './documents.js';
+import { makePreviewDocuments, manuscriptRoute, type PreviewDocuments } from './documents.js';
 
 /** Options of `startPreview`. */
 export interface PreviewOptions {
@@ -127,6 +127,8 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       return send(response, 200, 'text/html; charset=utf-8', printPage(documents.printHtml, version));
     }
     if (route.startsWith('/print/')) return sendFile(response, assetsDir, route.slice('/print/'.length));
+    // The manuscript's own images, for the chapters; nothing else of the manuscript folder.
+    if (route.startsWith(manuscriptRoute) && imageTypes.has(path.extname(route).toLowerCase())) return sendFile(response, manuscriptDir, route.slice(manuscriptRoute.length));
     if (route === '/epub/style.css') return send(response, 200, 'text/css; charset=utf-8', await readFile(path.join(projectDir, 'templates', 'epub', 'style.css')));
     const chapterMatch = /^\/epub\/([^/]+)\.xhtml$/.exec(route);
     if (chapterMatch) {
@@ -232,7 +234,11 @@ function redirect(response: ServerResponse, to: string): void {
   response.end();
 }
 
+const imageTypes = new Set(['.png', '.jpg', '.jpeg', '.gif', '.svg']);
+
 const assetTypes: Record<string, string> = {
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
   '.css': 'text/css; charset=utf-8',
   '.woff2': 'font/woff2',
   '.ttf': 'font/ttf',
