@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { main } from '../src/cli/index.js';
 import { buildEpub, runAce, runEpubcheck } from '../src/epub/index.js';
-import { chromiumPath } from '../src/epub/chromium.js';
+import { chromiumPath } from '../src/chromium.js';
 import { assignPlayOrder, nestHeadings } from '../src/epub/navigation.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
@@ -346,16 +346,20 @@ describe('epub: navigation helpers', () => {
 });
 
 describe('epub: a missing tool is an error, never a skip', () => {
-  test('no Chromium: epub-004 and no EPUB', async () => {
+  test('no Chromium: the EPUB is still made, with an SVG cover, and the build fails (epub-004 for the cover and for Ace)', async () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
     try {
       const out = path.join(scratch, 'none.epub');
       const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, chromePath: path.join(scratch, 'no-chromium') });
       assert.deepEqual(
         built.messages.map((m) => m.ruleId),
-        ['epub-004'],
+        ['epub-004', 'epub-004'],
       );
-      await assert.rejects(readFile(out));
+      assert.match(built.messages[0]?.reason ?? '', /the cover is drawn as SVG instead/u);
+      const files = await readZip(await readFile(out));
+      assert.ok(files.has('OEBPS/cover.svg'), 'an SVG cover');
+      // EPUBCheck still ran on it and found nothing: only the two Chromium failures are reported.
+      assert.ok(!built.messages.some((m) => m.ruleId === 'epub-001'));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@ import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { hasErrors, message, type Message, type Place } from '../messages.js';
 import { runAce } from './ace.js';
-import { chromiumPath } from './chromium.js';
+import { chromiumPath } from '../chromium.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import { collectImages, type EpubImage } from './images.js';
 import { runEpubcheck } from './epubcheck.js';

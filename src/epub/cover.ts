@@ -8,9 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ejs from 'ejs';
-import puppeteer from 'puppeteer-core';
 import type { Manuscript } from '../manuscript/index.js';
-import { chromiumFlags, chromiumPath } from './chromium.js';
+import { chromiumPath, launchChromium } from '../chromium.js';
 import type { PublicationMetadata } from './metadata.js';
 import { templatePath } from './templates.js';
 
@@ -130,15 +129,13 @@ export function coverAlt(manuscript: Manuscript, metadata: PublicationMetadata):
 
 /** Renders the cover to PNG with headless Chromium. Throws when Chromium cannot run. */
 export async function renderCover(manuscript: Manuscript, metadata: PublicationMetadata, executablePath = chromiumPath()): Promise<Cover> {
-  if (executablePath === undefined) throw new Error('Chromium was not found; install the Debian chromium package or set CHROME_PATH');
   const html = await coverHtml(manuscript, metadata);
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'folio-cover-'));
-  const userDataDir = path.join(workDir, 'profile');
   const coverFile = path.join(workDir, 'cover.html');
   try {
     // A file page, so that it may load the bundled fonts from file: URLs.
     await writeFile(coverFile, html);
-    const browser = await puppeteer.launch({ executablePath, args: chromiumFlags, headless: true, userDataDir, timeout: 60_000 });
+    const { browser, close } = await launchChromium({ chromePath: executablePath, timeoutMs: 60_000, ruleId: 'epub-004' });
     try {
       const page = await browser.newPage();
       // The cover is made from metadata and local fonts only: refuse anything from the network.
@@ -155,7 +152,7 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
       const png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
       return { data: png, extension: 'png', mediaType: 'image/png', alt: coverAlt(manuscript, metadata) };
     } finally {
-      await browser.close();
+      await close();
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });

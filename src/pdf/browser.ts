@@ -1,26 +1,16 @@
 /**
- * Chromium for printing: Debian's browser driven by puppeteer-core, with no network, a fresh
- * profile removed afterwards, dialogs dismissed, and a kill on failure or Ctrl-C.
+ * Chromium for printing: the shared launch (src/chromium.ts) with the flags Paged.js needs, a
+ * tab with no network and dialogs dismissed, and a watchdog over every stage.
  */
-import { constants, rmSync } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { chromiumFlags as commonFlags, launchChromium as launchBrowser, type ChromiumBrowser } from '../chromium.js';
 import { FolioError, message } from '../messages.js';
 
-/** Where Chromium is looked for unless `CHROME_PATH` says otherwise. */
-export const defaultChromePath = '/usr/bin/chromium';
+export { chromiumPath, defaultChromePath } from '../chromium.js';
 
-/** The Chromium flags: headless, sandbox-free (root in CI), quiet, no background traffic. */
-export const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
+/** What a print render adds to the common flags. */
+const printFlags = [
   // Paged.js fetches the stylesheets with XMLHttpRequest; from file:// that needs this.
   '--allow-file-access-from-files',
   // Unhinted metrics: the same line breaks on screen as in the PDF.
@@ -31,82 +21,15 @@ export const chromiumFlags = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-/** A running browser and what must be undone when it is done with. */
-export interface PrintBrowser {
-  browser: Browser;
-  close(): Promise<void>;
-}
+/** The flags of a print render: the common ones and what Paged.js needs. */
+export const chromiumFlags = [...commonFlags, ...printFlags];
 
-/** Starts Chromium. A missing or broken executable is a `pdf-001` error naming the path tried. */
-export async function launchChromium(options: { chromePath?: string; timeoutMs: number }): Promise<PrintBrowser> {
-  const executablePath = options.chromePath ?? process.env.CHROME_PATH ?? defaultChromePath;
-  try {
-    await access(executablePath, constants.X_OK);
-  } catch {
-    throw new FolioError([
-      message(
-        'pdf-001',
-        `Unexpected missing Chromium at \`${executablePath}\`, expected an executable browser; install Debian's chromium or set CHROME_PATH to one`,
-      ),
-    ]);
-  }
-  const userDataDir = await mkdtemp(path.join(tmpdir(), 'folio-chromium-'));
-  let browser: Browser;
-  try {
-    browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
-      userDataDir,
-      args: chromiumFlags,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      timeout: options.timeoutMs,
-      protocolTimeout: options.timeoutMs,
-    });
-  } catch (error) {
-    await rm(userDataDir, { recursive: true, force: true });
-    throw new FolioError([
-      message('pdf-001', `Unexpected failure starting Chromium at \`${executablePath}\` (${(error as Error).message.split('\n')[0]}), expected a working browser; set CHROME_PATH to another`),
-    ]);
-  }
-  // Chromium runs in a process group of its own (puppeteer starts it detached): killing the
-  // group takes the renderer, GPU and zygote processes with it.
-  const killGroup = (): void => {
-    const pid = browser.process()?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      browser.process()?.kill('SIGKILL');
-    }
-  };
-  // Ctrl-C must not leave a browser behind.
-  const onSignal = (signal: NodeJS.Signals) => {
-    killGroup();
-    void rm(userDataDir, { recursive: true, force: true }).finally(() => process.kill(process.pid, signal));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  // A process that ends while the browser is up (a test runner finishing, an uncaught error)
-  // still takes the profile folder with it; puppeteer kills the browser itself on exit.
-  const onExit = () => rmSync(userDataDir, { recursive: true, force: true });
-  process.once('exit', onExit);
-  let closed = false;
-  return {
-    browser,
-    async close() {
-      if (closed) return;
-      closed = true;
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      process.removeListener('exit', onExit);
-      const child = browser.process();
-      await Promise.race([browser.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (child && child.exitCode === null && child.signalCode === null) killGroup();
-      await rm(userDataDir, { recursive: true, force: true });
-    },
-  };
+/** A running print browser and what must be undone when it is done with. */
+export type PrintBrowser = ChromiumBrowser;
+
+/** Starts Chromium for printing. A missing or broken executable is a `pdf-001` error naming the path tried. */
+export function launchChromium(options: { chromePath?: string; timeoutMs: number }): Promise<PrintBrowser> {
+  return launchBrowser({ ...options, flags: printFlags, ruleId: 'pdf-001' });
 }
 
 /**

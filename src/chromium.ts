@@ -1,0 +1,145 @@
+/**
+ * Debian's Chromium, driven by puppeteer-core: where it is, the flags every headless run uses,
+ * and a launch that always cleans up. A fresh profile folder is made for each browser and
+ * removed afterwards; on failure, Ctrl-C or SIGTERM every process of that browser is killed,
+ * even one still starting. The PDF stage and the EPUB cover start their browsers here.
+ */
+import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { FolioError, message, type RuleId } from './messages.js';
+
+/** Where Chromium is looked for unless `CHROME_PATH` says otherwise. */
+export const defaultChromePath = '/usr/bin/chromium';
+
+const candidates = [defaultChromePath, '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** The Chromium to run: `CHROME_PATH` when set, else the first one installed, else the Debian path (to name in errors). */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.CHROME_PATH;
+  if (override !== undefined && override !== '') return override;
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return defaultChromePath;
+}
+
+/** The flags every headless run uses: no sandbox (root in CI), no GPU, no network chatter. */
+export const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** A running browser and what must be undone when it is done with. */
+export interface ChromiumBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  chromePath?: string;
+  timeoutMs: number;
+  /** Flags added to `chromiumFlags`. */
+  flags?: readonly string[];
+  /** The rule id of a browser that cannot start (`pdf-001` for the PDF stage). */
+  ruleId?: RuleId;
+}
+
+/**
+ * Kills every process whose command line names `profile`: the browser's own profile folder
+ * marks all of its processes, including those of a launch that has not returned yet.
+ */
+function killProcessesOf(profile: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/u.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(profile)) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+}
+
+/** Starts Chromium. A missing or broken executable is an error naming the path tried and CHROME_PATH. */
+export async function launchChromium(options: LaunchOptions): Promise<ChromiumBrowser> {
+  const ruleId = options.ruleId ?? 'pdf-001';
+  const executablePath = options.chromePath ?? chromiumPath();
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch {
+    throw new FolioError([
+      message(ruleId, `Unexpected missing Chromium at \`${executablePath}\`, expected an executable browser; install Debian's chromium or set CHROME_PATH to one`),
+    ]);
+  }
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'folio-chromium-'));
+  const cleanUp = (): void => {
+    killProcessesOf(userDataDir);
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+  // Ctrl-C or SIGTERM, even in the middle of the launch, must not leave a browser behind.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    cleanUp();
+    process.exit(128 + (osConstants.signals[signal] ?? 15));
+  };
+  // A process that ends while the browser is up (a test runner finishing, an uncaught error)
+  // still takes its browser and profile folder with it.
+  const onExit = (): void => cleanUp();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', onExit);
+  const forget = (): void => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('exit', onExit);
+  };
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      userDataDir,
+      args: [...chromiumFlags, ...(options.flags ?? [])],
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      timeout: options.timeoutMs,
+      protocolTimeout: options.timeoutMs,
+    });
+  } catch (error) {
+    forget();
+    cleanUp();
+    throw new FolioError([
+      message(ruleId, `Unexpected failure starting Chromium at \`${executablePath}\` (${(error as Error).message.split('\n')[0]}), expected a working browser; set CHROME_PATH to another`),
+    ]);
+  }
+  let closed = false;
+  return {
+    browser,
+    async close() {
+      if (closed) return;
+      closed = true;
+      forget();
+      await Promise.race([browser.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      killProcessesOf(userDataDir);
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
