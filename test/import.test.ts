@@ -300,3 +300,26 @@ test('an invalid editorial file is an error at its line, and nothing is imported
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a part of an issue (from an article opening on) keeps the folios its surviving folios give', async () => {
+  const lines = (await readFile(bundledSource, 'utf8')).split('\n');
+  // Start at the first page of the second article that has no surviving folio of its own.
+  const bylines = lines.flatMap((line, k) => (/^By \p{Lu}.*\*\s*$/u.test(line) ? [k] : []));
+  const secondOpening = lines.findLastIndex((line, k) => k < (bylines[1] ?? 0) && /^ \S/u.test(line) && !/^ \S/u.test(lines[k + 1] ?? ''));
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'part.txt');
+    await writeFile(source, lines.slice(secondOpening).join('\n'));
+    const result = await importIssue({ source, out: dir });
+    const whole = (await loadManuscript(path.join(root, 'manuscript'))).manuscript;
+    const second = whole?.issue.chapters[1];
+    assert.equal(result.report.pages[0]?.page, second?.firstPage, 'the first folio comes from the surviving folios');
+    assert.equal(result.report.pages.at(-1)?.page, whole?.issue.pages);
+    assert.deepEqual(
+      result.issue.chapters.map((c) => [c.firstPage, c.lastPage]),
+      whole?.issue.chapters.slice(1).map((c) => [c.firstPage, c.lastPage]),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -298,7 +298,11 @@ function writeChapter(
     const heading = block.type === 'heading';
     let text = inlineText(block, (t) => escapeMarkdown(t, { heading }), pageMarker);
     if (!authorCalled && authorCall && block.type === 'paragraph') {
-      text = `${text}${escapeMarkdown(authorCall)}`;
+      // No title and no byline to carry the author note: the first paragraph calls it, on the
+      // opening page (before the paragraph runs on to the next page, if it does).
+      const call = escapeMarkdown(authorCall);
+      const nextPage = text.search(/ ?:page\[\d+\]/u);
+      text = nextPage > 0 ? `${text.slice(0, nextPage)}${call}${text.slice(nextPage)}` : `${text}${call}`;
       authorCalled = true;
     }
     if (block.type === 'heading') {

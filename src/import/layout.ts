@@ -297,11 +297,16 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
   let solution = solve(firstFolio);
   let first = firstFolio;
   if (!solution && anchors[0]?.anchor) {
-    // The issue may not start at folio 1 (continuous pagination across a volume).
+    // The text may not start at folio 1 (a part of an issue, or pagination continued across a
+    // volume): try every first folio the first surviving folio allows, and keep the best layout.
     const before = candidates.findIndex((c) => c === anchors[0]);
-    for (let r = 0; r <= before && !solution; r += 1) {
-      first = anchors[0].anchor.folio - r;
-      if (first >= 1) solution = solve(first);
+    for (let r = 0; r <= before; r += 1) {
+      const tried = anchors[0].anchor.folio - r;
+      const attempt = tried >= 1 ? solve(tried) : undefined;
+      if (attempt && (!solution || attempt.cost < solution.cost)) {
+        solution = attempt;
+        first = tried;
+      }
     }
   }
   if (!solution) {
