@@ -32,7 +32,7 @@ export interface PdfFacts {
  * Adds metadata, outline and page labels to Chromium's PDF; given several (the chunks of an
  * issue, in page order), joins their pages into one first.
  */
-export async function finishPdf(bytes: Uint8Array | readonly Uint8Array[], facts: PdfFacts): Promise<Uint8Array> {
+export async function finishPdf(bytes: Uint8Array | readonly PdfPart[], facts: PdfFacts): Promise<Uint8Array> {
   const doc = bytes instanceof Uint8Array ? await PDFDocument.load(bytes, { updateMetadata: false }) : await joinPdfs(bytes);
   doc.setTitle(facts.title, { showInWindowTitleBar: true });
   doc.setSubject(facts.subject);
@@ -88,13 +88,33 @@ export async function finishPdf(bytes: Uint8Array | readonly Uint8Array[], facts
   }
 }
 
-/** The pages of several PDFs, in order, in one document. */
-export async function joinPdfs(parts: readonly Uint8Array[]): Promise<PDFDocument> {
-  if (parts.length === 1) return PDFDocument.load(parts[0] as Uint8Array, { updateMetadata: false });
+/** Some pages of a PDF: `count` pages from page `first` (0-based). */
+export interface PdfPart {
+  bytes: Uint8Array;
+  first: number;
+  count: number;
+}
+
+/** The pages of several PDFs, in order, in one document; each PDF is read once. */
+export async function joinPdfs(parts: readonly PdfPart[]): Promise<PDFDocument> {
+  const only = parts[0];
+  if (parts.length === 1 && only) {
+    const doc = await PDFDocument.load(only.bytes, { updateMetadata: false });
+    if (only.first === 0 && only.count === doc.getPageCount()) return doc;
+  }
+  // Neighbouring pages of one PDF are copied in one go, so their fonts are copied once.
+  const runs: PdfPart[] = [];
+  for (const part of parts) {
+    const last = runs.at(-1);
+    if (last && last.bytes === part.bytes && last.first + last.count === part.first) last.count += part.count;
+    else runs.push({ ...part });
+  }
   const doc = await PDFDocument.create({ updateMetadata: false });
-  for (const bytes of parts) {
-    const part = await PDFDocument.load(bytes, { updateMetadata: false });
-    const pages = await doc.copyPages(part, part.getPageIndices());
+  const loaded = new Map<Uint8Array, PDFDocument>();
+  for (const part of runs) {
+    const source = loaded.get(part.bytes) ?? (await PDFDocument.load(part.bytes, { updateMetadata: false }));
+    loaded.set(part.bytes, source);
+    const pages = await doc.copyPages(source, Array.from({ length: part.count }, (_, i) => part.first + i));
     for (const page of pages) doc.addPage(page);
   }
   return doc;

@@ -2,10 +2,11 @@
  * The PDF stage: the manuscript to print HTML, paginated by Paged.js in Chromium, printed,
  * finished with pdf-lib and written atomically. Pagination is a facsimile: PDF page N holds
  * printed page N. Every printed page begins with a forced break, so the issue is cut into
- * chunks where a chapter opens a page; each chunk is laid out on its own (one browser, a
- * context per chunk, a few at once), starting at its own folio, and the chunks' PDFs are joined.
- * A printed page whose text spills over is copyfitted, step by step within the ladder's limits,
- * and only its chunk laid out again. A chunk's pages are kept in the cache folder under a hash
+ * chunks where a chapter opens a page. Chunks not in the cache that follow one another are
+ * laid out as one Paged.js flow of a bounded length (one browser, a context per flow, a few at
+ * once), starting at its own folio, and cut back into chunks; the pages are joined with
+ * pdf-lib. A printed page whose text spills over is copyfitted, step by step within the
+ * ladder's limits, and only its chunk laid out again. A chunk's pages are kept in the cache folder under a hash
  * of its document, styles, templates, fonts and runtime, so an edit lays out only its chunk.
  */
 import { toString } from 'hast-util-to-string';
@@ -20,7 +21,7 @@ import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
-import { finishPdf, type OutlineItem } from './post-process.js';
+import { finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
 import { buildPrintHtml, chunkPadPages, printChunks, renderIssue, type PrintChunk, type RenderedIssue } from './print-document.js';
 
 /** Options of `renderPdf`. */
@@ -51,6 +52,8 @@ export interface RenderPdfOptions {
    * chapter opens a page. Smaller chunks cache finer, larger ones start Paged.js less often.
    */
   chunkPages?: number;
+  /** The most pages laid out in one Paged.js flow (default `flowPages`). */
+  flowPages?: number;
 }
 
 /** How one chunk of the issue was come by: laid out in this run, or reused from the cache. */
@@ -79,6 +82,12 @@ export const pageEndFill = 0.85;
  * as it grows (each page costs more the more pages precede it), so chunks stay short.
  */
 export const chunkPages = 40;
+
+/**
+ * The most printed pages laid out in one Paged.js flow when chunks not in the cache follow one
+ * another: fewer flows start Paged.js less often, short ones keep the time per page flat.
+ */
+export const flowPages = 160;
 
 /** Facts about one laid-out page, as the browser reported them. */
 export interface PageFacts {
@@ -201,40 +210,34 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       }
     };
 
-    // Each chunk: from the cache when its document, styles and fonts are unchanged, else laid
-    // out (and copyfitted) on its own, in its own browser context, a few at a time.
-    const renderChunk = async (chunk: PrintChunk): Promise<ChunkOutcome> => {
-      const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
-      const key = hash(shared, designed);
-      const cachedFacts = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
-      if (cachedFacts) {
-        const pdf = await readFile(path.join(cacheDir, `${key}.pdf`)).catch(() => undefined);
-        if (pdf) {
-          progress(chunk, cachedFacts.facts.length);
-          return { chunk, rendered: false, pdf, facts: cachedFacts.facts, fit: new Map(cachedFacts.fit), passes: 0, failed: [], blocked: [] };
-        }
-      }
+    /**
+     * Lays out a span of the issue (one chunk, or several in a row) in its own browser context,
+     * copyfitting it pass by pass unless `once`: then a spill is handed back at once.
+     */
+    const layOut = async (span: PrintChunk, designed: string, file: string, once: boolean): Promise<{ facts: PageFacts[]; fit: Map<number, number>; passes: number; failed: number[]; blocked: string[]; pdf?: Uint8Array; spilled?: boolean }> => {
       const fit = new Map<number, number>();
-      const pad = chunkPadPages(chunk);
+      const pad = chunkPadPages(span);
       const context = await (await browser()).browser.createBrowserContext();
-      const name = `pages ${chunk.firstFolio}–${chunk.lastFolio}`;
+      const name = `pages ${span.firstFolio}–${span.lastFolio}`;
       try {
         for (let passes = 1; ; passes += 1) {
-          const html = fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, chunk);
-          const file = path.join(cacheDir, `${key}.html`);
-          await writeFile(file, html);
+          await writeFile(file, fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, span));
           const { page, problems, blocked } = await openPrintPage(context, buildDir);
           const pass = `${name}, pass ${passes}`;
           await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs })));
           await page.addScriptTag({ path: runtimePath });
           await page.addScriptTag({ path: pagedPolyfillPath() });
-          if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(chunk, Math.max(0, done - pad)));
+          if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(span, Math.max(0, done - pad)));
           const laid = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill })})`) as Promise<PageFacts[]>));
           if (problems.length > 0) {
             throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating ${name}: ${p}, expected a clean layout`)));
           }
           const facts = laid.slice(pad).map((f, i) => ({ ...f, index: i + 1 }));
           const spilled = overflowingFolios(facts);
+          if (once && (spilled.size > 0 || facts.length !== span.lastFolio - span.firstFolio + 1)) {
+            await page.close();
+            return { facts, fit, passes, failed: [], blocked, spilled: true };
+          }
           if (spilled.size > 0) {
             await page.close();
             const failed: number[] = [];
@@ -244,25 +247,89 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
               if (current >= maxCopyfitLevel) failed.push(folio);
               else fit.set(folio, Math.min(maxCopyfitLevel, current + (excess >= 0.2 ? 2 : 1)));
             }
-            if (failed.length > 0) return { chunk, rendered: true, facts, fit, passes, failed, blocked };
+            if (failed.length > 0) return { facts, fit, passes, failed, blocked };
             continue;
           }
           const pdf = await time('print', () =>
             withWatchdog(`print to PDF (${name})`, stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs, ...(pad > 0 ? { pageRanges: `${pad + 1}-` } : {}) })),
           );
           await page.close();
-          await writeFile(path.join(cacheDir, `${key}.pdf`), pdf);
-          await writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ facts, fit: [...fit] } satisfies CachedChunk));
-          return { chunk, rendered: true, pdf, facts, fit, passes, failed: [], blocked };
+          return { facts, fit, passes, failed: [], blocked, pdf };
         }
       } finally {
         await context.close();
       }
     };
 
+    // Each chunk on its own (and copyfitted), caching its pages under its key.
+    const renderChunk = async (chunk: PrintChunk, designed: string, key: string): Promise<ChunkOutcome> => {
+      const laid = await layOut(chunk, designed, path.join(cacheDir, `${key}.html`), false);
+      if (!laid.pdf) return { chunk, rendered: true, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: laid.failed, blocked: laid.blocked };
+      const pdfFile = `${key}.pdf`;
+      await writeFile(path.join(cacheDir, pdfFile), laid.pdf);
+      await writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ facts: laid.facts, fit: [...laid.fit], pdf: pdfFile, first: 0 } satisfies CachedChunk));
+      return { chunk, rendered: true, pdf: { bytes: laid.pdf, first: 0, count: laid.facts.length }, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: [], blocked: laid.blocked };
+    };
+
+    // Chunks not in the cache, in a row, laid out as one flow (each flow starts Paged.js once)
+    // and cut back into chunks for the cache; a flow with a spill is laid out chunk by chunk.
+    const renderFlow = async (flow: Array<{ chunk: PrintChunk; designed: string; key: string }>): Promise<ChunkOutcome[]> => {
+      const first = flow[0];
+      const last = flow[flow.length - 1];
+      if (!first || !last) return [];
+      if (flow.length === 1) return [await renderChunk(first.chunk, first.designed, first.key)];
+      const span: PrintChunk = { from: first.chunk.from, to: last.chunk.to, firstFolio: first.chunk.firstFolio, lastFolio: last.chunk.lastFolio };
+      const key = hash(...flow.map((f) => f.key));
+      const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), span);
+      const laid = await layOut(span, designed, path.join(cacheDir, `flow-${key}.html`), true);
+      if (!laid.pdf) {
+        const outcomes: ChunkOutcome[] = [];
+        for (const item of flow) outcomes.push(await renderChunk(item.chunk, item.designed, item.key));
+        return outcomes;
+      }
+      const pdfFile = `flow-${key}.pdf`;
+      await writeFile(path.join(cacheDir, pdfFile), laid.pdf);
+      const outcomes: ChunkOutcome[] = [];
+      for (const item of flow) {
+        const at = item.chunk.firstFolio - span.firstFolio;
+        const facts = laid.facts.slice(at, at + item.chunk.lastFolio - item.chunk.firstFolio + 1).map((f, i) => ({ ...f, index: i + 1 }));
+        await writeFile(path.join(cacheDir, `${item.key}.json`), JSON.stringify({ facts, fit: [], pdf: pdfFile, first: at } satisfies CachedChunk));
+        outcomes.push({ chunk: item.chunk, rendered: true, pdf: { bytes: laid.pdf, first: at, count: facts.length }, facts, fit: new Map(), passes: laid.passes, failed: [], blocked: laid.blocked });
+      }
+      return outcomes;
+    };
+
+    const chunkWork = async (): Promise<ChunkOutcome[]> => {
+      const outcomes = new Map<PrintChunk, ChunkOutcome>();
+      const pdfs = new Map<string, Uint8Array>();
+      const flows: Array<Array<{ chunk: PrintChunk; designed: string; key: string }>> = [];
+      let open = false;
+      for (const chunk of chunks) {
+        const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
+        const key = hash(shared, designed);
+        const cached = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
+        const file = cached ? path.join(cacheDir, cached.pdf) : undefined;
+        const bytes = file ? (pdfs.get(file) ?? (await readFile(file).catch(() => undefined))) : undefined;
+        if (cached && file && bytes) {
+          pdfs.set(file, bytes);
+          progress(chunk, cached.facts.length);
+          outcomes.set(chunk, { chunk, rendered: false, pdf: { bytes, first: cached.first, count: cached.facts.length }, facts: cached.facts, fit: new Map(cached.fit), passes: 0, failed: [], blocked: [] });
+          open = false;
+          continue;
+        }
+        const flow = flows.at(-1);
+        const pages = (flow ?? []).reduce((sum, item) => sum + item.chunk.lastFolio - item.chunk.firstFolio + 1, 0);
+        if (open && flow && pages + chunk.lastFolio - chunk.firstFolio + 1 <= (options.flowPages ?? flowPages)) flow.push({ chunk, designed, key });
+        else flows.push([{ chunk, designed, key }]);
+        open = true;
+      }
+      for (const list of await inPool(flows, jobs, renderFlow)) for (const outcome of list) outcomes.set(outcome.chunk, outcome);
+      return chunks.map((chunk) => outcomes.get(chunk) as ChunkOutcome);
+    };
+
     const [missing, outcomes] = await Promise.all([
       time('glyphs', () => glyphWork()),
-      time('chunks', () => inPool(chunks, jobs, renderChunk)),
+      time('chunks', () => chunkWork()),
     ]);
     for (const { char, lang } of missing) {
       const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
@@ -292,7 +359,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       result.messages.push(pageMessage('pdf-005', `Copyfitted printed page ${folio} to hold its text: ${describeLevel(level)}`, folio, issue));
     }
     if (hasErrors(result.messages)) return result;
-    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as Uint8Array), pdfFacts(manuscript, issue, facts)));
+    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts)));
     await writeAtomically(out, finished);
     result.pages = facts.length;
   } catch (error) {
@@ -308,8 +375,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
 interface ChunkOutcome {
   chunk: PrintChunk;
   rendered: boolean;
-  /** Absent when a page did not fit. */
-  pdf?: Uint8Array;
+  /** Its pages: `count` pages from page `first` (0-based) of a PDF; absent when a page did not fit. */
+  pdf?: PdfPart;
   facts: PageFacts[];
   fit: Map<number, number>;
   passes: number;
@@ -321,6 +388,9 @@ interface ChunkOutcome {
 interface CachedChunk {
   facts: PageFacts[];
   fit: Array<[number, number]>;
+  /** The PDF in the cache folder holding its pages (its own, or its flow's), from page `first`. */
+  pdf: string;
+  first: number;
 }
 
 const runtimePath = path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js');
