@@ -4,3 +4,4 @@ export { default as remarkFolioDirectives } from './remark-folio-directives.js';
 export type { Options as RemarkFolioDirectivesOptions } from './remark-folio-directives.js';
 export type { Byline, PageMarker, Subtitle } from './nodes.js';
 export { default as remarkFootnoteCheck } from './remark-footnote-check.js';
+export { default as remarkPageMarkerPlacement } from './remark-page-marker-placement.js';

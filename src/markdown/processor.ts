@@ -12,11 +12,12 @@ import { VFile } from 'vfile';
 import { message, rules, type Message, type RuleId } from '../messages.js';
 import remarkFolioDirectives from './remark-folio-directives.js';
 import remarkFootnoteCheck from './remark-footnote-check.js';
+import remarkPageMarkerPlacement from './remark-page-marker-placement.js';
 import './nodes.js';
 
-/** The remark plugins every output shares, in order: parse, front matter, GFM, directives, checks. */
+/** The remark plugins every output shares, in order: parse, front matter, GFM, directives, marker placement, checks. */
 export function markdownProcessor() {
-  return unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkDirective).use(remarkFolioDirectives).use(remarkFootnoteCheck);
+  return unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkDirective).use(remarkFolioDirectives).use(remarkPageMarkerPlacement).use(remarkFootnoteCheck);
 }
 
 /** Parses one chapter file's text (front matter included, so lines are the file's lines). */

@@ -17,9 +17,22 @@ const remarkFootnoteCheck: Plugin<[Options?], Root> = (options) => {
   return (tree: Root, file: VFile) => {
     const called = new Set<string>();
     const defined = new Set<string>();
+    const firstDefinition = new Map<string, number | undefined>();
     visit(tree, (node) => {
       if (node.type === 'footnoteReference') called.add(node.identifier.toUpperCase());
-      if (node.type === 'footnoteDefinition') defined.add(node.identifier.toUpperCase());
+      if (node.type === 'footnoteDefinition') {
+        const key = node.identifier.toUpperCase();
+        defined.add(key);
+        // GFM keeps the first of two notes with one label and drops the other without a word.
+        if (firstDefinition.has(key)) {
+          const line = firstDefinition.get(key);
+          file.message(`Unexpected second footnote \`[^${node.label ?? node.identifier}]\`${line !== undefined ? ` (the first is on line ${line})` : ''}, expected one note per label`, {
+            place: node.position,
+            ruleId: 'manuscript-004',
+            source: 'folio',
+          });
+        } else firstDefinition.set(key, node.position?.start.line);
+      }
     });
     visit(tree, (node) => {
       if (node.type === 'footnoteReference' && !defined.has(node.identifier.toUpperCase())) {
