@@ -9,7 +9,7 @@ import path from 'node:path';
 import { check } from './check/index.js';
 import { buildEpub } from './epub/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { loadManuscript } from './manuscript/index.js';
+import { checkPageMarkers, loadManuscript } from './manuscript/index.js';
 import { lockOutputDir } from './lock.js';
 import { hasErrors, message, type Message } from './messages.js';
 import { issueSlug, renderPdf } from './pdf/index.js';
@@ -115,8 +115,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     const loaded = await loadManuscript(manuscriptDir);
     // A manuscript with errors stops here: every stage would load it and report them again.
-    if (!loaded.manuscript || hasErrors(loaded.messages)) {
-      messages.push(...loaded.messages);
+    // So do broken page markers: the PDF and the EPUB would number pages wrongly.
+    const markerProblems = loaded.manuscript ? checkPageMarkers(loaded.manuscript) : [];
+    if (!loaded.manuscript || hasErrors(loaded.messages) || hasErrors(markerProblems)) {
+      messages.push(...loaded.messages, ...markerProblems);
       return { stages, messages, toolFailed };
     }
     const name = issueSlug(loaded.manuscript);
