@@ -363,8 +363,13 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
     await writeAtomically(out, finished);
     result.pages = facts.length;
   } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? '';
     if (error instanceof FolioError) result.messages.push(...error.messages);
-    else result.messages.push(message('pdf-003', `Unexpected failure while rendering: ${(error as Error).message.split('\n')[0]}`));
+    // A DevTools call that timed out is the browser hanging: a timeout, like the watchdog's.
+    else if (['ProtocolError', 'TimeoutError'].includes((error as Error).name) && /timed? ?out/iu.test(reason)) {
+      const stage = Object.keys(timings).at(-1) ?? 'render';
+      result.messages.push(message('pdf-002', `Unexpected timeout in stage \`${stage}\` after ${Math.round(stageMs / 1000)} s, expected it to finish (${reason})`));
+    } else result.messages.push(message('pdf-003', `Unexpected failure while rendering: ${reason}`));
   } finally {
     await (chromium as PrintBrowser | undefined)?.close();
   }
