@@ -4,7 +4,7 @@
  * through Folio's templates, re-zipped reproducibly, written atomically and then checked with
  * EPUBCheck and Ace by DAISY.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Element, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
@@ -16,6 +16,7 @@ import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { hasErrors, message, type Message, type Place } from '../messages.js';
 import { runAce } from './ace.js';
 import { chromiumPath } from '../chromium.js';
+import { writeFileAtomic } from '../files.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import { collectImages, type EpubImage } from './images.js';
 import { runEpubcheck } from './epubcheck.js';
@@ -216,19 +217,6 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
   return book.genEpub();
 }
 
-/** Writes a file atomically: a temporary file beside it, then a rename. */
-async function writeAtomically(file: string, data: Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** Builds the EPUB of a manuscript. Problems come back as messages; nothing is printed. */
 export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubResult> {
   const timings: Record<string, number> = {};
@@ -271,7 +259,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     // give them random names.
     for (const image of packed) files.set(`OEBPS/${image.href}`, await readFile(image.source));
     epub = await writeEpubZip(files, metadata.timestamp);
-    await writeAtomically(options.out, epub);
+    await writeFileAtomic(options.out, epub);
   } catch (error) {
     messages.push(message('epub-003', `Unexpected failure to write the EPUB: ${(error as Error).message}`, { file: options.out }));
     return { messages, timings };

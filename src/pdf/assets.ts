@@ -4,7 +4,8 @@
  * the Paged.js polyfill, which the package's exports map hides.
  */
 import { constants } from 'node:fs';
-import { access, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFileAtomic } from '../files.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,13 +107,5 @@ async function ensureWritable(dir: string): Promise<void> {
 async function copyIfChanged(from: string, to: string): Promise<void> {
   const [a, b] = await Promise.all([stat(from), stat(to).catch(() => undefined)]);
   if (b && b.size === a.size) return;
-  // Copy beside, then rename: a full disk never leaves a truncated font behind.
-  const partial = `${to}.${process.pid}.partial`;
-  try {
-    await copyFile(from, partial);
-    await rename(partial, to);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
+  await copyFileAtomic(from, to);
 }

@@ -11,7 +11,7 @@
  */
 import { toString } from 'hast-util-to-string';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +19,7 @@ import type { Page } from 'puppeteer-core';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
+import { writeFileAtomic } from '../files.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
@@ -587,13 +588,9 @@ function pdfFacts(manuscript: Manuscript, issue: RenderedIssue, facts: readonly 
 
 /** Writes through a temporary file and a rename, so an old PDF stays whole if anything fails. */
 async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temp, bytes);
-    await rename(temp, file);
+    await writeFileAtomic(file, bytes);
   } catch (error) {
-    await rm(temp, { force: true });
     throw new FolioError([message('pdf-008', `Unexpected failure writing \`${file}\`: ${(error as Error).message}`)]);
   }
 }
