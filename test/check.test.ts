@@ -321,3 +321,18 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.equal(await main(['check', '--manuscript', manuscriptDir, '--pdf', path.join(scratch, 'nothing.pdf'), '--no-epub', '--out', reports], io), 2);
   });
 });
+
+test('a short issue (the 5-page fixture): its running heads and titles are told apart, every page faithful', async () => {
+  const fixtureDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/manuscript/small');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-check-short-'));
+  try {
+    const pdf = path.join(scratch, 'short.pdf');
+    const rendered = await renderPdf({ manuscriptDir: fixtureDir, out: pdf, buildDir: scratch });
+    assert.deepEqual(rendered.messages.filter((m) => m.severity === 'error'), []);
+    const result = await check({ manuscriptDir: fixtureDir, pdf, proof: false });
+    assert.deepEqual(result.messages.filter((m) => m.severity === 'error').map(formatMessage), []);
+    assert.equal(result.report?.stages.pdf?.pagesFaithful, 5);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});

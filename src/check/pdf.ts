@@ -119,9 +119,12 @@ function furnitureBands(rows: Row[][], phrases: readonly string[][]): { top?: nu
     if (first && isFurnitureText(words(rowText(first)), phrases)) tops.push(first.yMin);
     if (last && last !== first && isFurnitureText(words(rowText(last)), phrases)) bottoms.push(last.yMin);
   }
+  // Nothing stands above a running head or below a bottom folio: the bands are the highest and
+  // the lowest such rows. (A median would fall on an opening page's title in a short issue,
+  // where titles are as many as running heads.)
   const bands: { top?: number; bottom?: number } = {};
-  const t = median(tops);
-  const b = median(bottoms);
+  const t = tops.length > 0 ? Math.min(...tops) : undefined;
+  const b = bottoms.length > 0 ? Math.max(...bottoms) : undefined;
   if (t !== undefined) bands.top = t;
   if (b !== undefined) bands.bottom = b;
   return bands;

@@ -308,7 +308,9 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       for (const chunk of chunks) {
         const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
         const key = hash(shared, designed);
-        const cached = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
+        const entry = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
+        // An entry written by another version of Folio, or cut short, is a miss, never an error.
+        const cached = entry && typeof entry.pdf === 'string' && Array.isArray(entry.facts) && Array.isArray(entry.fit) && typeof entry.first === 'number' ? entry : undefined;
         const file = cached ? path.join(cacheDir, cached.pdf) : undefined;
         const bytes = file ? (pdfs.get(file) ?? (await readFile(file).catch(() => undefined))) : undefined;
         if (cached && file && bytes) {
