@@ -116,7 +116,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const loaded = await loadManuscript(manuscriptDir);
     // A manuscript with errors stops here: every stage would load it and report them again.
     // So do broken page markers: the PDF and the EPUB would number pages wrongly.
-    const markerProblems = loaded.manuscript ? checkPageMarkers(loaded.manuscript) : [];
+    // (Only on a manuscript that loaded whole: a chapter left out would read as missing pages.)
+    const markerProblems = loaded.manuscript && !hasErrors(loaded.messages) ? checkPageMarkers(loaded.manuscript) : [];
     if (!loaded.manuscript || hasErrors(loaded.messages) || hasErrors(markerProblems)) {
       messages.push(...loaded.messages, ...markerProblems);
       return { stages, messages, toolFailed };
