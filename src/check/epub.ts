@@ -10,7 +10,7 @@ import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { readZip } from '../epub/zip.js';
 import { message, type Message } from '../messages.js';
 import type { StagePage, StageSummary } from './report.js';
-import { comparePage, listWords, wordsMessage, type Originals } from './pages.js';
+import { comparePage, listWords, problemsOf, wordsMessage, type Originals } from './pages.js';
 import { words } from './words.js';
 
 type Node = DefaultTreeAdapterMap['node'];
@@ -205,17 +205,9 @@ export async function checkEpub(file: string, originals: Originals, total: numbe
   const messages: Message[] = [];
   const general: string[] = [];
   const pages = new Map<number, StagePage>();
-  const problemsOf = (n: number): string[] => {
-    let p = pages.get(n);
-    if (!p) {
-      p = { faithful: true, lost: [], added: [], problems: [] };
-      pages.set(n, p);
-    }
-    return p.problems;
-  };
   const fail = (ruleId: 'check-003' | 'check-004' | 'check-005' | 'check-006', reason: string, page?: number, where = file): void => {
     messages.push(message(ruleId, reason, { file: where }));
-    if (page !== undefined && page >= 1 && page <= total) problemsOf(page).push(reason);
+    if (page !== undefined && page >= 1 && page <= total) problemsOf(pages, page).push(reason);
     else general.push(reason);
   };
 

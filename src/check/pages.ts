@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Manuscript } from '../manuscript/index.js';
 import { message, type Message } from '../messages.js';
 import { manuscriptPages, manuscriptSource, sourcePages, type PageText } from './manuscript.js';
+import type { StagePage } from './report.js';
 import { wordDifference } from './words.js';
 
 /** One original page as every output is measured against it. */
@@ -75,15 +76,18 @@ export async function readOriginals(manuscript: Manuscript, sourceFile?: string)
 /** Words lost and added, extra words the output may print (running heads aside) forgiven. */
 export function comparePage(expected: readonly string[], actual: readonly string[], allowed: readonly string[] = []): { lost: string[]; added: string[] } {
   const { lost, added } = wordDifference(expected, actual);
-  const forgiven = new Map<string, number>();
-  for (const w of allowed) forgiven.set(w, (forgiven.get(w) ?? 0) + 1);
-  const kept: string[] = [];
-  for (const w of added) {
-    const c = forgiven.get(w) ?? 0;
-    if (c > 0) forgiven.set(w, c - 1);
-    else kept.push(w);
+  // What is added beyond the words the output may print, counted as a multiset like the rest.
+  return { lost, added: wordDifference(allowed, added).added };
+}
+
+/** The problem list of page `n` in a stage's pages, made when the page has none yet. */
+export function problemsOf(pages: Map<number, StagePage>, n: number): string[] {
+  let page = pages.get(n);
+  if (!page) {
+    page = { faithful: true, lost: [], added: [], problems: [] };
+    pages.set(n, page);
   }
-  return { lost, added: kept };
+  return page.problems;
 }
 
 /** `word, word, … (+N more)`: a short list for a message. */

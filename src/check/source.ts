@@ -6,21 +6,13 @@
 import type { Manuscript } from '../manuscript/index.js';
 import { message, type Message } from '../messages.js';
 import type { StagePage, StageSummary } from './report.js';
-import { comparePage, wordsMessage, type Originals } from './pages.js';
+import { comparePage, problemsOf, wordsMessage, type Originals } from './pages.js';
 
 /** Checks the manuscript against the source it was imported from. */
 export function checkManuscript(manuscript: Manuscript, originals: Originals): { pages: Map<number, StagePage>; summary: StageSummary; messages: Message[] } {
   const messages: Message[] = [];
   const pages = new Map<number, StagePage>();
   const total = manuscript.issue.pages;
-  const problemsOf = (n: number): string[] => {
-    let p = pages.get(n);
-    if (!p) {
-      p = { faithful: true, lost: [], added: [], problems: [] };
-      pages.set(n, p);
-    }
-    return p.problems;
-  };
   const general: string[] = [];
 
   // Markers: 1..N, once each, in reading order.
@@ -38,11 +30,11 @@ export function checkManuscript(manuscript: Manuscript, originals: Originals): {
     if (first) {
       const reason = `Unexpected second marker of page ${m.page}, expected each page once (first at line ${first.line})`;
       messages.push(message('check-007', reason, place));
-      problemsOf(m.page).push(reason);
+      problemsOf(pages, m.page).push(reason);
     } else if (m.page !== previous + 1) {
       const reason = `Unexpected marker of page ${m.page} after page ${previous}, expected page ${previous + 1}`;
       messages.push(message('check-007', reason, place));
-      problemsOf(m.page).push(reason);
+      problemsOf(pages, m.page).push(reason);
     }
     if (!first) seen.set(m.page, place);
     previous = Math.max(previous, m.page);
@@ -51,7 +43,7 @@ export function checkManuscript(manuscript: Manuscript, originals: Originals): {
     if (seen.has(n)) continue;
     const reason = `Unexpected missing marker of page ${n}, expected \`:page[${n}]\` in the manuscript`;
     messages.push(message('check-007', reason, { file: manuscript.dir }));
-    problemsOf(n).push(reason);
+    problemsOf(pages, n).push(reason);
   }
 
   // Folios that survived in the source: each stands on the page it numbers.
@@ -68,7 +60,7 @@ export function checkManuscript(manuscript: Manuscript, originals: Originals): {
       if (range.page !== f.folio) {
         const reason = `Unexpected printed folio ${f.folio} on page ${range.page}, expected ${range.page}`;
         messages.push(message('check-002', reason, { file: source.file, line: f.line }));
-        problemsOf(range.page).push(reason);
+        problemsOf(pages, range.page).push(reason);
       }
     }
   }
