@@ -137,7 +137,10 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumBr
       if (closed) return;
       closed = true;
       forget();
-      await Promise.race([browser.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      // A browser that will not close in time is killed below; the timer must not keep Node alive.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([browser.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
       killProcessesOf(userDataDir);
       await rm(userDataDir, { recursive: true, force: true });
     },
