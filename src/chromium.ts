@@ -55,6 +55,8 @@ export interface LaunchOptions {
   flags?: readonly string[];
   /** The rule id of a browser that cannot start (`pdf-001` for the PDF stage). */
   ruleId?: RuleId;
+  /** The rule id of a browser that did not start within `timeoutMs` (default `ruleId`). */
+  timeoutRuleId?: RuleId;
 }
 
 /**
@@ -126,6 +128,9 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumBr
   } catch (error) {
     forget();
     cleanUp();
+    if ((error as Error).name === 'TimeoutError') {
+      throw new FolioError([message(options.timeoutRuleId ?? ruleId, `Unexpected timeout in stage \`launch Chromium\` after ${Math.round(options.timeoutMs / 1000)} s, expected it to finish`)]);
+    }
     throw new FolioError([
       message(ruleId, `Unexpected failure starting Chromium at \`${executablePath}\` (${(error as Error).message.split('\n')[0]}), expected a working browser; set CHROME_PATH to another`),
     ]);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Root } from 'hast';
 import { unified } from 'unified';
-import { copyfitLevels, describeLevel, maxCopyfitLevel, overflowingFolios, type PageFacts } from '../src/pdf/index.js';
+import { copyfitLevels, describeLevel, maxCopyfitLevel, overflowingFolios, planFlows, type PageFacts } from '../src/pdf/index.js';
 import rehypeHyphenate from '../src/pdf/rehype-hyphenate.js';
 
 function tree(children: Root['children']): Root {
@@ -53,4 +53,18 @@ test('overflow: a printed page on two PDF pages, or clipped, is found with how f
       [3, 0.05],
     ],
   );
+});
+
+test('flows: as many as there are jobs, of about equal pages, never across a cached chunk, never past the limit', () => {
+  const item = (first: number, last: number) => ({ chunk: { from: 0, to: 0, firstFolio: first, lastFolio: last } });
+  const pages = (flows: Array<Array<ReturnType<typeof item>>>) => flows.map((flow) => flow.map((i) => `${i.chunk.firstFolio}-${i.chunk.lastFolio}`).join(' '));
+  const issue = [item(1, 48), item(49, 91), item(92, 133), item(134, 167)];
+  // Two jobs: 91 and 76 pages, not 133 and 34.
+  assert.deepEqual(pages(planFlows([issue], 2, 160)), ['1-48 49-91', '92-133 134-167']);
+  assert.deepEqual(pages(planFlows([issue], 1, 160)), ['1-48 49-91 92-133', '134-167']);
+  assert.deepEqual(pages(planFlows([issue], 1, 200)), ['1-48 49-91 92-133 134-167']);
+  assert.deepEqual(pages(planFlows([issue], 4, 160)), ['1-48', '49-91', '92-133', '134-167']);
+  // A cached chunk (49-91) between two runs: each run is its own flow.
+  assert.deepEqual(pages(planFlows([[item(1, 48)], [item(92, 133), item(134, 167)]], 1, 160)), ['1-48', '92-133 134-167']);
+  assert.deepEqual(planFlows([], 2, 160), []);
 });

@@ -29,7 +29,7 @@ export type PrintBrowser = ChromiumBrowser;
 
 /** Starts Chromium for printing. A missing or broken executable is a `pdf-001` error naming the path tried. */
 export function launchChromium(options: { chromePath?: string; timeoutMs: number }): Promise<PrintBrowser> {
-  return launchBrowser({ ...options, flags: printFlags, ruleId: 'pdf-001' });
+  return launchBrowser({ ...options, flags: printFlags, ruleId: 'pdf-001', timeoutRuleId: 'pdf-002' });
 }
 
 /**

@@ -103,7 +103,7 @@ export function printChunks(issue: RenderedIssue, minPages = 1): PrintChunk[] {
  * only the chapters of `chunk`. A chunk's first page carries its own folio (`counter-set` on
  * `@page :first`); one that starts on a verso (an even folio) is preceded by a pad page, so
  * that Paged.js, which counts its first page a recto, sets it as a verso. The pad page is
- * left out when printing (`chunkPadPages`).
+ * left out when printing (`chunkPadPages`). A chunk's content is in Paged.js's content template.
  */
 export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssue, assets: PrintAssets, fit: ReadonlyMap<number, number>, chunk?: PrintChunk): Promise<string> {
   const [issueTemplate, chapterTemplate] = await Promise.all([
@@ -160,7 +160,10 @@ export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssu
     fontStylesheets: assets.fontStylesheets.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}" data-pagedjs-ignore="" />`).join('\n'),
     printStylesheet: escapeHtml(assets.printStylesheet),
     issueStyles: styles.join('\n'),
-    chapters: sections.join('\n'),
+    // A chunk, laid out by Folio, hands Paged.js its content in the template Paged.js would
+    // otherwise make of the body: the browser neither lays the unpaginated text out on load nor
+    // copies it through innerHTML. The whole issue's print HTML keeps a plain body for other engines.
+    chapters: chunk ? `<template data-ref="pagedjs-content">\n${sections.join('\n')}\n</template>` : sections.join('\n'),
   });
 }
 

@@ -11,6 +11,7 @@
  */
 import { toString } from 'hast-util-to-string';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -145,238 +146,250 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   result.messages.push(...loaded.messages);
   if (!loaded.manuscript || hasErrors(loaded.messages)) return result;
   const manuscript = loaded.manuscript;
-  const issue = await time('html', async () => renderIssue(manuscript));
-  result.messages.push(...issue.messages);
-  if (hasErrors(issue.messages)) return result;
-
   const out = path.resolve(options.out);
   const buildDir = path.resolve(options.buildDir ?? path.dirname(out));
   const stageMs = options.stageTimeoutMs ?? 600_000;
-  const assets = await copyPrintAssets(buildDir);
-  const printHtml = path.join(buildDir, `${issueSlug(manuscript)}.print.html`);
-  result.printHtml = printHtml;
-
   const cacheDir = path.resolve(options.cacheDir ?? path.join(buildDir, 'cache', 'pdf'));
-  await mkdir(cacheDir, { recursive: true });
-  const templateDir = path.join(projectDir, 'templates', 'print');
-  // Chunk documents live in the cache folder, two levels below the assets they link to.
-  const up = path.relative(cacheDir, buildDir).split(path.sep).join('/');
-  const chunkAssets = { templateDir, fontStylesheets: assets.fontStylesheets.map((href) => `${up}/${href}`), printStylesheet: `${up}/${assets.printStylesheet}` };
   const fill = options.pageEndFill ?? pageEndFill;
-  const shared = await sharedKey(buildDir, templateDir, fill, options.chromePath ?? process.env.CHROME_PATH ?? '');
-  const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
-  const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
-  const pagesDone = new Map<number, number>();
-  const progress = (chunk: PrintChunk, done: number) => {
-    pagesDone.set(chunk.firstFolio, done);
-    options.onProgress?.([...pagesDone.values()].reduce((a, b) => a + b, 0), manuscript.issue.pages);
-  };
-
-  let chromium: PrintBrowser | undefined;
+  const chrome = options.chromePath ?? process.env.CHROME_PATH ?? '';
+  const launchOptions = options.chromePath === undefined ? { timeoutMs: stageMs } : { chromePath: options.chromePath, timeoutMs: stageMs };
+  // Chromium starts while the HTML is made, unless this very manuscript was rendered last time
+  // (then most likely every chunk is in the cache and no browser is needed at all).
+  let launching: Promise<PrintBrowser> | undefined;
+  const launch = () => (launching ??= launchChromium(launchOptions));
+  const warmMark = path.join(cacheDir, `rendered-${hash(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
+  if (!existsSync(warmMark)) launch().catch(() => undefined);
   try {
-    const launchOptions = options.chromePath === undefined ? { timeoutMs: stageMs } : { chromePath: options.chromePath, timeoutMs: stageMs };
-    const ensureBrowser = async (): Promise<PrintBrowser> => {
-      if (chromium) return chromium;
-      const launching = launchChromium(launchOptions);
-      chromium = await time('launch', () => withWatchdog('launch Chromium', stageMs, () => launching)).catch((error: unknown) => {
-        // A launch that finishes after the watchdog gave up must not leave a browser behind.
-        launching.then((late) => late.close(), () => undefined);
-        throw error;
-      });
-      return chromium;
-    };
-    let browserReady: Promise<PrintBrowser> | undefined;
-    const browser = () => (browserReady ??= ensureBrowser());
+    return await renderWith(launch);
+  } finally {
+    // However the render ended, a browser it started is closed (a failed launch closes itself).
+    await launching?.then((browser) => browser.close(), () => undefined);
+  }
 
-    // The glyph check: every character once, in a page holding only the issue's styles.
-    const glyphWork = async () => {
+  async function renderWith(launch: () => Promise<PrintBrowser>): Promise<RenderPdfResult> {
+    const issue = await time('html', async () => renderIssue(manuscript));
+    result.messages.push(...issue.messages);
+    if (hasErrors(issue.messages)) return result;
+
+    const assets = await copyPrintAssets(buildDir);
+    const printHtml = path.join(buildDir, `${issueSlug(manuscript)}.print.html`);
+    result.printHtml = printHtml;
+
+    await mkdir(cacheDir, { recursive: true });
+    const templateDir = path.join(projectDir, 'templates', 'print');
+    // Chunk documents live in the cache folder, two levels below the assets they link to.
+    const up = path.relative(cacheDir, buildDir).split(path.sep).join('/');
+    const chunkAssets = { templateDir, fontStylesheets: assets.fontStylesheets.map((href) => `${up}/${href}`), printStylesheet: `${up}/${assets.printStylesheet}` };
+    const shared = await sharedKey(buildDir, templateDir, fill, chrome);
+    const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
+    const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
+    const pagesDone = new Map<number, number>();
+    const progress = (chunk: PrintChunk, done: number) => {
+      pagesDone.set(chunk.firstFolio, done);
+      options.onProgress?.([...pagesDone.values()].reduce((a, b) => a + b, 0), manuscript.issue.pages);
+    };
+
+    try {
+      // A launch that finishes after the watchdog gave up is closed by renderPdf all the same.
+      let browserReady: Promise<PrintBrowser> | undefined;
+      const browser = () => (browserReady ??= time('launch', () => withWatchdog('launch Chromium', stageMs, launch)));
+
+      // The glyph check: every character once, in the issue's styles. It runs in the first page
+      // laid out in this run, once that page is printed (its fonts are loaded already); only when
+      // nothing is laid out does it get a page of its own.
       const probe = glyphProbe(manuscript, issue);
-      const key = hash(shared, JSON.stringify(probe));
-      const cached = await readJson<Array<{ char: string; lang: string }>>(path.join(cacheDir, `glyphs-${key}.json`));
-      if (cached) return cached;
-      const html = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), { from: 0, to: 0, firstFolio: 1, lastFolio: 1 });
-      const file = path.join(cacheDir, `glyphs-${key}.html`);
-      await writeFile(file, html);
-      const context = await (await browser()).browser.createBrowserContext();
-      try {
-        const { page } = await openPrintPage(context, buildDir);
-        await withWatchdog('load the glyph check', stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs }));
-        await page.addScriptTag({ path: runtimePath });
-        const missing = await withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, probe));
-        await writeFile(path.join(cacheDir, `glyphs-${key}.json`), JSON.stringify(missing));
-        return missing;
-      } finally {
-        await context.close();
-        await rm(file, { force: true });
-      }
-    };
-
-    /**
-     * Lays out a span of the issue (one chunk, or several in a row) in its own browser context,
-     * copyfitting it pass by pass unless `once`: then a spill is handed back at once.
-     */
-    const layOut = async (span: PrintChunk, designed: string, file: string, once: boolean): Promise<{ facts: PageFacts[]; fit: Map<number, number>; passes: number; failed: number[]; blocked: string[]; pdf?: Uint8Array; spilled?: boolean }> => {
-      const fit = new Map<number, number>();
-      const pad = chunkPadPages(span);
-      const context = await (await browser()).browser.createBrowserContext();
-      const name = `pages ${span.firstFolio}–${span.lastFolio}`;
-      try {
-        for (let passes = 1; ; passes += 1) {
-          await writeFile(file, fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, span));
-          const { page, problems, blocked } = await openPrintPage(context, buildDir);
-          const pass = `${name}, pass ${passes}`;
-          await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs })));
+      const glyphKey = hash(shared, JSON.stringify(probe));
+      const glyphFile = path.join(cacheDir, `glyphs-${glyphKey}.json`);
+      const glyphs: { missing?: Array<{ char: string; lang: string }>; claimed: boolean } = { claimed: false };
+      const cachedGlyphs = await readJson<Array<{ char: string; lang: string }>>(glyphFile);
+      if (Array.isArray(cachedGlyphs)) glyphs.missing = cachedGlyphs;
+      const checkGlyphs = async (page: Page) => {
+        if (glyphs.missing || glyphs.claimed) return;
+        glyphs.claimed = true;
+        glyphs.missing = await time('glyphs', () => withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, probe)));
+        await writeFile(glyphFile, JSON.stringify(glyphs.missing));
+      };
+      const glyphPage = async () => {
+        const html = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), { from: 0, to: 0, firstFolio: 1, lastFolio: 1 });
+        const file = path.join(cacheDir, `glyphs-${glyphKey}.html`);
+        await writeFile(file, html);
+        const context = await (await browser()).browser.createBrowserContext();
+        try {
+          const { page } = await openPrintPage(context, buildDir);
+          await withWatchdog('load the glyph check', stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs }));
           await page.addScriptTag({ path: runtimePath });
-          await page.addScriptTag({ path: pagedPolyfillPath() });
-          if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(span, Math.max(0, done - pad)));
-          const laid = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill })})`) as Promise<PageFacts[]>));
-          if (problems.length > 0) {
-            throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating ${name}: ${p}, expected a clean layout`)));
-          }
-          const facts = laid.slice(pad).map((f, i) => ({ ...f, index: i + 1 }));
-          const spilled = overflowingFolios(facts);
-          if (once && (spilled.size > 0 || facts.length !== span.lastFolio - span.firstFolio + 1)) {
-            await page.close();
-            return { facts, fit, passes, failed: [], blocked, spilled: true };
-          }
-          if (spilled.size > 0) {
-            await page.close();
-            const failed: number[] = [];
-            for (const [folio, excess] of spilled) {
-              // A page far over (a fifth of a page or more) skips a rung: fewer passes, same limits.
-              const current = fit.get(folio) ?? 0;
-              if (current >= maxCopyfitLevel) failed.push(folio);
-              else fit.set(folio, Math.min(maxCopyfitLevel, current + (excess >= 0.2 ? 2 : 1)));
+          await checkGlyphs(page);
+        } finally {
+          await context.close();
+          await rm(file, { force: true });
+        }
+      };
+
+      /**
+       * Lays out a span of the issue (one chunk, or several in a row) in its own browser context,
+       * copyfitting it pass by pass unless `once`: then a spill is handed back at once.
+       */
+      const layOut = async (span: PrintChunk, designed: string, file: string, once: boolean): Promise<{ facts: PageFacts[]; fit: Map<number, number>; passes: number; failed: number[]; blocked: string[]; pdf?: Uint8Array; spilled?: boolean }> => {
+        const fit = new Map<number, number>();
+        const pad = chunkPadPages(span);
+        const context = await (await browser()).browser.createBrowserContext();
+        const name = `pages ${span.firstFolio}–${span.lastFolio}`;
+        try {
+          for (let passes = 1; ; passes += 1) {
+            await writeFile(file, fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, span));
+            const { page, problems, blocked } = await openPrintPage(context, buildDir);
+            const pass = `${name}, pass ${passes}`;
+            await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs })));
+            await page.addScriptTag({ path: runtimePath });
+            await page.addScriptTag({ path: pagedPolyfillPath() });
+            if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(span, Math.max(0, done - pad)));
+            const laid = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill })})`) as Promise<PageFacts[]>));
+            if (problems.length > 0) {
+              throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating ${name}: ${p}, expected a clean layout`)));
             }
-            if (failed.length > 0) return { facts, fit, passes, failed, blocked };
+            const facts = laid.slice(pad).map((f, i) => ({ ...f, index: i + 1 }));
+            const spilled = overflowingFolios(facts);
+            if (once && (spilled.size > 0 || facts.length !== span.lastFolio - span.firstFolio + 1)) {
+              await page.close();
+              return { facts, fit, passes, failed: [], blocked, spilled: true };
+            }
+            if (spilled.size > 0) {
+              await page.close();
+              const failed: number[] = [];
+              for (const [folio, excess] of spilled) {
+                // A page far over (a fifth of a page or more) skips a rung: fewer passes, same limits.
+                const current = fit.get(folio) ?? 0;
+                if (current >= maxCopyfitLevel) failed.push(folio);
+                else fit.set(folio, Math.min(maxCopyfitLevel, current + (excess >= 0.2 ? 2 : 1)));
+              }
+              if (failed.length > 0) return { facts, fit, passes, failed, blocked };
+              continue;
+            }
+            const pdf = await time('print', () =>
+              withWatchdog(`print to PDF (${name})`, stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs, ...(pad > 0 ? { pageRanges: `${pad + 1}-` } : {}) })),
+            );
+            await checkGlyphs(page);
+            await page.close();
+            return { facts, fit, passes, failed: [], blocked, pdf };
+          }
+        } finally {
+          await context.close();
+        }
+      };
+
+      // Each chunk on its own (and copyfitted), caching its pages under its key.
+      const renderChunk = async (chunk: PrintChunk, designed: string, key: string): Promise<ChunkOutcome> => {
+        const laid = await layOut(chunk, designed, path.join(cacheDir, `${key}.html`), false);
+        if (!laid.pdf) return { chunk, rendered: true, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: laid.failed, blocked: laid.blocked };
+        const pdfFile = `${key}.pdf`;
+        await writeFile(path.join(cacheDir, pdfFile), laid.pdf);
+        await writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ facts: laid.facts, fit: [...laid.fit], pdf: pdfFile, first: 0 } satisfies CachedChunk));
+        return { chunk, rendered: true, pdf: { bytes: laid.pdf, first: 0, count: laid.facts.length }, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: [], blocked: laid.blocked };
+      };
+
+      // Chunks not in the cache, in a row, laid out as one flow (each flow starts Paged.js once)
+      // and cut back into chunks for the cache; a flow with a spill is laid out chunk by chunk.
+      const renderFlow = async (flow: Array<{ chunk: PrintChunk; designed: string; key: string }>): Promise<ChunkOutcome[]> => {
+        const first = flow[0];
+        const last = flow[flow.length - 1];
+        if (!first || !last) return [];
+        if (flow.length === 1) return [await renderChunk(first.chunk, first.designed, first.key)];
+        const span: PrintChunk = { from: first.chunk.from, to: last.chunk.to, firstFolio: first.chunk.firstFolio, lastFolio: last.chunk.lastFolio };
+        const key = hash(...flow.map((f) => f.key));
+        const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), span);
+        const laid = await layOut(span, designed, path.join(cacheDir, `flow-${key}.html`), true);
+        if (!laid.pdf) {
+          const outcomes: ChunkOutcome[] = [];
+          for (const item of flow) outcomes.push(await renderChunk(item.chunk, item.designed, item.key));
+          return outcomes;
+        }
+        const pdfFile = `flow-${key}.pdf`;
+        await writeFile(path.join(cacheDir, pdfFile), laid.pdf);
+        const outcomes: ChunkOutcome[] = [];
+        for (const item of flow) {
+          const at = item.chunk.firstFolio - span.firstFolio;
+          const facts = laid.facts.slice(at, at + item.chunk.lastFolio - item.chunk.firstFolio + 1).map((f, i) => ({ ...f, index: i + 1 }));
+          await writeFile(path.join(cacheDir, `${item.key}.json`), JSON.stringify({ facts, fit: [], pdf: pdfFile, first: at } satisfies CachedChunk));
+          outcomes.push({ chunk: item.chunk, rendered: true, pdf: { bytes: laid.pdf, first: at, count: facts.length }, facts, fit: new Map(), passes: laid.passes, failed: [], blocked: laid.blocked });
+        }
+        return outcomes;
+      };
+
+      const chunkWork = async (): Promise<ChunkOutcome[]> => {
+        const outcomes = new Map<PrintChunk, ChunkOutcome>();
+        const pdfs = new Map<string, Uint8Array>();
+        // Runs of chunks not in the cache, in page order; a cached chunk ends a run.
+        const runs: Array<Array<{ chunk: PrintChunk; designed: string; key: string }>> = [];
+        let open = false;
+        for (const chunk of chunks) {
+          const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
+          const key = hash(shared, designed);
+          const entry = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
+          // An entry written by another version of Folio, or cut short, is a miss, never an error.
+          const cached = entry && typeof entry.pdf === 'string' && Array.isArray(entry.facts) && Array.isArray(entry.fit) && typeof entry.first === 'number' ? entry : undefined;
+          const file = cached ? path.join(cacheDir, cached.pdf) : undefined;
+          const bytes = file ? (pdfs.get(file) ?? (await readFile(file).catch(() => undefined))) : undefined;
+          if (cached && file && bytes) {
+            pdfs.set(file, bytes);
+            progress(chunk, cached.facts.length);
+            outcomes.set(chunk, { chunk, rendered: false, pdf: { bytes, first: cached.first, count: cached.facts.length }, facts: cached.facts, fit: new Map(cached.fit), passes: 0, failed: [], blocked: [] });
+            open = false;
             continue;
           }
-          const pdf = await time('print', () =>
-            withWatchdog(`print to PDF (${name})`, stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs, ...(pad > 0 ? { pageRanges: `${pad + 1}-` } : {}) })),
-          );
-          await page.close();
-          return { facts, fit, passes, failed: [], blocked, pdf };
+          if (open) runs.at(-1)?.push({ chunk, designed, key });
+          else runs.push([{ chunk, designed, key }]);
+          open = true;
         }
-      } finally {
-        await context.close();
-      }
-    };
+        const flows = planFlows(runs, jobs, options.flowPages ?? flowPages);
+        for (const list of await inPool(flows, jobs, renderFlow)) for (const outcome of list) outcomes.set(outcome.chunk, outcome);
+        return chunks.map((chunk) => outcomes.get(chunk) as ChunkOutcome);
+      };
 
-    // Each chunk on its own (and copyfitted), caching its pages under its key.
-    const renderChunk = async (chunk: PrintChunk, designed: string, key: string): Promise<ChunkOutcome> => {
-      const laid = await layOut(chunk, designed, path.join(cacheDir, `${key}.html`), false);
-      if (!laid.pdf) return { chunk, rendered: true, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: laid.failed, blocked: laid.blocked };
-      const pdfFile = `${key}.pdf`;
-      await writeFile(path.join(cacheDir, pdfFile), laid.pdf);
-      await writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ facts: laid.facts, fit: [...laid.fit], pdf: pdfFile, first: 0 } satisfies CachedChunk));
-      return { chunk, rendered: true, pdf: { bytes: laid.pdf, first: 0, count: laid.facts.length }, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: [], blocked: laid.blocked };
-    };
-
-    // Chunks not in the cache, in a row, laid out as one flow (each flow starts Paged.js once)
-    // and cut back into chunks for the cache; a flow with a spill is laid out chunk by chunk.
-    const renderFlow = async (flow: Array<{ chunk: PrintChunk; designed: string; key: string }>): Promise<ChunkOutcome[]> => {
-      const first = flow[0];
-      const last = flow[flow.length - 1];
-      if (!first || !last) return [];
-      if (flow.length === 1) return [await renderChunk(first.chunk, first.designed, first.key)];
-      const span: PrintChunk = { from: first.chunk.from, to: last.chunk.to, firstFolio: first.chunk.firstFolio, lastFolio: last.chunk.lastFolio };
-      const key = hash(...flow.map((f) => f.key));
-      const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), span);
-      const laid = await layOut(span, designed, path.join(cacheDir, `flow-${key}.html`), true);
-      if (!laid.pdf) {
-        const outcomes: ChunkOutcome[] = [];
-        for (const item of flow) outcomes.push(await renderChunk(item.chunk, item.designed, item.key));
-        return outcomes;
+      const outcomes = await time('chunks', () => chunkWork());
+      if (!glyphs.missing) await glyphPage();
+      for (const { char, lang } of glyphs.missing ?? []) {
+        const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
+        result.messages.push(
+          message('pdf-007', `Unexpected character \`${char}\` (U+${code}) without a glyph in the bundled fonts for \`${lang}\`, expected ${bundledFamilies.join(', ')} to cover it`, placeOf(char, manuscript)),
+        );
       }
-      const pdfFile = `flow-${key}.pdf`;
-      await writeFile(path.join(cacheDir, pdfFile), laid.pdf);
-      const outcomes: ChunkOutcome[] = [];
-      for (const item of flow) {
-        const at = item.chunk.firstFolio - span.firstFolio;
-        const facts = laid.facts.slice(at, at + item.chunk.lastFolio - item.chunk.firstFolio + 1).map((f, i) => ({ ...f, index: i + 1 }));
-        await writeFile(path.join(cacheDir, `${item.key}.json`), JSON.stringify({ facts, fit: [], pdf: pdfFile, first: at } satisfies CachedChunk));
-        outcomes.push({ chunk: item.chunk, rendered: true, pdf: { bytes: laid.pdf, first: at, count: facts.length }, facts, fit: new Map(), passes: laid.passes, failed: [], blocked: laid.blocked });
+      const facts: PageFacts[] = [];
+      for (const outcome of outcomes) {
+        for (const [folio, level] of outcome.fit) result.copyfit.set(folio, level);
+        for (const url of new Set(outcome.blocked)) result.messages.push(message('pdf-010', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
+        result.passes = Math.max(result.passes, outcome.passes);
+        result.chunks.push({ firstFolio: outcome.chunk.firstFolio, lastFolio: outcome.chunk.lastFolio, chapters: issue.chapters.slice(outcome.chunk.from, outcome.chunk.to).map((c) => c.slug), rendered: outcome.rendered, passes: outcome.passes });
+        const offset = facts.length;
+        facts.push(...outcome.facts.map((f) => ({ ...f, index: f.index + offset })));
       }
-      return outcomes;
-    };
-
-    const chunkWork = async (): Promise<ChunkOutcome[]> => {
-      const outcomes = new Map<PrintChunk, ChunkOutcome>();
-      const pdfs = new Map<string, Uint8Array>();
-      const flows: Array<Array<{ chunk: PrintChunk; designed: string; key: string }>> = [];
-      let open = false;
-      for (const chunk of chunks) {
-        const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
-        const key = hash(shared, designed);
-        const entry = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
-        // An entry written by another version of Folio, or cut short, is a miss, never an error.
-        const cached = entry && typeof entry.pdf === 'string' && Array.isArray(entry.facts) && Array.isArray(entry.fit) && typeof entry.first === 'number' ? entry : undefined;
-        const file = cached ? path.join(cacheDir, cached.pdf) : undefined;
-        const bytes = file ? (pdfs.get(file) ?? (await readFile(file).catch(() => undefined))) : undefined;
-        if (cached && file && bytes) {
-          pdfs.set(file, bytes);
-          progress(chunk, cached.facts.length);
-          outcomes.set(chunk, { chunk, rendered: false, pdf: { bytes, first: cached.first, count: cached.facts.length }, facts: cached.facts, fit: new Map(cached.fit), passes: 0, failed: [], blocked: [] });
-          open = false;
-          continue;
-        }
-        const flow = flows.at(-1);
-        const pages = (flow ?? []).reduce((sum, item) => sum + item.chunk.lastFolio - item.chunk.firstFolio + 1, 0);
-        if (open && flow && pages + chunk.lastFolio - chunk.firstFolio + 1 <= (options.flowPages ?? flowPages)) flow.push({ chunk, designed, key });
-        else flows.push([{ chunk, designed, key }]);
-        open = true;
+      result.layout = facts;
+      // The whole issue's print HTML, with the levels settled on: for another engine, and the preview.
+      await writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit));
+      const failed = outcomes.flatMap((o) => o.failed).sort((a, b) => a - b);
+      if (failed.length > 0) {
+        result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
+        return result;
       }
-      for (const list of await inPool(flows, jobs, renderFlow)) for (const outcome of list) outcomes.set(outcome.chunk, outcome);
-      return chunks.map((chunk) => outcomes.get(chunk) as ChunkOutcome);
-    };
-
-    const [missing, outcomes] = await Promise.all([
-      time('glyphs', () => glyphWork()),
-      time('chunks', () => chunkWork()),
-    ]);
-    for (const { char, lang } of missing) {
-      const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
-      result.messages.push(
-        message('pdf-007', `Unexpected character \`${char}\` (U+${code}) without a glyph in the bundled fonts for \`${lang}\`, expected ${bundledFamilies.join(', ')} to cover it`, placeOf(char, manuscript)),
-      );
+      result.messages.push(...checkPages(facts, manuscript, issue));
+      for (const [folio, level] of [...result.copyfit.entries()].sort((a, b) => a[0] - b[0])) {
+        result.messages.push(pageMessage('pdf-005', `Copyfitted printed page ${folio} to hold its text: ${describeLevel(level)}`, folio, issue));
+      }
+      if (hasErrors(result.messages)) return result;
+      const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts)));
+      await writeAtomically(out, finished);
+      result.pages = facts.length;
+      await writeFile(warmMark, '').catch(() => undefined);
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0] ?? '';
+      if (error instanceof FolioError) result.messages.push(...error.messages);
+      // A DevTools call that timed out is the browser hanging: a timeout, like the watchdog's.
+      else if (['ProtocolError', 'TimeoutError'].includes((error as Error).name) && /timed? ?out/iu.test(reason)) {
+        const stage = Object.keys(timings).at(-1) ?? 'render';
+        result.messages.push(message('pdf-002', `Unexpected timeout in stage \`${stage}\` after ${Math.round(stageMs / 1000)} s, expected it to finish (${reason})`));
+      } else result.messages.push(message('pdf-003', `Unexpected failure while rendering: ${reason}`));
     }
-    const facts: PageFacts[] = [];
-    for (const outcome of outcomes) {
-      for (const [folio, level] of outcome.fit) result.copyfit.set(folio, level);
-      for (const url of new Set(outcome.blocked)) result.messages.push(message('pdf-010', `Unexpected request to \`${url}\` (blocked), expected only files of the build folder`));
-      result.passes = Math.max(result.passes, outcome.passes);
-      result.chunks.push({ firstFolio: outcome.chunk.firstFolio, lastFolio: outcome.chunk.lastFolio, chapters: issue.chapters.slice(outcome.chunk.from, outcome.chunk.to).map((c) => c.slug), rendered: outcome.rendered, passes: outcome.passes });
-      const offset = facts.length;
-      facts.push(...outcome.facts.map((f) => ({ ...f, index: f.index + offset })));
-    }
-    result.layout = facts;
-    // The whole issue's print HTML, with the levels settled on: for another engine, and the preview.
-    await writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit));
-    const failed = outcomes.flatMap((o) => o.failed).sort((a, b) => a - b);
-    if (failed.length > 0) {
-      result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
-      return result;
-    }
-    result.messages.push(...checkPages(facts, manuscript, issue));
-    for (const [folio, level] of [...result.copyfit.entries()].sort((a, b) => a[0] - b[0])) {
-      result.messages.push(pageMessage('pdf-005', `Copyfitted printed page ${folio} to hold its text: ${describeLevel(level)}`, folio, issue));
-    }
-    if (hasErrors(result.messages)) return result;
-    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts)));
-    await writeAtomically(out, finished);
-    result.pages = facts.length;
-  } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? '';
-    if (error instanceof FolioError) result.messages.push(...error.messages);
-    // A DevTools call that timed out is the browser hanging: a timeout, like the watchdog's.
-    else if (['ProtocolError', 'TimeoutError'].includes((error as Error).name) && /timed? ?out/iu.test(reason)) {
-      const stage = Object.keys(timings).at(-1) ?? 'render';
-      result.messages.push(message('pdf-002', `Unexpected timeout in stage \`${stage}\` after ${Math.round(stageMs / 1000)} s, expected it to finish (${reason})`));
-    } else result.messages.push(message('pdf-003', `Unexpected failure while rendering: ${reason}`));
-  } finally {
-    await (chromium as PrintBrowser | undefined)?.close();
+    return result;
   }
-  return result;
 }
 
 /** One chunk, rendered or taken from the cache. */
@@ -435,6 +448,35 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Cuts runs of chunks to lay out into flows: as many flows as there are jobs (or more, when a
+ * flow would pass `flowPages`), of about equal page counts, so the flows laid out at once end
+ * together. A flow never spans two runs: a chunk from the cache lies between them.
+ */
+export function planFlows<T extends { chunk: PrintChunk }>(runs: readonly (readonly T[])[], jobs: number, maxPages: number): T[][] {
+  const pages = (item: T) => item.chunk.lastFolio - item.chunk.firstFolio + 1;
+  const total = runs.flat().reduce((sum, item) => sum + pages(item), 0);
+  const target = Math.min(maxPages, Math.max(1, Math.ceil(total / Math.max(1, jobs))));
+  const flows: T[][] = [];
+  for (const run of runs) {
+    let flow: T[] = [];
+    let size = 0;
+    for (const item of run) {
+      const after = size + pages(item);
+      // Close the flow before this chunk when that leaves it nearer the target than adding it would.
+      if (flow.length > 0 && (after > maxPages || (after > target && after - target > target - size))) {
+        flows.push(flow);
+        flow = [];
+        size = 0;
+      }
+      flow.push(item);
+      size += pages(item);
+    }
+    if (flow.length > 0) flows.push(flow);
+  }
+  return flows;
 }
 
 /** Runs `work` on every item, at most `size` at a time; results in the items' order. */

@@ -165,6 +165,33 @@
     };
   }
 
+  /**
+   * Content handed to Paged.js in its template is not laid out before pagination, so no font is
+   * asked for by then. Every face the page declares is loaded for the characters of the content
+   * and of the issue's styles (running heads) before the first page is measured: a face that
+   * arrived mid-flow would change lines already measured.
+   */
+  function loadFonts() {
+    const template = document.querySelector('template[data-ref="pagedjs-content"]');
+    if (!template) return document.fonts.ready;
+    let text = template.content.textContent || '';
+    document.querySelectorAll('style').forEach(function (style) {
+      text += style.textContent || '';
+    });
+    const chars = Array.from(new Set(Array.from(text.replace(/\s+/g, '')))).join('');
+    const faces = new Set();
+    document.fonts.forEach(function (face) {
+      faces.add(face.style + ' ' + String(face.weight).split(' ')[0] + ' 16px "' + face.family.replace(/^"|"$/g, '') + '"');
+    });
+    return Promise.all(
+      Array.from(faces).map(function (font) {
+        return document.fonts.load(font, chars);
+      }),
+    ).then(function () {
+      return document.fonts.ready;
+    });
+  }
+
   /** Paginates the document with Paged.js and resolves to the facts of every page. */
   function paginate(options) {
     tickWithoutFrames(window.PagedPolyfill.chunker.q);
@@ -176,7 +203,7 @@
         window.folioPageRendered(rendered);
       });
     }
-    return document.fonts.ready
+    return loadFonts()
       .then(function () {
         return window.PagedPolyfill.preview();
       })
