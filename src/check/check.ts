@@ -10,8 +10,8 @@ import { issueSlug } from '../pdf/render.js';
 import { hasErrors, message, type Message } from '../messages.js';
 import { checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
-import { checkPdf } from './pdf.js';
-import { writeProof } from './proof.js';
+import { checkPdf, startReadingPdf } from './pdf.js';
+import { renderPageImages, writeProof } from './proof.js';
 import { summarise, type FidelityReport, type PageFidelity, type Stage, type StagePage, type StageSummary } from './report.js';
 import { checkManuscript } from './source.js';
 
@@ -39,6 +39,15 @@ export interface CheckResult {
   written: string[];
   /** True when the check could not run (a missing input, a failing tool): exit code 2. */
   failedToRun: boolean;
+}
+
+/** A promise's outcome as a value, so work started early fails only where it is awaited. */
+async function settle<T>(work: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await work };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -80,90 +89,102 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     if (file !== undefined && !(await exists(file))) return cannot(`Unexpected missing ${what} \`${file}\`, expected a file to check`, file);
   }
 
-  let originals: Originals;
+  // The PDF is read (pdftotext) and the proof's page images drawn (pdftoppm) in child processes
+  // while this thread reads the manuscript and the EPUB: with two cores, the PDF costs little more.
+  const pdf = options.pdf;
+  const reading = pdf !== undefined ? startReadingPdf(pdf) : undefined;
+  const renderers = new AbortController();
+  const outDir = options.outDir;
+  const images =
+    reading && pdf !== undefined && outDir !== undefined && options.proof !== false
+      ? settle(time('page images', async () => renderPageImages(pdf, path.join(outDir, 'proof'), { pageDigests: (await reading.objects).pageDigests, signal: renderers.signal })))
+      : undefined;
   try {
-    originals = await time('read originals', () => readOriginals(manuscript, options.source));
-  } catch (error) {
-    return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? options.manuscriptDir);
-  }
-
-  const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
-  const m = checkManuscript(manuscript, originals);
-  messages.push(...m.messages);
-  stages.manuscript = m;
-  if (options.pdf !== undefined) {
-    const pdf = options.pdf;
+    let originals: Originals;
     try {
-      const r = await time('pdf', () => checkPdf(pdf, manuscript.issue, originals));
-      messages.push(...r.messages);
-      stages.pdf = r;
+      originals = await time('read originals', () => readOriginals(manuscript, options.source));
     } catch (error) {
-      return cannot(`Unexpected failure reading the PDF: ${(error as Error).message}`, pdf);
+      return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? options.manuscriptDir);
     }
-  }
-  if (options.epub !== undefined) {
+    const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
+    const m = checkManuscript(manuscript, originals);
+    messages.push(...m.messages);
+    stages.manuscript = m;
+    // The EPUB first, while pdftotext works; the report keeps the stages in their order.
     const epub = options.epub;
-    try {
-      const r = await time('epub', () => checkEpub(epub, originals, manuscript.issue.pages));
-      messages.push(...r.messages);
-      stages.epub = r;
-    } catch (error) {
-      return cannot(`Unexpected failure reading the EPUB: ${(error as Error).message}`, epub);
+    const epubChecked = epub !== undefined ? await settle(time('epub', () => checkEpub(epub, originals, manuscript.issue.pages))) : undefined;
+    if (reading && pdf !== undefined) {
+      try {
+        const r = await time('pdf', () => checkPdf(pdf, manuscript.issue, originals, reading));
+        messages.push(...r.messages);
+        stages.pdf = r;
+      } catch (error) {
+        return cannot(`Unexpected failure reading the PDF: ${(error as Error).message}`, pdf);
+      }
     }
-  }
+    if (epubChecked && epub !== undefined) {
+      if (!epubChecked.ok) return cannot(`Unexpected failure reading the EPUB: ${(epubChecked.error as Error).message}`, epub);
+      messages.push(...epubChecked.value.messages);
+      stages.epub = epubChecked.value;
+    }
 
-  const pages: PageFidelity[] = originals.pages.map((o) => {
-    const p: PageFidelity = { page: o.page, words: o.words.length, stages: {}, faithful: true };
-    if (o.source) p.source = o.source;
-    if (o.manuscript) p.manuscript = o.manuscript;
-    for (const [name, s] of Object.entries(stages) as [Stage, { pages: Map<number, StagePage> }][]) {
-      const sp = s.pages.get(o.page);
-      // The text as read is kept where it is wrong: that is where a person needs it.
-      if (sp?.faithful) delete sp.text;
-      if (sp) p.stages[name] = sp;
-    }
-    p.faithful = Object.values(p.stages).every((s) => s.faithful);
-    return p;
-  });
-  const report: FidelityReport = summarise({
-    issue: { journal: manuscript.issue.journal, issue: manuscript.issue.issue, pages: manuscript.issue.pages },
-    ...(originals.source ? { source: originals.source.file } : {}),
-    manuscript: manuscript.dir,
-    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.summary])),
-    pagesChecked: 0,
-    pagesFaithful: 0,
-    wordsLost: 0,
-    wordsAdded: 0,
-    worstPages: [],
-    pages,
-    timings,
-  });
+    const pages: PageFidelity[] = originals.pages.map((o) => {
+      const p: PageFidelity = { page: o.page, words: o.words.length, stages: {}, faithful: true };
+      if (o.source) p.source = o.source;
+      if (o.manuscript) p.manuscript = o.manuscript;
+      for (const [name, s] of Object.entries(stages) as [Stage, { pages: Map<number, StagePage> }][]) {
+        const sp = s.pages.get(o.page);
+        // The text as read is kept where it is wrong: that is where a person needs it.
+        if (sp?.faithful) delete sp.text;
+        if (sp) p.stages[name] = sp;
+      }
+      p.faithful = Object.values(p.stages).every((s) => s.faithful);
+      return p;
+    });
+    const report: FidelityReport = summarise({
+      issue: { journal: manuscript.issue.journal, issue: manuscript.issue.issue, pages: manuscript.issue.pages },
+      ...(originals.source ? { source: originals.source.file } : {}),
+      manuscript: manuscript.dir,
+      stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.summary])),
+      pagesChecked: 0,
+      pagesFaithful: 0,
+      wordsLost: 0,
+      wordsAdded: 0,
+      worstPages: [],
+      pages,
+      timings,
+    });
 
-  const written: string[] = [];
-  if (options.outDir !== undefined) {
-    const outDir = options.outDir;
-    const name = issueSlug(manuscript);
-    try {
-      await mkdir(outDir, { recursive: true });
-      const proofFile = path.join(outDir, `${name}.proof.html`);
-      await time('proof', () =>
-        writeProof(report, {
-          file: proofFile,
-          ...(options.pdf !== undefined && options.proof !== false ? { pdf: options.pdf } : {}),
-          imagesDir: path.join(outDir, 'proof'),
-          ...(originals.source ? { sourceFile: originals.source.file, pageRanges: originals.source.report.pages } : {}),
-        }),
-      );
-      written.push(proofFile);
-      timings.total = Date.now() - started;
-      const jsonFile = path.join(outDir, `${name}.fidelity.json`);
-      await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-      written.unshift(jsonFile);
-    } catch (error) {
-      messages.push(message('check-010', `Unexpected failure writing the reports: ${(error as Error).message}`, { file: outDir }));
-      return { report, messages, written, failedToRun: true };
+    const written: string[] = [];
+    if (outDir !== undefined) {
+      const name = issueSlug(manuscript);
+      try {
+        await mkdir(outDir, { recursive: true });
+        const drawn = await images;
+        if (drawn && !drawn.ok) throw drawn.error;
+        const proofFile = path.join(outDir, `${name}.proof.html`);
+        await time('proof', () =>
+          writeProof(report, {
+            file: proofFile,
+            ...(drawn?.ok ? { images: drawn.value.images } : {}),
+            ...(originals.source ? { sourceFile: originals.source.file, pageRanges: originals.source.report.pages } : {}),
+          }),
+        );
+        written.push(proofFile);
+        timings.total = Date.now() - started;
+        const jsonFile = path.join(outDir, `${name}.fidelity.json`);
+        await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+        written.unshift(jsonFile);
+      } catch (error) {
+        messages.push(message('check-010', `Unexpected failure writing the reports: ${(error as Error).message}`, { file: outDir }));
+        return { report, messages, written, failedToRun: true };
+      }
     }
+    timings.total = Date.now() - started;
+    return { report, messages, written, failedToRun: false };
+  } finally {
+    // A check that stops early leaves no renderer writing into the folder.
+    renderers.abort();
+    await images;
   }
-  timings.total = Date.now() - started;
-  return { report, messages, written, failedToRun: false };
 }

@@ -1,9 +1,8 @@
 /**
  * The text of a PDF, page by page and line by line with positions, as poppler's `pdftotext
- * -bbox-layout` reads it, and the PDF's page labels as pdf.js reads them.
+ * -bbox-layout` reads it.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -78,16 +77,4 @@ export function parseBboxLayout(xhtml: string): PdfPage[] {
 export async function readPdfText(file: string): Promise<PdfPage[]> {
   const { stdout } = await run('pdftotext', ['-bbox-layout', '-enc', 'UTF-8', file, '-'], { maxBuffer: 1 << 30, encoding: 'utf8' });
   return parseBboxLayout(stdout);
-}
-
-/** The page labels of a PDF (`/PageLabels`), one per page, or undefined when it has none. */
-export async function readPageLabels(file: string): Promise<string[] | undefined> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const data = new Uint8Array(await readFile(file));
-  const doc = await pdfjs.getDocument({ data, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
-  try {
-    return (await doc.getPageLabels()) ?? undefined;
-  } finally {
-    await doc.destroy();
-  }
 }

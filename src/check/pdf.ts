@@ -7,11 +7,13 @@
  * number, or phrases of the issue's metadata: journal, issue, titles, short titles, authors)
  * and where they stand (the band at the top or bottom of the page where such lines recur).
  */
+import { readFile } from 'node:fs/promises';
 import type { IssueMeta } from '../manuscript/index.js';
 import { message, type Message } from '../messages.js';
 import type { StagePage, StageSummary } from './report.js';
 import { comparePage, listWords, wordsMessage, type OriginalPage, type Originals } from './pages.js';
-import { readPageLabels, readPdfText, type PdfLine, type PdfPage } from './pdf-text.js';
+import { readPdfObjects, type PdfObjects } from './pdf-objects.js';
+import { readPdfText, type PdfLine, type PdfPage } from './pdf-text.js';
 import { words } from './words.js';
 
 /** One row of a page: the lines that share a baseline band (a running head may be split in two). */
@@ -199,9 +201,25 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
   return { index: page.index, words: all, body, lines: lineTexts, furniture, folio };
 }
 
+/** A PDF being read: its text by pdftotext in a child process, its objects by pdf-lib on this thread. */
+export interface PdfReading {
+  text: Promise<PdfPage[]>;
+  objects: Promise<PdfObjects>;
+}
+
+/** Starts reading a PDF, both ways at once; the caller goes on with other work meanwhile. */
+export function startReadingPdf(file: string): PdfReading {
+  const text = readPdfText(file);
+  const objects = readFile(file).then(readPdfObjects);
+  // A failure is kept for whoever awaits it, and is no unhandled rejection until then.
+  text.catch(() => undefined);
+  objects.catch(() => undefined);
+  return { text, objects };
+}
+
 /** Reads every page of a PDF for the check. */
-export async function readPdfPages(file: string, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number }> {
-  const [pdf, labels] = await Promise.all([readPdfText(file), readPageLabels(file)]);
+export async function readPdfPages(reading: PdfReading, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number }> {
+  const [pdf, { labels }] = await Promise.all([reading.text, reading.objects]);
   const phrases = runningHeadPhrases(issue);
   const rows = pdf.map(rowsOf);
   const bands: { top?: number; bottom?: number; lineHeight?: number } = furnitureBands(rows, phrases);
@@ -229,9 +247,9 @@ function trimEditorial(ws: readonly string[], editorial: readonly string[]): str
   return k === editorial.length ? ws.slice(k) : [...ws];
 }
 
-/** Checks a PDF against the original pages. */
-export async function checkPdf(file: string, issue: IssueMeta, originals: Originals): Promise<{ pages: Map<number, StagePage>; summary: StageSummary; messages: Message[] }> {
-  const read = await readPdfPages(file, issue, originals.pages);
+/** Checks a PDF against the original pages; `reading` is the PDF's reading when it was started earlier. */
+export async function checkPdf(file: string, issue: IssueMeta, originals: Originals, reading: PdfReading = startReadingPdf(file)): Promise<{ pages: Map<number, StagePage>; summary: StageSummary; messages: Message[] }> {
+  const read = await readPdfPages(reading, issue, originals.pages);
   const total = issue.pages;
   const messages: Message[] = [];
   const general: string[] = [];

@@ -4,11 +4,12 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readSource } from '../import/source.js';
+import { readPdfObjects } from './pdf-objects.js';
 import type { FidelityReport, Stage } from './report.js';
 import { words } from './words.js';
 
@@ -16,44 +17,131 @@ const run = promisify(execFile);
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-async function listImages(dir: string): Promise<Map<number, string>> {
-  const images = new Map<number, string>();
-  for (const name of await readdir(dir)) {
-    const m = /^page-0*(\d+)\.png$/.exec(name);
-    if (m) images.set(Number(m[1]), path.join(dir, name));
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const pngEnd = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/** True when a file is a whole PNG: its signature first and its end chunk last (a render cut short has none). */
+async function isWholePng(file: string): Promise<boolean> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size < pngSignature.length + pngEnd.length) return false;
+    const head = Buffer.alloc(pngSignature.length);
+    const tail = Buffer.alloc(pngEnd.length);
+    await handle.read(head, 0, head.length, 0);
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return head.equals(pngSignature) && tail.equals(pngEnd);
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
   }
-  return images;
+}
+
+/** The images folder, made when missing; whatever stands in its place (a file) is removed first. */
+async function imagesFolder(dir: string): Promise<void> {
+  const found = await stat(dir).catch(() => undefined);
+  if (found && !found.isDirectory()) await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+}
+
+/** The version pdftoppm prints: another poppler may draw a page otherwise. */
+async function pdftoppmVersion(): Promise<string> {
+  const { stdout, stderr } = await run('pdftoppm', ['-v']);
+  return /pdftoppm version (\S+)/.exec(`${stdout}${stderr}`)?.[1] ?? 'unknown';
+}
+
+/** Cuts the pages to render into at most `workers` shares of about as many pages, each a list of runs of consecutive pages. */
+export function renderShares(pages: readonly number[], workers: number): { first: number; last: number }[][] {
+  const sorted = [...pages].sort((a, b) => a - b);
+  const shares: { first: number; last: number }[][] = [];
+  const per = Math.ceil(sorted.length / Math.max(1, workers));
+  for (let i = 0; i < sorted.length; i += per) {
+    const share: { first: number; last: number }[] = [];
+    for (const page of sorted.slice(i, i + per)) {
+      const last = share.at(-1);
+      if (last && last.last + 1 === page) last.last = page;
+      else share.push({ first: page, last: page });
+    }
+    shares.push(share);
+  }
+  return shares;
+}
+
+/** Page images of a PDF, and which pages were drawn this time. */
+export interface PageImages {
+  /** The image of each page (1-based), named by the page's key. */
+  images: Map<number, string>;
+  /** Pages rendered this time; every other page's image was already there. */
+  rendered: number[];
+}
+
+/** Options of `renderPageImages`. */
+export interface PageImageOptions {
+  /** Per page, the digest of what it is drawn from (`readPdfObjects`); read from the PDF when left out. */
+  pageDigests?: readonly string[];
+  /** Dots per inch (default 50). */
+  resolution?: number;
+  /** Stops the renderers. */
+  signal?: AbortSignal;
 }
 
 /**
- * Renders every PDF page to a PNG at the given resolution; returns the image path per page.
- * The images of the same PDF (by content) at the same resolution are reused: rendering them
- * is most of the check's time.
+ * Renders the PDF's pages to PNG, each named by a key of what the page is drawn from (its
+ * digest), the resolution and the renderer: a page whose key has a whole image already is not
+ * drawn again, so after an edit only the pages that changed are. The pages to draw go to
+ * pdftoppm one run of consecutive pages at a time, a share of them per core; each image is
+ * moved into place whole. Images no page uses any more are removed, and anything else in the
+ * folder with them.
  */
-export async function renderPageImages(pdf: string, dir: string, resolution = 50): Promise<Map<number, string>> {
-  const { stdout } = await run('pdfinfo', [pdf]);
-  const count = Number(/^Pages:\s+(\d+)/m.exec(stdout)?.[1] ?? 0);
-  const stamp = `${createHash('sha256').update(await readFile(pdf)).digest('hex')} ${resolution}\n`;
-  const stampFile = path.join(dir, '.rendered-from');
-  const previous = await readFile(stampFile, 'utf8').catch(() => '');
-  if (previous === stamp) {
-    const images = await listImages(dir);
-    if (images.size === count) return images;
+export async function renderPageImages(pdf: string, dir: string, options: PageImageOptions = {}): Promise<PageImages> {
+  const resolution = options.resolution ?? 50;
+  const [digests, version] = await Promise.all([options.pageDigests ?? readFile(pdf).then(async (bytes) => (await readPdfObjects(bytes)).pageDigests), pdftoppmVersion()]);
+  const keys = digests.map((d) => createHash('sha256').update(`${d} ${resolution} png pdftoppm ${version}`).digest('hex').slice(0, 32));
+  await imagesFolder(dir);
+  const imageOf = (key: string): string => path.join(dir, `${key}.png`);
+  // A key's image is drawn from the first page that has it; pages alike share it.
+  const firstPage = new Map<string, number>();
+  keys.forEach((key, i) => firstPage.set(key, firstPage.get(key) ?? i + 1));
+  const missing = new Map<string, number>();
+  const whole = await Promise.all([...firstPage].map(async ([key, page]) => [key, page, await isWholePng(imageOf(key))] as const));
+  for (const [key, page, ok] of whole) if (!ok) missing.set(key, page);
+
+  const placed = new Set<string>();
+  if (missing.size > 0) {
+    const work = await mkdtemp(path.join(dir, '.rendering-'));
+    try {
+      const shares = renderShares([...missing.values()], availableParallelism());
+      await Promise.all(
+        shares.map(async (share, k) => {
+          for (const { first, last } of share) {
+            const prefix = path.join(work, `${k}-${first}`);
+            await run('pdftoppm', ['-r', String(resolution), '-png', '-f', String(first), '-l', String(last), pdf, prefix], { maxBuffer: 1 << 26, ...(options.signal ? { signal: options.signal } : {}) });
+          }
+        }),
+      );
+      // pdftoppm names a page `<prefix>-<page>.png`, the number padded to the width of the page count.
+      for (const name of await readdir(work)) {
+        const page = Number(/-(\d+)\.png$/.exec(name)?.[1]);
+        const key = keys[page - 1];
+        if (key === undefined || missing.get(key) !== page) continue;
+        await rm(imageOf(key), { recursive: true, force: true });
+        await rename(path.join(work, name), imageOf(key));
+        placed.add(key);
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   }
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  // One pdftoppm per core, each on its own run of pages. pdftoppm pads the page number to the
-  // width of the document's page count whatever the range, so the names agree across runs.
-  const workers = Math.max(1, Math.min(availableParallelism(), count));
-  const per = Math.ceil(count / workers);
-  const runs: Promise<unknown>[] = [];
-  for (let first = 1; first <= count; first += per) {
-    const last = Math.min(count, first + per - 1);
-    runs.push(run('pdftoppm', ['-r', String(resolution), '-png', '-f', String(first), '-l', String(last), pdf, path.join(dir, 'page')], { maxBuffer: 1 << 26 }));
-  }
-  await Promise.all(runs);
-  await writeFile(stampFile, stamp);
-  return listImages(dir);
+
+  const used = new Set(keys.map((key) => `${key}.png`));
+  await Promise.all((await readdir(dir)).filter((name) => !used.has(name)).map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+  const images = new Map<number, string>();
+  keys.forEach((key, i) => images.set(i + 1, imageOf(key)));
+  const unrendered = [...missing].find(([key]) => !placed.has(key));
+  if (unrendered) throw new Error(`Unexpected page ${unrendered[1]} without an image from pdftoppm, expected one per page`);
+  return { images, rendered: [...missing.values()].sort((a, b) => a - b) };
 }
 
 /**
@@ -75,9 +163,9 @@ function markLost(text: string, lost: readonly string[]): string {
   return pieces.map((p, i) => (marked.has(i) ? `<del>${escapeHtml(p)}</del>` : escapeHtml(p))).join('');
 }
 
-/** Writes the proof: HTML beside its page images. Returns the HTML file. */
-export async function writeProof(report: FidelityReport, options: { file: string; pdf?: string; imagesDir: string; sourceFile?: string; pageRanges?: { page: number; startLine: number; endLine: number }[] }): Promise<string> {
-  const images = options.pdf ? await renderPageImages(options.pdf, options.imagesDir) : new Map<number, string>();
+/** Writes the proof: HTML beside the page images given (`renderPageImages`). Returns the HTML file. */
+export async function writeProof(report: FidelityReport, options: { file: string; images?: ReadonlyMap<number, string>; sourceFile?: string; pageRanges?: { page: number; startLine: number; endLine: number }[] }): Promise<string> {
+  const images = options.images ?? new Map<number, string>();
   let lines: { text: string }[] = [];
   if (options.sourceFile) lines = readSource(await readFile(options.sourceFile), options.sourceFile).lines;
   const ranges = new Map((options.pageRanges ?? []).map((r) => [r.page, r]));

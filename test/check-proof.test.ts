@@ -1,0 +1,203 @@
+/**
+ * The proof's page images are drawn only for pages that changed: every page is keyed by a
+ * digest of what it is drawn from, so a page kept unchanged in a new PDF (even moved, or with
+ * its objects renumbered) keeps its image, a changed page is drawn again, images no page uses
+ * are removed, and a damaged images folder is mended. The page labels read without pdf.js
+ * read as pdf.js reads them.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PDFDocument, PDFName, PDFPage, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
+import { pageDigests, pageLabels, readPdfObjects } from '../src/check/pdf-objects.js';
+import { renderPageImages, renderShares } from '../src/check/proof.js';
+
+/** Writes `text` on a new page: the words are what tells the pages apart. */
+function addTextPage(doc: PDFDocument, font: PDFFont, text: string, size: [number, number] = [200, 280]): PDFPage {
+  const page = doc.addPage(size);
+  page.drawText(text, { x: 20, y: size[1] - 40, size: 14, font });
+  return page;
+}
+
+/** A PDF of one page per text, all set in one font. */
+async function pdfOf(texts: readonly string[]): Promise<PDFDocument> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (const text of texts) addTextPage(doc, font, text);
+  return doc;
+}
+
+/** Images in a folder, with their modification times. */
+async function folder(dir: string): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (const name of await readdir(dir)) found.set(name, (await stat(path.join(dir, name))).mtimeMs);
+  return found;
+}
+
+describe('proof images: drawn once per page content', () => {
+  let scratch = '';
+  before(async () => {
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-proof-'));
+  });
+  after(async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  test('a page changed in the PDF is the only one drawn again; the image it had is removed', async () => {
+    const dir = path.join(scratch, 'one-page');
+    const first = path.join(scratch, 'first.pdf');
+    await writeFile(first, await (await pdfOf(['page one', 'page two', 'page three', 'page four'])).save());
+    const drawn = await renderPageImages(first, dir);
+    assert.deepEqual(drawn.rendered, [1, 2, 3, 4]);
+    assert.equal(new Set(drawn.images.values()).size, 4);
+    const before = await folder(dir);
+    assert.deepEqual([...before.keys()].sort(), [...drawn.images.values()].map((f) => path.basename(f)).sort());
+
+    // The same PDF again: nothing is drawn, nothing is touched.
+    const again = await renderPageImages(first, dir);
+    assert.deepEqual(again.rendered, []);
+    assert.deepEqual(again.images, drawn.images);
+    assert.deepEqual(await folder(dir), before);
+
+    // Page 3 says something else; the others are the same bytes in a new file.
+    const second = path.join(scratch, 'second.pdf');
+    await writeFile(second, await (await pdfOf(['page one', 'page two', 'page 3, changed', 'page four'])).save());
+    const changed = await renderPageImages(second, dir);
+    assert.deepEqual(changed.rendered, [3]);
+    for (const page of [1, 2, 4]) assert.equal(changed.images.get(page), drawn.images.get(page));
+    assert.notEqual(changed.images.get(3), drawn.images.get(3));
+    const now = await folder(dir);
+    assert.deepEqual([...now.keys()].sort(), [...changed.images.values()].map((f) => path.basename(f)).sort(), 'the old image of page 3 is gone');
+    for (const page of [1, 2, 4]) {
+      const name = path.basename(changed.images.get(page) ?? '');
+      assert.equal(now.get(name), before.get(name), `page ${page}'s image is not written again`);
+    }
+  });
+
+  test('pages copied into another PDF, renumbered and moved, keep their images; only the new page is drawn', async () => {
+    const dir = path.join(scratch, 'copied');
+    const original = await pdfOf(['alpha', 'beta', 'gamma']);
+    const first = path.join(scratch, 'original.pdf');
+    await writeFile(first, await original.save());
+    const drawn = await renderPageImages(first, dir);
+    // A new document: a title page first, then the three pages copied in (new object numbers).
+    const joined = await PDFDocument.create({ updateMetadata: false });
+    addTextPage(joined, await joined.embedFont(StandardFonts.TimesRoman), 'a new title page');
+    for (const page of await joined.copyPages(original, [0, 1, 2])) joined.addPage(page);
+    const second = path.join(scratch, 'joined.pdf');
+    await writeFile(second, await joined.save());
+    const moved = await renderPageImages(second, dir);
+    assert.deepEqual(moved.rendered, [1]);
+    assert.deepEqual([2, 3, 4].map((n) => moved.images.get(n)), [1, 2, 3].map((n) => drawn.images.get(n)));
+  });
+
+  test('what a page is drawn from counts: its font, its size and its drawing; its place in the document does not', async () => {
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    const helvetica = await doc.embedFont(StandardFonts.Helvetica);
+    const courier = await doc.embedFont(StandardFonts.Courier);
+    addTextPage(doc, helvetica, 'same words');
+    addTextPage(doc, courier, 'same words');
+    addTextPage(doc, helvetica, 'same words', [200, 300]);
+    const [copy] = await doc.copyPages(doc, [0]);
+    assert.ok(copy);
+    doc.addPage(copy);
+    const boxed = addTextPage(doc, helvetica, 'same words');
+    boxed.drawRectangle({ x: 10, y: 10, width: 20, height: 20, color: rgb(0, 0, 0) });
+    const digests = pageDigests(doc);
+    assert.equal(digests[3], digests[0], 'the same page again has the same digest');
+    assert.equal(new Set(digests).size, 4, digests.join('\n'));
+    // Saved and read back (objects renumbered on the way), the digests stay.
+    assert.deepEqual((await readPdfObjects(await doc.save())).pageDigests, digests);
+  });
+
+  test('a damaged images folder is mended: a cut image, a folder in an image\'s place, stray files, a file in the folder\'s place', async () => {
+    const dir = path.join(scratch, 'damaged');
+    const pdf = path.join(scratch, 'damaged.pdf');
+    await writeFile(pdf, await (await pdfOf(['one', 'two', 'three'])).save());
+    const drawn = await renderPageImages(pdf, dir);
+    const image = (n: number): string => drawn.images.get(n) ?? '';
+    // Page 1's image cut short, page 2's replaced by a folder, and leftovers of older proofs.
+    await writeFile(image(1), (await readFile(image(1))).subarray(0, 100));
+    await rm(image(2));
+    await mkdir(image(2));
+    await writeFile(path.join(dir, 'page-001.png'), 'an image of the old naming');
+    await writeFile(path.join(dir, '.rendered-from'), 'a stamp of the old proof');
+    await mkdir(path.join(dir, '.rendering-left-by-a-killed-check'));
+    const mended = await renderPageImages(pdf, dir);
+    assert.deepEqual(mended.rendered, [1, 2]);
+    assert.deepEqual([...(await folder(dir)).keys()].sort(), [1, 2, 3].map((n) => path.basename(image(n))).sort());
+    assert.ok((await stat(image(2))).isFile());
+    assert.deepEqual((await readFile(image(1))).subarray(1, 4).toString('latin1'), 'PNG');
+
+    // A file where the folder should be.
+    await rm(dir, { recursive: true });
+    await writeFile(dir, 'not a folder');
+    const rebuilt = await renderPageImages(pdf, dir);
+    assert.deepEqual(rebuilt.rendered, [1, 2, 3]);
+    assert.equal((await readdir(dir)).length, 3);
+  });
+
+  test('pages with the same content share one image, drawn once', async () => {
+    const dir = path.join(scratch, 'same');
+    const pdf = path.join(scratch, 'same.pdf');
+    const doc = await pdfOf(['the same', 'text']);
+    const [copy] = await doc.copyPages(doc, [0]);
+    assert.ok(copy);
+    doc.addPage(copy);
+    await writeFile(pdf, await doc.save());
+    const drawn = await renderPageImages(pdf, dir);
+    assert.deepEqual(drawn.rendered, [1, 2]);
+    assert.equal(drawn.images.get(1), drawn.images.get(3));
+    assert.equal((await readdir(dir)).length, 2);
+  });
+});
+
+test('the pages to draw are cut into shares of consecutive runs, one share per core', () => {
+  assert.deepEqual(renderShares([1, 2, 3, 4, 5, 6], 2), [
+    [{ first: 1, last: 3 }],
+    [{ first: 4, last: 6 }],
+  ]);
+  assert.deepEqual(renderShares([9, 2, 3, 40, 41], 2), [
+    [{ first: 2, last: 3 }, { first: 9, last: 9 }],
+    [{ first: 40, last: 41 }],
+  ]);
+  assert.deepEqual(renderShares([7], 4), [[{ first: 7, last: 7 }]]);
+  assert.deepEqual(renderShares([], 2), []);
+});
+
+test('page labels read as pdf.js reads them: styles, prefixes, starts, a tree of ranges, none', async () => {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const labelsByPdfjs = async (bytes: Uint8Array): Promise<string[] | null> => {
+    const doc = await pdfjs.getDocument({ data: bytes, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+    try {
+      return await doc.getPageLabels();
+    } finally {
+      await doc.destroy();
+    }
+  };
+  const cases: Record<string, unknown> = {
+    'decimal from 1': { Nums: [0, { S: 'D' }] },
+    'decimal from a folio': { Nums: [0, { S: 'D', St: 13 }] },
+    'roman front matter, then decimal': { Nums: [0, { S: 'r' }, 3, { S: 'D' }] },
+    'upper roman, letters, prefixes': { Nums: [0, { S: 'R', St: 1994 }, 2, { S: 'A', St: 25 }, 5, { S: 'a', P: 'app-' }, 7, { P: 'cover' }] },
+    'a range that starts late': { Nums: [2, { S: 'D', St: 100 }] },
+    'a malformed start': { Nums: [0, { S: 'D', St: 0 }] },
+    'an unknown style': { Nums: [0, { S: 'Q' }] },
+  };
+  for (const name of [...Object.keys(cases), 'a tree of ranges']) {
+    const doc = await pdfOf(Array.from({ length: 9 }, (_, i) => `page ${i + 1}`));
+    const obj = (value: unknown) => doc.context.obj(value as Parameters<typeof doc.context.obj>[0]);
+    // A tree's kids are indirect objects.
+    const tree = cases[name] ?? { Kids: [doc.context.register(obj({ Limits: [0, 2], Nums: [0, { S: 'D', St: 5 }] })), doc.context.register(obj({ Limits: [3, 9], Nums: [3, { S: 'r' }] }))] };
+    doc.catalog.set(PDFName.of('PageLabels'), obj(tree));
+    const bytes = await doc.save();
+    const expected = await labelsByPdfjs(bytes.slice());
+    const read = await readPdfObjects(bytes);
+    assert.deepEqual(read.labels, expected ?? undefined, name);
+    assert.deepEqual(pageLabels(doc, 9), expected ?? undefined, name);
+  }
+  const unlabelled = await pdfOf(['a', 'b']);
+  assert.equal((await readPdfObjects(await unlabelled.save())).labels, undefined);
+});
