@@ -39,6 +39,8 @@ export interface BuildEpubOptions {
   validate?: boolean;
   /** Chromium for the cover and for Ace; defaults to `CHROME_PATH`, then the Debian binary. */
   chromePath?: string;
+  /** What a rebuild may reuse is kept here (default `<folder of out>/cache/epub`, i.e. `build/cache/epub`). */
+  cacheDir?: string;
 }
 
 /** What `buildEpub` did: every problem found, and the figures of the run. */
@@ -241,6 +243,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
 
   const chrome = options.chromePath ?? chromiumPath();
+  const cacheDir = path.resolve(options.cacheDir ?? path.join(path.dirname(options.out), 'cache', 'epub'));
   let cover: Cover;
   try {
     cover = await renderCover(manuscript, metadata, chrome);
@@ -274,7 +277,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
       const id = selector && /^#[A-Za-z][\w-]*$/.test(selector) ? selector.slice(1) : undefined;
       return (id ? found.places.get(id) : undefined) ?? { file: found.source };
     };
-    const [epubcheck, ace] = await Promise.all([runEpubcheck(options.out), runAce(options.out, { chromePath: chrome, locate })]);
+    const [epubcheck, ace] = await Promise.all([runEpubcheck(options.out, process.env, { cacheDir }), runAce(options.out, { chromePath: chrome, locate })]);
     messages.push(...epubcheck.messages, ...ace.messages);
     lap('validate');
   }

@@ -1,0 +1,70 @@
+/**
+ * The EPUB stage's cache folder (`<buildDir>/cache/epub`): what a rebuild may take from an
+ * earlier build instead of running a tool again. Every entry is keyed by a hash of all it is
+ * about (bytes, tool identities, a format version), written atomically, and read defensively:
+ * an entry that is missing, cut short, corrupt or written by another version is a miss, never
+ * an error. Deleting the folder only makes the next build slower.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../files.js';
+
+/** The SHA-256 of the given parts, each length-prefixed so that no two lists of parts collide. */
+export function hashParts(...parts: ReadonlyArray<string | Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    hash.update(`${bytes.length}:`);
+    hash.update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * What identifies an installed file without reading it: its real path, size and modification
+ * time. A package upgrade replaces the file and changes them. Undefined when it cannot be read,
+ * and then nothing about the tool may be taken from the cache.
+ */
+export async function fileIdentity(file: string): Promise<string | undefined> {
+  try {
+    const real = await realpath(file);
+    const info = await stat(real);
+    return `${real}:${info.size}:${info.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What identifies a Chromium: the path given, and the identity of the file it resolves to. The
+ * Debian `/usr/bin/chromium` is a shell launcher that keeps its mtime across upgrades, so the
+ * binary it starts (`/usr/lib/chromium/chromium`) is taken in too when it is there.
+ */
+export async function chromiumIdentity(chromePath: string | undefined): Promise<string | undefined> {
+  if (chromePath === undefined) return undefined;
+  const own = await fileIdentity(chromePath);
+  if (own === undefined) return undefined;
+  const name = path.basename(chromePath);
+  const binary = path.dirname(await realpath(chromePath)) === '/usr/bin' ? await fileIdentity(path.join('/usr/lib', name, name)) : undefined;
+  return `${chromePath}|${own}|${binary ?? ''}`;
+}
+
+/** Reads a JSON cache entry; anything unreadable, unparsable or of another format is a miss. */
+export async function readEntry<T>(file: string, format: string, valid: (value: unknown) => value is T): Promise<T | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { format?: unknown; value?: unknown };
+    return parsed.format === format && valid(parsed.value) ? parsed.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a JSON cache entry atomically. A cache that cannot be written costs time, never the build. */
+export async function writeEntry(file: string, format: string, value: unknown): Promise<void> {
+  try {
+    await writeFileAtomic(file, JSON.stringify({ format, value }));
+  } catch {
+    // A read-only or full build folder: the next build runs the tools again.
+  }
+}
