@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PDFDocument, PDFName, PDFPage, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, PDFPage, PDFString, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
 import { pageDigests, pageLabels, readPdfObjects } from '../src/check/pdf-objects.js';
 import { renderPageImages, renderShares } from '../src/check/proof.js';
 
@@ -181,7 +181,8 @@ test('page labels read as pdf.js reads them: styles, prefixes, starts, a tree of
     'decimal from 1': { Nums: [0, { S: 'D' }] },
     'decimal from a folio': { Nums: [0, { S: 'D', St: 13 }] },
     'roman front matter, then decimal': { Nums: [0, { S: 'r' }, 3, { S: 'D' }] },
-    'upper roman, letters, prefixes': { Nums: [0, { S: 'R', St: 1994 }, 2, { S: 'A', St: 25 }, 5, { S: 'a', P: 'app-' }, 7, { P: 'cover' }] },
+    'upper roman, letters, prefixes': { Nums: [0, { S: 'R', St: 1994 }, 2, { S: 'A', St: 25 }, 5, { S: 'a', P: PDFString.of('app-') }, 7, { P: PDFHexString.fromText('cover €') }] },
+    'a prefix that is no string': { Nums: [0, { S: 'D', P: 'name' }] },
     'a range that starts late': { Nums: [2, { S: 'D', St: 100 }] },
     'a malformed start': { Nums: [0, { S: 'D', St: 0 }] },
     'an unknown style': { Nums: [0, { S: 'Q' }] },
@@ -197,6 +198,7 @@ test('page labels read as pdf.js reads them: styles, prefixes, starts, a tree of
     const read = await readPdfObjects(bytes);
     assert.deepEqual(read.labels, expected ?? undefined, name);
     assert.deepEqual(pageLabels(doc, 9), expected ?? undefined, name);
+    if (!/malformed|unknown|no string/.test(name)) assert.equal(expected?.length, 9, `pdf.js reads the labels of ${name}`);
   }
   const unlabelled = await pdfOf(['a', 'b']);
   assert.equal((await readPdfObjects(await unlabelled.save())).labels, undefined);

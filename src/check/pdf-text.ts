@@ -44,9 +44,13 @@ function unescapeXml(text: string): string {
   });
 }
 
+const attribute = /(xMin|yMin|xMax|yMax)="([^"]*)"/g;
+
+/** The box of a line or word: its four coordinates, each the first of its name. */
 function box(attrs: string): { xMin: number; yMin: number; xMax: number; yMax: number } {
-  const get = (name: string): number => Number(new RegExp(`${name}="([^"]*)"`).exec(attrs)?.[1] ?? Number.NaN);
-  return { xMin: get('xMin'), yMin: get('yMin'), xMax: get('xMax'), yMax: get('yMax') };
+  const found: Partial<Record<string, number>> = {};
+  for (const m of attrs.matchAll(attribute)) found[m[1] ?? ''] ??= Number(m[2]);
+  return { xMin: found.xMin ?? Number.NaN, yMin: found.yMin ?? Number.NaN, xMax: found.xMax ?? Number.NaN, yMax: found.yMax ?? Number.NaN };
 }
 
 /** Parses the XHTML `pdftotext -bbox-layout` writes. */

@@ -172,9 +172,8 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
   let folio: number | null = null;
   const kept: Row[] = [];
   rows.forEach((r, k) => {
-    const ws = words(rowText(r));
     const edge = k === 0 || k === rows.length - 1 || k === 1 || k === rows.length - 2;
-    const numbers = edge && (near(r.yMin, bands.top) || near(r.yMin, bands.bottom)) ? furnitureNumbers(ws, phrases) : undefined;
+    const numbers = edge && (near(r.yMin, bands.top) || near(r.yMin, bands.bottom)) ? furnitureNumbers(words(rowText(r)), phrases) : undefined;
     if (numbers !== undefined) {
       furniture.push(rowText(r));
       const n = numbers[0];

@@ -5,9 +5,12 @@
 
 const token = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{N}\p{M}])+/gu;
 
+// Printable ASCII is its own NFKC form: most running text is spared the normalisation.
+const ascii = /^[ -~\t\n\r]*$/;
+
 /** The words of a text, in order. */
 export function words(text: string): string[] {
-  return text.normalize('NFKC').match(token) ?? [];
+  return (ascii.test(text) ? text : text.normalize('NFKC')).match(token) ?? [];
 }
 
 /** What one list of words has that the other lacks, as counts by word. */
