@@ -1,13 +1,18 @@
 /**
- * Ace by DAISY, run on the written EPUB with Debian's Chromium. Its JSON report is read, not
- * its exit code: every failed check becomes an `epub-002` message.
+ * Ace by DAISY, run on the written EPUB with Debian's Chromium, in a process of its own
+ * (`ace-worker.mjs`, which drives @daisy/ace-core as ace-cli does). Its JSON report is read,
+ * not its exit code: every failed check becomes an `epub-002` message. With a cache folder,
+ * the axe run of a content document unchanged since an earlier build is not repeated (see
+ * `ace-worker.mjs` for what "unchanged" covers); the package-level checks always run.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { message, type Message, type Place } from '../messages.js';
+import { chromiumIdentity, hashParts } from './cache.js';
 
 interface AceTest {
   'earl:impact'?: string;
@@ -29,20 +34,28 @@ interface AceReport {
   'a11y-metadata'?: { missing?: string[] };
 }
 
+/**
+ * One violation as Ace reported it, about a place inside the EPUB: not tied to where the EPUB
+ * was written or to the manuscript, so that it can be kept and shown again for the same bytes.
+ */
+export interface AceFinding {
+  /** The content document (path inside the package folder), when the violation is in one. */
+  document?: string;
+  /** The CSS selector Ace points at. */
+  selector?: string;
+  /** What is wrong, without the place. */
+  text: string;
+}
+
 /** The result of one Ace run. */
 export interface AceResult {
   messages: Message[];
   /** How many checks failed. */
   violations: number;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number | null; error?: Error }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
-      const code = error && typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((error as unknown as { code: number }).code) : error ? null : 0;
-      resolve(error ? { stdout, stderr, code, error } : { stdout, stderr, code });
-    });
-  });
+  /** What Ace found, when it ran to the end (absent when it could not run). */
+  findings?: AceFinding[];
+  /** Content documents whose axe run was done now, and those whose result came from the cache. */
+  documents?: { checked: number; reused: number };
 }
 
 /** The Ace command-line script, or undefined when @daisy/ace-cli is not installed. */
@@ -54,6 +67,44 @@ export function aceScript(): string | undefined {
   }
 }
 
+const worker = fileURLToPath(new URL('./ace-worker.mjs', import.meta.url));
+
+/** The versions of the Ace packages that decide what it finds; undefined when Ace is not installed. */
+async function aceVersions(): Promise<string | undefined> {
+  try {
+    const fromCli = createRequire(createRequire(import.meta.url).resolve('@daisy/ace-cli/package.json'));
+    const packages = ['@daisy/ace-cli', '@daisy/ace-core', '@daisy/axe-core-for-ace', '@daisy/ace-axe-runner-puppeteer', '@daisy/ace-report-axe', '@daisy/epub-utils', 'puppeteer'];
+    const versions = await Promise.all(
+      packages.map(async (name) => {
+        const manifest = fromCli.resolve(`${name}/package.json`);
+        return `${name}@${(JSON.parse(await readFile(manifest, 'utf8')) as { version?: string }).version ?? '?'}`;
+      }),
+    );
+    return versions.join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What identifies the Ace that would run: its packages, the Chromium it drives, Node and the
+ * worker script. Undefined when any of them cannot be read; nothing is then taken from a cache.
+ */
+export async function aceIdentity(chromePath: string | undefined): Promise<string | undefined> {
+  const [versions, chromium, script] = await Promise.all([aceVersions(), chromiumIdentity(chromePath), readFile(worker).catch(() => undefined)]);
+  if (versions === undefined || chromium === undefined || script === undefined) return undefined;
+  return hashParts('folio-ace-1', versions, chromium, process.version, script);
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number | null; error?: Error }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { env, maxBuffer: 256 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
+      const code = error && typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (error as unknown as { code: number }).code : error ? null : 0;
+      resolve(error ? { stdout, stderr, code, error } : { stdout, stderr, code });
+    });
+  });
+}
+
 /** Collects the failed leaf assertions of a report, with the document each is about. */
 function failures(assertions: readonly AceAssertion[] | undefined, document: string | undefined, into: { document: string | undefined; assertion: AceAssertion }[]): void {
   for (const assertion of assertions ?? []) {
@@ -61,6 +112,42 @@ function failures(assertions: readonly AceAssertion[] | undefined, document: str
     if (assertion.assertions && assertion.assertions.length > 0) failures(assertion.assertions, here, into);
     else if (assertion['earl:result']?.['earl:outcome'] === 'fail') into.push({ document: here, assertion });
   }
+}
+
+/** The violations of a report as findings. */
+function reportFindings(report: AceReport): AceFinding[] {
+  const found: { document: string | undefined; assertion: AceAssertion }[] = [];
+  failures(report.assertions, undefined, found);
+  const findings = found.map(({ document, assertion }): AceFinding => {
+    const test = assertion['earl:test'] ?? {};
+    const result = assertion['earl:result'] ?? {};
+    const selector = result['earl:pointer']?.css?.[0];
+    const text = `Ace ${test['earl:impact'] ?? 'violation'} ${test['dct:title'] ?? 'unknown'}: ${result['dct:description'] ?? test['dct:description'] ?? ''}`;
+    return { ...(document ? { document } : {}), ...(selector ? { selector } : {}), text };
+  });
+  if (findings.length === 0 && report['earl:result']?.['earl:outcome'] === 'fail') findings.push({ text: 'Ace by DAISY reported a failure without details' });
+  return findings;
+}
+
+/** Whether a value read from a cache is a list of findings. */
+export function isAceFindings(value: unknown): value is AceFinding[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (f: Partial<AceFinding> | null) =>
+        f !== null && typeof f === 'object' && typeof f.text === 'string' && (f.document === undefined || typeof f.document === 'string') && (f.selector === undefined || typeof f.selector === 'string'),
+    )
+  );
+}
+
+/** Turns findings into messages: at the manuscript place `locate` gives, else inside the EPUB at `epub`. */
+export function aceMessages(findings: readonly AceFinding[], epub: string, locate?: AceOptions['locate']): Message[] {
+  return findings.map(({ document, selector, text }) => {
+    const inEpub = document ? `${document}${selector ? `, at \`${selector}\`` : ''}` : selector ? `at \`${selector}\`` : '';
+    const reason = `${text}${inEpub ? ` (${inEpub})` : ''}`;
+    const place = (document ? locate?.(document, selector) : undefined) ?? { file: document ? `${epub}/${document}` : epub };
+    return message('epub-002', reason.replace(/\s*\n\s*/g, '; ').trim(), place);
+  });
 }
 
 /** Options of `runAce`. */
@@ -73,48 +160,42 @@ export interface AceOptions {
    * package folder) at a CSS selector: the manuscript line, when known.
    */
   locate?: (document: string, selector: string | undefined) => Place | undefined;
+  /** Where the axe results of content documents are kept between runs; nothing is kept without it. */
+  cacheDir?: string;
 }
 
 /** Runs Ace on an EPUB and turns its violations into messages. */
 export async function runAce(epub: string, options: AceOptions): Promise<AceResult> {
   const { chromePath, env = process.env, locate } = options;
-  const script = aceScript();
-  if (script === undefined) {
+  if (aceScript() === undefined) {
     return { violations: 0, messages: [message('epub-004', 'Unexpected missing Ace by DAISY, expected @daisy/ace-cli installed (PUPPETEER_SKIP_DOWNLOAD=1 npm install -D @daisy/ace-cli)', { file: epub })] };
   }
   if (chromePath === undefined) {
     return { violations: 0, messages: [message('epub-004', 'Unexpected missing Chromium for Ace, expected the Debian chromium package or CHROME_PATH', { file: epub })] };
   }
+  // Results of single documents are kept only when the tools are known for certain.
+  const toolKey = options.cacheDir !== undefined ? await aceIdentity(chromePath) : undefined;
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'folio-ace-'));
   try {
-    const result = await run([script, '--silent', '--force', '--outdir', outdir, '--tempdir', path.join(outdir, 'tmp'), '--exiterror2', epub], {
+    const reportFile = path.join(outdir, 'report.json');
+    const request = { epub: path.resolve(epub), report: reportFile, ...(toolKey !== undefined && options.cacheDir !== undefined ? { cacheDir: options.cacheDir, toolKey } : {}) };
+    const result = await run([worker, JSON.stringify(request)], {
       ...env,
       // Ace launches Chromium through puppeteer, which reads the browser from here.
       PUPPETEER_EXECUTABLE_PATH: chromePath,
       PUPPETEER_SKIP_DOWNLOAD: '1',
     });
-    let report: AceReport;
+    let output: { report: AceReport; documents?: { checked: number; reused: number } };
     try {
-      report = JSON.parse(await readFile(path.join(outdir, 'report.json'), 'utf8')) as AceReport;
+      output = JSON.parse(await readFile(reportFile, 'utf8')) as typeof output;
+      if (output.report === null || typeof output.report !== 'object') throw new Error('no report');
     } catch {
-      const why = [result.stderr, result.stdout, result.error?.message ?? ''].join('\n').trim().split('\n').slice(0, 3).join(' ');
+      const why = [result.stderr, result.error?.message ?? ''].join('\n').trim().split('\n').slice(0, 3).join(' ');
       return { violations: 0, messages: [message('epub-004', `Unexpected failure to run Ace by DAISY (exit ${String(result.code)}): ${why}`, { file: epub })] };
     }
-    const found: { document: string | undefined; assertion: AceAssertion }[] = [];
-    failures(report.assertions, undefined, found);
-    const messages = found.map(({ document, assertion }) => {
-      const test = assertion['earl:test'] ?? {};
-      const result = assertion['earl:result'] ?? {};
-      const where = result['earl:pointer']?.css?.[0];
-      const inEpub = document ? `${document}${where ? `, at \`${where}\`` : ''}` : where ? `at \`${where}\`` : '';
-      const reason = `Ace ${test['earl:impact'] ?? 'violation'} ${test['dct:title'] ?? 'unknown'}: ${result['dct:description'] ?? test['dct:description'] ?? ''}${inEpub ? ` (${inEpub})` : ''}`;
-      const place = (document ? locate?.(document, where) : undefined) ?? { file: document ? `${epub}/${document}` : epub };
-      return message('epub-002', reason.replace(/\s*\n\s*/g, '; ').trim(), place);
-    });
-    if (messages.length === 0 && report['earl:result']?.['earl:outcome'] === 'fail') {
-      messages.push(message('epub-002', 'Ace by DAISY reported a failure without details', { file: epub }));
-    }
-    return { violations: found.length, messages };
+    const findings = reportFindings(output.report);
+    const documents = output.documents;
+    return { violations: findings.length, messages: aceMessages(findings, epub, locate), findings, ...(documents ? { documents } : {}) };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }

@@ -1,0 +1,190 @@
+/* global process */
+/**
+ * Runs Ace by DAISY (@daisy/ace-core, the library behind ace-cli) on one EPUB, in a process of
+ * its own, and writes Ace's JSON report to a file. Plain JavaScript, so that the process starts
+ * without a TypeScript loader; `runAce` in ace.ts starts it and reads the report.
+ *
+ * Ace does two kinds of checks. The package-level ones (metadata, page-list and TOC targets,
+ * reading order, media overlays, the page-break metadata against the documents) read the
+ * parsed package and every document's ids: they are cheap and always run, on the whole EPUB.
+ * The per-document ones are an axe-core run in Chromium on each content document (and on the
+ * navigation document): the expensive part. With a cache folder, the raw result of each axe
+ * run is kept under a key of
+ *   - the document's path inside the container and its bytes,
+ *   - the bytes of every file of the container a document may load (everything but the
+ *     content documents themselves, the package document and the NCX: styles, images, fonts),
+ *   - the scripts injected into the page (locale, media options), and the tool identity
+ *     (Ace, axe, puppeteer, Chromium, Node, this file),
+ * and an axe run whose key is in the cache is not repeated: Ace gets the stored result, turns it
+ * into its report exactly as it would a fresh one, and Chromium is not even started when no
+ * document needs it. The assumption is that an axe run on a document sees nothing but that
+ * document and the resources it loads: it does not follow links to other documents, and a
+ * document that could embed another (iframe, object, embed, frame; Folio's sanitiser removes
+ * them) is never taken from the cache.
+ *
+ * Usage: node ace-worker.mjs <request JSON>, with { epub, report, cacheDir?, toolKey }.
+ * PUPPETEER_EXECUTABLE_PATH names the Chromium.
+ */
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** Bumped when what is stored per document changes. */
+const entryFormat = 'folio-ace-document-1';
+/** How many per-document results are kept, at least (the oldest unused go first). */
+const keepAtLeast = 200;
+
+const request = JSON.parse(process.argv[2] ?? '{}');
+const fromCli = createRequire(createRequire(import.meta.url).resolve('@daisy/ace-cli/package.json'));
+const fromCore = createRequire(fromCli.resolve('@daisy/ace-core'));
+const ace = fromCli('@daisy/ace-core');
+const puppeteerRunner = fromCli('@daisy/ace-axe-runner-puppeteer');
+const winston = fromCore('winston');
+
+// Ace logs through winston; nothing of it is wanted (ace-cli would also write a log file).
+winston.configure({ level: 'error', transports: [new winston.transports.Console({ silent: true })] });
+
+function sha256(...parts) {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    hash.update(`${bytes.length}:`);
+    hash.update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+async function filesUnder(dir, base = dir) {
+  const found = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await filesUnder(full, base)));
+    else if (entry.isFile()) found.push(path.relative(base, full).split(path.sep).join('/'));
+  }
+  return found.sort();
+}
+
+/** Files a content document is taken never to load: other documents, the package, the NCX, the container's own. */
+const notLoaded = (name) => /\.(xhtml|html|htm|opf|ncx)$/i.test(name) || name === 'mimetype' || name.startsWith('META-INF/');
+
+const resourceHashes = new Map();
+/** One hash of every file of the extracted EPUB that a content document may load. */
+function resourcesHash(basedir) {
+  let found = resourceHashes.get(basedir);
+  if (!found) {
+    found = (async () => {
+      const parts = [];
+      for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) parts.push(name, await readFile(path.join(basedir, name)));
+      return sha256(...parts);
+    })();
+    resourceHashes.set(basedir, found);
+  }
+  return found;
+}
+
+// Where the EPUB was extracted differs from run to run; stored results name it by a placeholder.
+const placeholders = (basedir) => [
+  [pathToFileURL(basedir).href, '\u0000folio-ace-base-url\u0000'],
+  [basedir, '\u0000folio-ace-base-dir\u0000'],
+];
+const toStored = (json, basedir) => placeholders(basedir).reduce((text, [real, mark]) => text.split(real).join(mark), json);
+const fromStored = (json, basedir) => placeholders(basedir).reduce((text, [real, mark]) => text.split(mark).join(real), json);
+
+const documents = { checked: 0, reused: 0 };
+const cacheDir = typeof request.cacheDir === 'string' ? path.join(request.cacheDir, 'ace-documents') : undefined;
+const used = new Set();
+
+/** A cached axe result, or undefined: anything unreadable or of another format is a miss. */
+async function cached(file, basedir) {
+  try {
+    const entry = JSON.parse(await readFile(file, 'utf8'));
+    if (entry?.format !== entryFormat || typeof entry.results !== 'string') return undefined;
+    const results = JSON.parse(fromStored(entry.results, basedir));
+    if (results === null || typeof results !== 'object') return undefined;
+    const now = new Date();
+    await utimes(file, now, now).catch(() => {});
+    return results;
+  } catch {
+    return undefined;
+  }
+}
+
+async function store(file, results, basedir) {
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(partial, JSON.stringify({ format: entryFormat, results: toStored(JSON.stringify(results), basedir) }));
+    await rename(partial, file);
+  } catch {
+    // A cache that cannot be written costs time, never the check.
+    await rm(partial, { force: true }).catch(() => {});
+  }
+}
+
+/** Removes the least recently used results beyond what this run used and `keepAtLeast`. */
+async function prune() {
+  if (!cacheDir) return;
+  try {
+    const names = (await readdir(cacheDir)).filter((n) => n.endsWith('.json'));
+    const limit = Math.max(keepAtLeast, 4 * used.size);
+    if (names.length <= limit) return;
+    const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(cacheDir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+    dated.sort((a, b) => b.t - a.t);
+    await Promise.all(dated.slice(limit).filter((d) => !used.has(d.n)).map((d) => rm(path.join(cacheDir, d.n), { force: true })));
+  } catch {
+    // pruning is housekeeping only
+  }
+}
+
+let launched;
+/** Ace's puppeteer runner, with Chromium started on the first document that needs it. */
+const axeRunner = {
+  get concurrency() {
+    return puppeteerRunner.concurrency;
+  },
+  setTimeout: (ms) => puppeteerRunner.setTimeout(ms),
+  launch: async () => {},
+  close: async () => {
+    if (launched) {
+      await launched;
+      await puppeteerRunner.close();
+    }
+  },
+  run: async (url, scripts, scriptContents, basedir) => {
+    let file;
+    if (cacheDir) {
+      const document = fileURLToPath(url);
+      const bytes = await readFile(document);
+      const embeds = /<(iframe|object|embed|frame)\b/i.test(bytes.toString('utf8'));
+      if (!embeds) {
+        const key = sha256(entryFormat, request.toolKey ?? '', await resourcesHash(basedir), path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
+        file = path.join(cacheDir, `${key}.json`);
+        used.add(path.basename(file));
+        const hit = await cached(file, basedir);
+        if (hit) {
+          documents.reused += 1;
+          return hit;
+        }
+      }
+    }
+    launched ??= puppeteerRunner.launch();
+    await launched;
+    const results = await puppeteerRunner.run(url, scripts, scriptContents, basedir);
+    documents.checked += 1;
+    if (file && results && typeof results === 'object') await store(file, results, basedir);
+    return results;
+  },
+};
+
+try {
+  const [, report] = await ace(request.epub, { cwd: process.cwd(), silent: true, jobId: '' }, axeRunner);
+  await prune();
+  await writeFile(request.report, JSON.stringify({ report, documents }));
+  process.exitCode = 0;
+} catch (error) {
+  process.stderr.write(`${error?.message ?? String(error)}\n`);
+  process.exitCode = 1;
+}
