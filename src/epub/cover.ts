@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import ejs from 'ejs';
 import type { Manuscript } from '../manuscript/index.js';
 import { chromiumPath, launchChromium } from '../chromium.js';
+import { writeFileAtomic } from '../files.js';
+import { chromiumIdentity, hashParts, pruneEntries } from './cache.js';
 import type { PublicationMetadata } from './metadata.js';
 import { templatePath } from './templates.js';
 
@@ -127,11 +129,47 @@ export function coverAlt(manuscript: Manuscript, metadata: PublicationMetadata):
   return `${parts.join(', ')}.`;
 }
 
-/** Renders the cover to PNG with headless Chromium. Throws when Chromium cannot run. */
-export async function renderCover(manuscript: Manuscript, metadata: PublicationMetadata, executablePath = chromiumPath()): Promise<Cover> {
+/** Bumped when the rendering changes in a way the cover HTML does not show. */
+const coverFormat = 'folio-cover-1';
+
+/** The versions of the font packages the cover HTML loads by file URL (their files are not in the HTML). */
+async function fontVersions(): Promise<string> {
+  const versions = await Promise.all(
+    ['@fontsource/noto-serif/package.json', '@fontsource/noto-serif-sc/package.json'].map(async (name) => {
+      try {
+        return `${name}@${(JSON.parse(await readFile(require.resolve(name), 'utf8')) as { version?: string }).version ?? '?'}`;
+      } catch {
+        return `${name}@?`;
+      }
+    }),
+  );
+  return versions.join(' ');
+}
+
+/** Whether bytes are a whole PNG: the signature first and the IEND chunk last (a cut-short file is not). */
+function wholePng(data: Buffer): boolean {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const end = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+  return data.length > 64 && data.subarray(0, 8).equals(signature) && data.subarray(data.length - 8).equals(end);
+}
+
+/**
+ * Renders the cover to PNG with headless Chromium. Throws when Chromium cannot run. With a
+ * cache folder, a cover rendered before from the same HTML, fonts and Chromium is reused and
+ * no browser is started (`reused` says which).
+ */
+export async function renderCover(manuscript: Manuscript, metadata: PublicationMetadata, executablePath = chromiumPath(), cacheDir?: string): Promise<Cover & { reused: boolean }> {
   const html = await coverHtml(manuscript, metadata);
+  const alt = coverAlt(manuscript, metadata);
+  const chromium = cacheDir === undefined ? undefined : await chromiumIdentity(executablePath);
+  const cached = cacheDir !== undefined && chromium !== undefined ? path.join(cacheDir, `cover-${hashParts(coverFormat, html, chromium, await fontVersions()).slice(0, 32)}.png`) : undefined;
+  if (cached) {
+    const data = await readFile(cached).catch(() => undefined);
+    if (data && wholePng(data)) return { data, extension: 'png', mediaType: 'image/png', alt, reused: true };
+  }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'folio-cover-'));
   const coverFile = path.join(workDir, 'cover.html');
+  let png: Buffer;
   try {
     // A file page, so that it may load the bundled fonts from file: URLs.
     await writeFile(coverFile, html);
@@ -149,12 +187,20 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
       await page.evaluate(async () => {
         await document.fonts.ready;
       });
-      const png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
-      return { data: png, extension: 'png', mediaType: 'image/png', alt: coverAlt(manuscript, metadata) };
+      png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
     } finally {
       await close();
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+  if (cached && cacheDir !== undefined) {
+    try {
+      await writeFileAtomic(cached, png);
+      await pruneEntries(cacheDir, /^cover-[0-9a-f]+\.png$/, 4);
+    } catch {
+      // A cache that cannot be written costs time, never the build.
+    }
+  }
+  return { data: png, extension: 'png', mediaType: 'image/png', alt, reused: false };
 }
