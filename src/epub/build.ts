@@ -14,17 +14,16 @@ import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { hasErrors, message, type Message, type Place } from '../messages.js';
-import { runAce } from './ace.js';
 import { chromiumPath } from '../chromium.js';
 import { writeFileAtomic } from '../files.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import { collectImages, type EpubImage } from './images.js';
-import { runEpubcheck } from './epubcheck.js';
 import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
 import rehypeHeadingIds from './rehype-heading-ids.js';
 import { unsafeContent } from './safety.js';
 import { templatePath } from './templates.js';
+import { validateEpub, type ValidationReuse } from './validation.js';
 import { readZip, writeEpubZip } from './zip.js';
 
 /** Options of `buildEpub`. */
@@ -52,6 +51,10 @@ export interface BuildEpubResult {
   pages?: number;
   /** Milliseconds spent in each step. */
   timings?: Record<string, number>;
+  /** Whether EPUBCheck's and Ace's results were reused from an earlier build of the same bytes. */
+  validation?: ValidationReuse;
+  /** Whether the cover was rendered now or reused from an earlier build (`svg`: drawn without a browser). */
+  cover?: 'rendered' | 'reused' | 'svg';
 }
 
 /** One content document as handed to epub-gen-memory (its `Chapter` plus Folio's fields). */
@@ -245,12 +248,16 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   const chrome = options.chromePath ?? chromiumPath();
   const cacheDir = path.resolve(options.cacheDir ?? path.join(path.dirname(options.out), 'cache', 'epub'));
   let cover: Cover;
+  let coverFrom: 'rendered' | 'reused' | 'svg';
   try {
-    cover = await renderCover(manuscript, metadata, chrome);
+    const rendered = await renderCover(manuscript, metadata, chrome, cacheDir);
+    cover = rendered;
+    coverFrom = rendered.reused ? 'reused' : 'rendered';
   } catch (error) {
     // The book is still made, with a cover drawn without a browser; the build still fails.
     messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${(error as Error).message.split('\n')[0]}), expected a working browser; the cover is drawn as SVG instead`, { file: options.out }));
     cover = svgCover(manuscript, metadata);
+    coverFrom = 'svg';
   }
   lap('cover');
 
@@ -269,6 +276,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   }
   lap('package');
 
+  let validation: ValidationReuse | undefined;
   if (options.validate !== false) {
     // An Ace finding in a chapter points at the chapter file, at the line when the selector is an id.
     const locate = (document: string, selector: string | undefined): Place | undefined => {
@@ -277,9 +285,10 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
       const id = selector && /^#[A-Za-z][\w-]*$/.test(selector) ? selector.slice(1) : undefined;
       return (id ? found.places.get(id) : undefined) ?? { file: found.source };
     };
-    const [epubcheck, ace] = await Promise.all([runEpubcheck(options.out, process.env, { cacheDir }), runAce(options.out, { chromePath: chrome, locate })]);
-    messages.push(...epubcheck.messages, ...ace.messages);
+    const validated = await validateEpub(options.out, epub, { chromePath: chrome, cacheDir, locate });
+    messages.push(...validated.messages);
+    validation = validated.reuse;
     lap('validate');
   }
-  return { messages, out: options.out, pages: pages.length, timings };
+  return { messages, out: options.out, pages: pages.length, timings, cover: coverFrom, ...(validation ? { validation } : {}) };
 }

@@ -6,7 +6,7 @@
  * an error. Deleting the folder only makes the next build slower.
  */
 import { createHash } from 'node:crypto';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../files.js';
 
@@ -50,11 +50,17 @@ export async function chromiumIdentity(chromePath: string | undefined): Promise<
   return `${chromePath}|${own}|${binary ?? ''}`;
 }
 
-/** Reads a JSON cache entry; anything unreadable, unparsable or of another format is a miss. */
+/**
+ * Reads a JSON cache entry; anything unreadable, unparsable or of another format is a miss. A
+ * hit is touched, so that `pruneEntries` keeps what is in use.
+ */
 export async function readEntry<T>(file: string, format: string, valid: (value: unknown) => value is T): Promise<T | undefined> {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as { format?: unknown; value?: unknown };
-    return parsed.format === format && valid(parsed.value) ? parsed.value : undefined;
+    if (parsed.format !== format || !valid(parsed.value)) return undefined;
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
+    return parsed.value;
   } catch {
     return undefined;
   }
@@ -66,5 +72,21 @@ export async function writeEntry(file: string, format: string, value: unknown): 
     await writeFileAtomic(file, JSON.stringify({ format, value }));
   } catch {
     // A read-only or full build folder: the next build runs the tools again.
+  }
+}
+
+/**
+ * Keeps the `keep` most recently written files of a folder whose names match, removing the
+ * rest: entries of old EPUBs and old tools would otherwise pile up build after build.
+ */
+export async function pruneEntries(dir: string, pattern: RegExp, keep: number): Promise<void> {
+  try {
+    const names = (await readdir(dir)).filter((name) => pattern.test(name));
+    if (names.length <= keep) return;
+    const dated = await Promise.all(names.map(async (name) => ({ name, time: (await stat(path.join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
+    dated.sort((a, b) => b.time - a.time);
+    await Promise.all(dated.slice(keep).map(({ name }) => rm(path.join(dir, name), { force: true })));
+  } catch {
+    // housekeeping only
   }
 }

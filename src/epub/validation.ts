@@ -1,0 +1,78 @@
+/**
+ * The validation of a written EPUB: EPUBCheck and Ace side by side, each reused from the cache
+ * folder when it has already validated these exact bytes with the same tool. The EPUB is
+ * reproducible (the same manuscript gives the same bytes), so a rebuild with nothing changed
+ * validates nothing again; a rebuild after an edit runs EPUBCheck on the whole EPUB (its checks
+ * cross documents) and Ace's axe runs on the changed documents only (see `ace-worker.mjs`).
+ * What is kept is what the tools found, at places inside the EPUB; the messages, with their
+ * manuscript places, are made again from it at every build, so they stay right when the
+ * manuscript moves lines without changing the EPUB.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Message } from '../messages.js';
+import { aceIdentity, aceMessages, isAceFindings, runAce, type AceFinding, type AceOptions } from './ace.js';
+import { hashParts, pruneEntries, readEntry, writeEntry } from './cache.js';
+import { epubcheckMessages, epubcheckTool, isEpubcheckFindings, runEpubcheck, type EpubcheckFinding } from './epubcheck.js';
+
+/** Bumped when what an entry holds, or what it means, changes. */
+const entryFormat = 'folio-validation-1';
+/** Entries kept per tool: a few recent EPUBs (an edit and its undo, two manuscripts). */
+const keepEntries = 24;
+
+/** How each validator's result was come by in this build. */
+export interface ValidationReuse {
+  /** `reused`: these bytes were checked by the same EPUBCheck in an earlier build. */
+  epubcheck: 'ran' | 'reused';
+  /** `reused`: the same, for Ace; `ran` may still have taken single documents from the cache. */
+  ace: 'ran' | 'reused';
+  /** When Ace ran: content documents checked now, and those whose axe results were reused. */
+  aceDocuments?: { checked: number; reused: number };
+  /** The SHA-256 of the EPUB validated. */
+  sha256: string;
+}
+
+/** Options of `validateEpub`. */
+export interface ValidateOptions {
+  chromePath: string | undefined;
+  cacheDir: string;
+  locate?: AceOptions['locate'];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Validates the EPUB at `epub`, whose bytes are `data`. */
+export async function validateEpub(epub: string, data: Uint8Array, options: ValidateOptions): Promise<{ messages: Message[]; reuse: ValidationReuse }> {
+  const { cacheDir, chromePath, locate, env = process.env } = options;
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const dir = path.join(cacheDir, 'validation');
+  const [epubcheck, ace] = await Promise.all([epubcheckTool(env), aceIdentity(chromePath)]);
+  // No entry without a known tool: a missing jar or Chromium is always run, and reported.
+  const epubcheckEntry = epubcheck ? path.join(dir, `epubcheck-${hashParts(entryFormat, sha256, epubcheck.identity)}.json`) : undefined;
+  const aceEntry = ace ? path.join(dir, `ace-${hashParts(entryFormat, sha256, ace)}.json`) : undefined;
+
+  const checkEpub = async (): Promise<{ messages: Message[]; reused: boolean }> => {
+    const kept = epubcheckEntry ? await readEntry(epubcheckEntry, entryFormat, isEpubcheckFindings) : undefined;
+    if (kept) return { messages: epubcheckMessages(kept, epub), reused: true };
+    const result = await runEpubcheck(epub, env, { cacheDir });
+    if (epubcheckEntry && result.findings) {
+      await writeEntry(epubcheckEntry, entryFormat, result.findings satisfies EpubcheckFinding[]);
+      await pruneEntries(dir, /^epubcheck-[0-9a-f]+\.json$/, keepEntries);
+    }
+    return { messages: result.messages, reused: false };
+  };
+  const checkAccessibility = async (): Promise<{ messages: Message[]; reused: boolean; documents?: { checked: number; reused: number } }> => {
+    const kept = aceEntry ? await readEntry(aceEntry, entryFormat, isAceFindings) : undefined;
+    if (kept) return { messages: aceMessages(kept, epub, locate), reused: true };
+    const result = await runAce(epub, { chromePath, env, cacheDir, ...(locate ? { locate } : {}) });
+    if (aceEntry && result.findings) {
+      await writeEntry(aceEntry, entryFormat, result.findings satisfies AceFinding[]);
+      await pruneEntries(dir, /^ace-[0-9a-f]+\.json$/, keepEntries);
+    }
+    return { messages: result.messages, reused: false, ...(result.documents ? { documents: result.documents } : {}) };
+  };
+
+  const [checked, accessible] = await Promise.all([checkEpub(), checkAccessibility()]);
+  const reuse: ValidationReuse = { epubcheck: checked.reused ? 'reused' : 'ran', ace: accessible.reused ? 'reused' : 'ran', sha256 };
+  if (accessible.documents) reuse.aceDocuments = accessible.documents;
+  return { messages: [...checked.messages, ...accessible.messages], reuse };
+}
