@@ -14,6 +14,7 @@ import { checkPdf, startReadingPdf } from './pdf.js';
 import { renderPageImages, writeProof } from './proof.js';
 import { summarise, type FidelityReport, type PageFidelity, type Stage, type StagePage, type StageSummary } from './report.js';
 import { checkManuscript } from './source.js';
+import { stretchCache } from './stretch-cache.js';
 
 /** Options of `check`. */
 export interface CheckOptions {
@@ -99,10 +100,18 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     reading && pdf !== undefined && outDir !== undefined && options.proof !== false
       ? settle(time('page images', async () => renderPageImages(pdf, path.join(outDir, 'proof'), { pageDigests: (await reading.objects).pageDigests, signal: renderers.signal })))
       : undefined;
+  // The manuscript's reading is kept beside the reports: an edit re-reads only its chapter.
+  let saving: Promise<unknown> | undefined;
   try {
     let originals: Originals;
     try {
-      originals = await time('read originals', () => readOriginals(manuscript, options.source));
+      originals = await time('read originals', async () => {
+        const cache = outDir !== undefined ? await stretchCache(path.join(outDir, 'cache', 'check', 'manuscript-pages.json')) : undefined;
+        const read = await readOriginals(manuscript, options.source, cache?.stretchesOf);
+        // A cache that cannot be written costs the next check time, nothing else.
+        saving = cache?.save().catch(() => undefined);
+        return read;
+      });
     } catch (error) {
       return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? options.manuscriptDir);
     }
@@ -185,6 +194,6 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   } finally {
     // A check that stops early leaves no renderer writing into the folder.
     renderers.abort();
-    await images;
+    await Promise.all([images, saving]);
   }
 }

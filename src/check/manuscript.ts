@@ -13,7 +13,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { findFolioBlocks } from '../import/layout.js';
 import { readSource } from '../import/source.js';
-import type { Manuscript } from '../manuscript/index.js';
+import type { Chapter, Manuscript } from '../manuscript/index.js';
 import { words } from './words.js';
 
 /** Words of each printed page, in reading order, with the chapter file that holds them. */
@@ -38,67 +38,100 @@ export function printedNumber(label: string): string {
   return label.replace(/-\d+$/u, '');
 }
 
-/** Reads the pages of a manuscript. Markers out of order or repeated are reported by the caller. */
-export function manuscriptPages(manuscript: Manuscript): { pages: Map<number, PageText>; order: { page: number; file: string; line: number }[] } {
+/**
+ * A chapter's text from one page marker to the next, as the chapter alone reads it: the words,
+ * the running text's words, the footnote calls and the editor's words, with the marker's line.
+ */
+export interface PageStretch {
+  page: number;
+  line: number;
+  words: string[];
+  body: string[];
+  calls: string[];
+  editorial: string[];
+}
+
+/** Reads one chapter into its stretches, in order. Text before the chapter's first marker is on no page. */
+export function chapterStretches(chapter: Chapter): PageStretch[] {
+  const stretches: PageStretch[] = [];
+  const tree = parser.parse(chapter.markdown) as Root;
+  const definitions = new Map<string, RootContent>();
+  for (const node of tree.children) if (node.type === 'footnoteDefinition') definitions.set(node.identifier, node);
+  let current: PageStretch | undefined;
+  const counted = new Set<string>();
+  let silent = false;
+  let inNote = false;
+  const add = (text: string): void => {
+    if (current && silent) current.editorial.push(...words(text));
+    if (!current || silent) return;
+    const found = words(text);
+    current.words.push(...found);
+    if (!inNote) current.body.push(...found);
+  };
+  const walk = (node: RootContent | Root): void => {
+    if (node.type === 'yaml' || node.type === 'footnoteDefinition') return;
+    if (node.type === 'textDirective' && node.name === 'page') {
+      const label = node.children.map((c) => ('value' in c ? c.value : '')).join('');
+      current = { page: Number(label), line: node.position?.start.line ?? 0, words: [], body: [], calls: [], editorial: [] };
+      stretches.push(current);
+      return;
+    }
+    if (node.type === 'heading' && node.depth === 1 && chapter.titleSource === 'editor') {
+      // A title the editor supplied is not in the source; its footnote calls still count.
+      silent = true;
+      for (const child of node.children) walk(child);
+      silent = false;
+      return;
+    }
+    if (node.type === 'footnoteReference') {
+      if (node.identifier !== 'author') {
+        add(printedNumber(node.label ?? node.identifier));
+        if (current && !silent) current.calls.push(printedNumber(node.label ?? node.identifier));
+      }
+      const definition = definitions.get(node.identifier);
+      if (definition && !counted.has(node.identifier)) {
+        counted.add(node.identifier);
+        // The note's body belongs to the page of its call; read it there, after the call.
+        const saved = silent;
+        silent = false;
+        inNote = true;
+        // A printed note starts with its number, as its call does.
+        if (node.identifier !== 'author') add(printedNumber(node.label ?? node.identifier));
+        if ('children' in definition) for (const child of definition.children) walk(child as RootContent);
+        inNote = false;
+        silent = saved;
+      }
+      return;
+    }
+    if (node.type === 'text' || node.type === 'inlineCode') add(node.value);
+    if ('children' in node) for (const child of node.children as RootContent[]) walk(child);
+  };
+  walk(tree);
+  return stretches;
+}
+
+/**
+ * Reads the pages of a manuscript: each chapter's stretches (`stretchesOf`, by default read
+ * from the chapter; the check may pass ones it kept), a page's stretches joined in reading
+ * order, the page placed at its first marker. Markers out of order or repeated are reported
+ * by the caller.
+ */
+export function manuscriptPages(manuscript: Manuscript, stretchesOf: (chapter: Chapter) => PageStretch[] = chapterStretches): { pages: Map<number, PageText>; order: { page: number; file: string; line: number }[] } {
   const pages = new Map<number, PageText>();
   const order: { page: number; file: string; line: number }[] = [];
   for (const chapter of manuscript.chapters) {
-    const tree = parser.parse(chapter.markdown) as Root;
-    const definitions = new Map<string, RootContent>();
-    for (const node of tree.children) if (node.type === 'footnoteDefinition') definitions.set(node.identifier, node);
-    let current: PageText | undefined;
-    const counted = new Set<string>();
-    let silent = false;
-    let inNote = false;
-    const add = (text: string): void => {
-      if (current && silent) (current.editorial ??= []).push(...words(text));
-      if (!current || silent) return;
-      const found = words(text);
-      current.words.push(...found);
-      if (!inNote) (current.body ??= []).push(...found);
-    };
-    const walk = (node: RootContent | Root): void => {
-      if (node.type === 'yaml' || node.type === 'footnoteDefinition') return;
-      if (node.type === 'textDirective' && node.name === 'page') {
-        const label = node.children.map((c) => ('value' in c ? c.value : '')).join('');
-        const page = Number(label);
-        const line = node.position?.start.line ?? 0;
-        order.push({ page, file: chapter.path, line });
-        current = pages.get(page) ?? { page, words: [], body: [], calls: [], editorial: [], file: chapter.path, line };
-        pages.set(page, current);
-        return;
+    for (const stretch of stretchesOf(chapter)) {
+      order.push({ page: stretch.page, file: chapter.path, line: stretch.line });
+      const page = pages.get(stretch.page);
+      if (!page) {
+        pages.set(stretch.page, { page: stretch.page, words: [...stretch.words], body: [...stretch.body], calls: [...stretch.calls], editorial: [...stretch.editorial], file: chapter.path, line: stretch.line });
+        continue;
       }
-      if (node.type === 'heading' && node.depth === 1 && chapter.titleSource === 'editor') {
-        // A title the editor supplied is not in the source; its footnote calls still count.
-        silent = true;
-        for (const child of node.children) walk(child);
-        silent = false;
-        return;
-      }
-      if (node.type === 'footnoteReference') {
-        if (node.identifier !== 'author') {
-          add(printedNumber(node.label ?? node.identifier));
-          if (current && !silent) (current.calls ??= []).push(printedNumber(node.label ?? node.identifier));
-        }
-        const definition = definitions.get(node.identifier);
-        if (definition && !counted.has(node.identifier)) {
-          counted.add(node.identifier);
-          // The note's body belongs to the page of its call; read it there, after the call.
-          const saved = silent;
-          silent = false;
-          inNote = true;
-          // A printed note starts with its number, as its call does.
-          if (node.identifier !== 'author') add(printedNumber(node.label ?? node.identifier));
-          if ('children' in definition) for (const child of definition.children) walk(child as RootContent);
-          inNote = false;
-          silent = saved;
-        }
-        return;
-      }
-      if (node.type === 'text' || node.type === 'inlineCode') add(node.value);
-      if ('children' in node) for (const child of node.children as RootContent[]) walk(child);
-    };
-    walk(tree);
+      page.words.push(...stretch.words);
+      (page.body ??= []).push(...stretch.body);
+      (page.calls ??= []).push(...stretch.calls);
+      (page.editorial ??= []).push(...stretch.editorial);
+    }
   }
   return { pages, order };
 }

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Manuscript } from '../manuscript/index.js';
+import type { Chapter, Manuscript } from '../manuscript/index.js';
 import { message, type Message } from '../messages.js';
-import { manuscriptPages, manuscriptSource, sourcePages, type PageText } from './manuscript.js';
+import { manuscriptPages, manuscriptSource, sourcePages, type PageStretch, type PageText } from './manuscript.js';
 import type { StagePage } from './report.js';
 import { wordDifference } from './words.js';
 
@@ -41,10 +41,11 @@ export interface ImportReportPages {
 
 /**
  * Reads the original pages. `sourceFile` overrides the source issue.yaml names; the page
- * ranges come from the import report beside issue.yaml. Problems that stop the check throw.
+ * ranges come from the import report beside issue.yaml; `stretchesOf` reads a chapter (a
+ * cached reading, `stretchCache`). Problems that stop the check throw.
  */
-export async function readOriginals(manuscript: Manuscript, sourceFile?: string): Promise<Originals> {
-  const { pages: mpages, order } = manuscriptPages(manuscript);
+export async function readOriginals(manuscript: Manuscript, sourceFile?: string, stretchesOf?: (chapter: Chapter) => PageStretch[]): Promise<Originals> {
+  const { pages: mpages, order } = manuscriptPages(manuscript, stretchesOf);
   const file = sourceFile ?? manuscriptSource(manuscript);
   let source: Originals['source'];
   if (file !== undefined) {

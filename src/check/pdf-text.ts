@@ -45,9 +45,13 @@ function unescapeXml(text: string): string {
 }
 
 const attribute = /(xMin|yMin|xMax|yMax)="([^"]*)"/g;
+/** The attributes as pdftotext writes them, in this order and nothing else. */
+const pdftotextBox = /^xMin="([^"]*)" yMin="([^"]*)" xMax="([^"]*)" yMax="([^"]*)"$/;
 
 /** The box of a line or word: its four coordinates, each the first of its name. */
 function box(attrs: string): { xMin: number; yMin: number; xMax: number; yMax: number } {
+  const usual = pdftotextBox.exec(attrs);
+  if (usual) return { xMin: Number(usual[1]), yMin: Number(usual[2]), xMax: Number(usual[3]), yMax: Number(usual[4]) };
   const found: Partial<Record<string, number>> = {};
   for (const m of attrs.matchAll(attribute)) found[m[1] ?? ''] ??= Number(m[2]);
   return { xMin: found.xMin ?? Number.NaN, yMin: found.yMin ?? Number.NaN, xMax: found.xMax ?? Number.NaN, yMax: found.yMax ?? Number.NaN };

@@ -1,18 +1,24 @@
 /**
- * The proof's page images are drawn only for pages that changed: every page is keyed by a
- * digest of what it is drawn from, so a page kept unchanged in a new PDF (even moved, or with
- * its objects renumbered) keeps its image, a changed page is drawn again, images no page uses
- * are removed, and a damaged images folder is mended. The page labels read without pdf.js
- * read as pdf.js reads them.
+ * What a repeated check reuses, and only that. The proof's page images are drawn only for
+ * pages that changed: every page is keyed by a digest of what it is drawn from, so a page kept
+ * unchanged in a new PDF (even moved, or with its objects renumbered) keeps its image, a
+ * changed page is drawn again, images no page uses are removed, and a damaged images folder is
+ * mended. The manuscript's reading is kept per chapter: an edited chapter is read again, a
+ * damaged cache is read as none, and the report is the one a check without a cache makes. The
+ * page labels read without pdf.js read as pdf.js reads them.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { PDFDocument, PDFHexString, PDFName, PDFPage, PDFString, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
+import { check, type CheckResult } from '../src/check/index.js';
 import { pageDigests, pageLabels, readPdfObjects } from '../src/check/pdf-objects.js';
 import { renderPageImages, renderShares } from '../src/check/proof.js';
+import { stretchCache } from '../src/check/stretch-cache.js';
+import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 
 /** Writes `text` on a new page: the words are what tells the pages apart. */
 function addTextPage(doc: PDFDocument, font: PDFFont, text: string, size: [number, number] = [200, 280]): PDFPage {
@@ -202,4 +208,74 @@ test('page labels read as pdf.js reads them: styles, prefixes, starts, a tree of
   }
   const unlabelled = await pdfOf(['a', 'b']);
   assert.equal((await readPdfObjects(await unlabelled.save())).labels, undefined);
+});
+
+describe('the manuscript\'s reading, kept between checks', () => {
+  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/manuscript/small');
+  let scratch = '';
+  let copy = '';
+  let cacheFile = '';
+  before(async () => {
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-stretches-'));
+    copy = path.join(scratch, 'manuscript');
+    await cp(fixture, copy, { recursive: true });
+    cacheFile = path.join(scratch, 'out', 'cache', 'check', 'manuscript-pages.json');
+  });
+  after(async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  const load = async (): Promise<Manuscript> => {
+    const loaded = await loadManuscript(copy);
+    assert.ok(loaded.manuscript);
+    return loaded.manuscript;
+  };
+  /** The report and messages, timings aside: what a check with a cache must share with one without. */
+  const verdict = (result: CheckResult): unknown => ({ ...result.report, timings: undefined, messages: result.messages });
+  /** Chapters a check through the cache reads afresh, and the cache written. */
+  const readThroughCache = async (): Promise<string[]> => {
+    const cache = await stretchCache(cacheFile);
+    for (const chapter of (await load()).chapters) cache.stretchesOf(chapter);
+    await cache.save();
+    return cache.parsed.map((p) => path.basename(p));
+  };
+
+  test('every chapter read once, then none; an edited chapter alone read again; the verdict is the uncached one', async () => {
+    const chapters = (await load()).chapters.map((c) => path.basename(c.path));
+    assert.ok(chapters.length > 1);
+    assert.deepEqual(await readThroughCache(), chapters);
+    assert.deepEqual(await readThroughCache(), []);
+    const out = path.join(scratch, 'out');
+    assert.deepEqual(verdict(await check({ manuscriptDir: copy, outDir: out })), verdict(await check({ manuscriptDir: copy })));
+
+    // A word added to the second chapter: that chapter is read again, and the check counts the word.
+    const words = (result: CheckResult): number => (result.report?.pages ?? []).reduce((sum, p) => sum + p.words, 0);
+    const before = words(await check({ manuscriptDir: copy, outDir: out }));
+    const edited = (await load()).chapters[1];
+    assert.ok(edited);
+    const text = await readFile(edited.path, 'utf8');
+    const word = /\n([A-Z][a-z]+) /.exec(text)?.[1];
+    assert.ok(word, 'a word to add to');
+    await writeFile(edited.path, text.replace(`\n${word} `, `\n${word} added `));
+    assert.deepEqual(await readThroughCache(), [path.basename(edited.path)]);
+    const cached = await check({ manuscriptDir: copy, outDir: out });
+    assert.deepEqual(verdict(cached), verdict(await check({ manuscriptDir: copy })));
+    assert.equal(words(cached), before + 1);
+  });
+
+  test('a damaged cache is read as none: not JSON, stretches of the wrong shape, another reader', async () => {
+    const chapters = (await load()).chapters.map((c) => path.basename(c.path));
+    await readThroughCache();
+    await writeFile(cacheFile, '{"reader": "');
+    assert.deepEqual(await readThroughCache(), chapters);
+    const kept = JSON.parse(await readFile(cacheFile, 'utf8')) as { reader: string; chapters: Record<string, { words: unknown }[]> };
+    const [firstKey] = Object.keys(kept.chapters);
+    assert.ok(firstKey);
+    const damaged = structuredClone(kept);
+    for (const stretch of damaged.chapters[firstKey] ?? []) stretch.words = 'not a list';
+    await writeFile(cacheFile, JSON.stringify(damaged));
+    assert.equal((await readThroughCache()).length, 1);
+    await writeFile(cacheFile, JSON.stringify({ ...kept, reader: 'another version of the check' }));
+    assert.deepEqual(await readThroughCache(), chapters);
+  });
 });
