@@ -236,10 +236,20 @@ async function usableArchive(cacheDir: string, tool: EpubcheckTool): Promise<str
   }
 }
 
-/** Removes the archives of other EPUBCheck or Java versions (each is some 25 MB). */
+/**
+ * Removes the archives of other EPUBCheck or Java versions (each is some 25 MB), and what a
+ * run killed while writing one left behind more than an hour ago.
+ */
 async function removeOtherArchives(cacheDir: string, keep: string): Promise<void> {
   const names = await readdir(cacheDir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => /^epubcheck-[0-9a-f]+\.(jsa|json)$/.test(n) && !n.startsWith(keep)).map((n) => rm(path.join(cacheDir, n), { force: true })));
+  const hourAgo = Date.now() - 3_600_000;
+  const stale = async (name: string): Promise<boolean> => {
+    if (/^epubcheck-[0-9a-f]+\.(jsa|json)$/.test(name)) return !name.startsWith(keep);
+    if (!/^epubcheck-.*\.partial$/.test(name)) return false;
+    const info = await stat(path.join(cacheDir, name)).catch(() => undefined);
+    return info !== undefined && info.mtimeMs < hourAgo;
+  };
+  await Promise.all(names.map(async (name) => ((await stale(name)) ? rm(path.join(cacheDir, name), { force: true }) : undefined)));
 }
 
 /** Runs EPUBCheck on an EPUB and turns its findings into messages. */
@@ -270,7 +280,9 @@ export async function runEpubcheck(epub: string, env: NodeJS.ProcessEnv = proces
         await removeOtherArchives(options.cacheDir, path.basename(archive, '.jsa'));
         result = await run('java', [`-XX:ArchiveClassesAtExit=${partial}`, ...plainArgs]);
         report = parseReport(result.stdout);
-        const made = report ? await stat(partial).catch(() => undefined) : undefined;
+        // On a full disk the JVM says so, removes what it wrote and still prints the report.
+        const failed = /error has occurred while processing the shared archive|Unable to write/i.test(result.stderr);
+        const made = report && !failed ? await stat(partial).catch(() => undefined) : undefined;
         if (made && made.size > 0) {
           await rename(partial, archive);
           await writeFileAtomic(sidecar, JSON.stringify({ size: made.size }));
