@@ -10,12 +10,14 @@
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { crc32, inflateSync } from 'node:zlib';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, PDFHexString, PDFName, PDFPage, PDFString, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
 import { check, type CheckResult } from '../src/check/index.js';
 import { pageDigests, pageLabels, readPdfObjects } from '../src/check/pdf-objects.js';
+import { encodePng, readPpm } from '../src/check/png.js';
 import { renderPageImages, renderShares } from '../src/check/proof.js';
 import { stretchCache } from '../src/check/stretch-cache.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
@@ -171,6 +173,14 @@ test('the pages to draw are cut into shares of consecutive runs, one share per c
   ]);
   assert.deepEqual(renderShares([7], 4), [[{ first: 7, last: 7 }]]);
   assert.deepEqual(renderShares([], 2), []);
+  // No run longer than pdftoppm is given at once.
+  assert.deepEqual(renderShares([1, 2, 3, 4, 5, 6, 7], 1, 3), [
+    [
+      { first: 1, last: 3 },
+      { first: 4, last: 6 },
+      { first: 7, last: 7 },
+    ],
+  ]);
 });
 
 test('page labels read as pdf.js reads them: styles, prefixes, starts, a tree of ranges, none', async () => {
@@ -278,4 +288,29 @@ describe('the manuscript\'s reading, kept between checks', () => {
     await writeFile(cacheFile, JSON.stringify({ ...kept, reader: 'another version of the check' }));
     assert.deepEqual(await readThroughCache(), chapters);
   });
+});
+
+test('a PPM becomes a PNG of the same pixels: chunks with their CRCs, rows unfiltered, deflated', async () => {
+  // 3×2 pixels, with a comment in the header as the format allows.
+  const pixels = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  const ppm = Buffer.concat([Buffer.from('P6\n# drawn by hand\n3 2\n255\n', 'latin1'), pixels]);
+  const image = readPpm(ppm);
+  assert.deepEqual([image.width, image.height], [3, 2]);
+  const png = await encodePng(image);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const chunks: { type: string; data: Buffer }[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    assert.equal(png.readUInt32BE(at + 8 + length), crc32(png.subarray(at + 4, at + 8 + length)), `the CRC of ${type}`);
+    chunks.push({ type, data });
+    at += 12 + length;
+  }
+  assert.deepEqual(chunks.map((c) => c.type), ['IHDR', 'IDAT', 'IEND']);
+  assert.deepEqual([...(chunks[0]?.data ?? [])], [0, 0, 0, 3, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
+  const rows = inflateSync(chunks[1]?.data ?? Buffer.alloc(0));
+  assert.deepEqual([...rows], [0, ...pixels.subarray(0, 9), 0, ...pixels.subarray(9)]);
+  assert.throws(() => readPpm(Buffer.from('P5\n3 2\n255\n')), /expected a binary 8-bit PPM/);
+  assert.throws(() => readPpm(Buffer.from('P6\n3 2\n255\nshort')), /expected 18 \(3×2\)/);
 });

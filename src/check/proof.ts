@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { readSource } from '../import/source.js';
 import { readPdfObjects } from './pdf-objects.js';
+import { encodePng, readPpm } from './png.js';
 import type { FidelityReport, Stage } from './report.js';
 import { words } from './words.js';
 
@@ -57,8 +58,12 @@ async function pdftoppmVersion(): Promise<string> {
   return /pdftoppm version (\S+)/.exec(`${stdout}${stderr}`)?.[1] ?? 'unknown';
 }
 
-/** Cuts the pages to render into at most `workers` shares of about as many pages, each a list of runs of consecutive pages. */
-export function renderShares(pages: readonly number[], workers: number): { first: number; last: number }[][] {
+/**
+ * Cuts the pages to render into at most `workers` shares of about as many pages, each a list of
+ * runs of consecutive pages, none longer than `longest` (the pages of one pdftoppm call: its
+ * uncompressed images wait on disk until they are encoded).
+ */
+export function renderShares(pages: readonly number[], workers: number, longest = 24): { first: number; last: number }[][] {
   const sorted = [...pages].sort((a, b) => a - b);
   const shares: { first: number; last: number }[][] = [];
   const per = Math.ceil(sorted.length / Math.max(1, workers));
@@ -66,7 +71,7 @@ export function renderShares(pages: readonly number[], workers: number): { first
     const share: { first: number; last: number }[] = [];
     for (const page of sorted.slice(i, i + per)) {
       const last = share.at(-1);
-      if (last && last.last + 1 === page) last.last = page;
+      if (last && last.last + 1 === page && last.last - last.first + 1 < longest) last.last = page;
       else share.push({ first: page, last: page });
     }
     shares.push(share);
@@ -96,14 +101,14 @@ export interface PageImageOptions {
  * Renders the PDF's pages to PNG, each named by a key of what the page is drawn from (its
  * digest), the resolution and the renderer: a page whose key has a whole image already is not
  * drawn again, so after an edit only the pages that changed are. The pages to draw go to
- * pdftoppm one run of consecutive pages at a time, a share of them per core; each image is
- * moved into place whole. Images no page uses any more are removed, and anything else in the
- * folder with them.
+ * pdftoppm in runs of consecutive pages, a share of the runs per core; each page it draws (a
+ * PPM) is encoded as PNG here (`encodePng`) and moved into place whole. Images no page uses
+ * any more are removed, and anything else in the folder with them.
  */
 export async function renderPageImages(pdf: string, dir: string, options: PageImageOptions = {}): Promise<PageImages> {
   const resolution = options.resolution ?? 50;
   const [digests, version] = await Promise.all([options.pageDigests ?? readFile(pdf).then(async (bytes) => (await readPdfObjects(bytes)).pageDigests), pdftoppmVersion()]);
-  const keys = digests.map((d) => createHash('sha256').update(`${d} ${resolution} png pdftoppm ${version}`).digest('hex').slice(0, 32));
+  const keys = digests.map((d) => createHash('sha256').update(`${d} ${resolution} ppm pdftoppm ${version} png-v1`).digest('hex').slice(0, 32));
   await imagesFolder(dir);
   const imageOf = (key: string): string => path.join(dir, `${key}.png`);
   // A key's image is drawn from the first page that has it; pages alike share it.
@@ -115,28 +120,38 @@ export async function renderPageImages(pdf: string, dir: string, options: PageIm
   const placed = new Set<string>();
   if (missing.size > 0) {
     const work = await mkdtemp(path.join(dir, '.rendering-'));
+    const encoded: Promise<void>[] = [];
+    let failed: { error: unknown } | undefined;
     try {
-      const shares = renderShares([...missing.values()], availableParallelism());
+      // A page's PPM becomes its PNG while pdftoppm draws the next run; the PNG is moved into place whole.
+      const encode = async (ppm: string, key: string): Promise<void> => {
+        const png = path.join(work, `${key}.png`);
+        await writeFile(png, await encodePng(readPpm(await readFile(ppm))));
+        await rm(ppm);
+        await rm(imageOf(key), { recursive: true, force: true });
+        await rename(png, imageOf(key));
+        placed.add(key);
+      };
       await Promise.all(
-        shares.map(async (share, k) => {
+        renderShares([...missing.values()], availableParallelism()).map(async (share, k) => {
           for (const { first, last } of share) {
-            const prefix = path.join(work, `${k}-${first}`);
-            await run('pdftoppm', ['-r', String(resolution), '-png', '-f', String(first), '-l', String(last), pdf, prefix], { maxBuffer: 1 << 26, ...(options.signal ? { signal: options.signal } : {}) });
+            const prefix = `${k}-${first}`;
+            await run('pdftoppm', ['-r', String(resolution), '-f', String(first), '-l', String(last), pdf, path.join(work, prefix)], { maxBuffer: 1 << 26, ...(options.signal ? { signal: options.signal } : {}) });
+            // pdftoppm names a page `<prefix>-<page>.ppm`, the number padded to the width of the page count.
+            for (const name of await readdir(work)) {
+              const page = Number(new RegExp(`^${prefix}-(\\d+)\\.ppm$`).exec(name)?.[1]);
+              const key = keys[page - 1];
+              if (key !== undefined && missing.get(key) === page) encoded.push(encode(path.join(work, name), key).catch((error: unknown) => void (failed ??= { error })));
+            }
           }
         }),
       );
-      // pdftoppm names a page `<prefix>-<page>.png`, the number padded to the width of the page count.
-      for (const name of await readdir(work)) {
-        const page = Number(/-(\d+)\.png$/.exec(name)?.[1]);
-        const key = keys[page - 1];
-        if (key === undefined || missing.get(key) !== page) continue;
-        await rm(imageOf(key), { recursive: true, force: true });
-        await rename(path.join(work, name), imageOf(key));
-        placed.add(key);
-      }
     } finally {
+      // Nothing is left writing into the folder, whatever stopped the renderers.
+      await Promise.all(encoded);
       await rm(work, { recursive: true, force: true });
     }
+    if (failed) throw failed.error;
   }
 
   const used = new Set(keys.map((key) => `${key}.png`));
