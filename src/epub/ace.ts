@@ -90,10 +90,11 @@ async function aceVersions(): Promise<string | undefined> {
  * What identifies the Ace that would run: its packages, the Chromium it drives, Node and the
  * worker script. Undefined when any of them cannot be read; nothing is then taken from a cache.
  */
-export async function aceIdentity(chromePath: string | undefined): Promise<string | undefined> {
+export async function aceIdentity(chromePath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const [versions, chromium, script] = await Promise.all([aceVersions(), chromiumIdentity(chromePath), readFile(worker).catch(() => undefined)]);
   if (versions === undefined || chromium === undefined || script === undefined) return undefined;
-  return hashParts('folio-ace-1', versions, chromium, process.version, script);
+  // Ace reads one setting from the environment that changes what it reports.
+  return hashParts('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number | null; error?: Error }> {
@@ -174,7 +175,7 @@ export async function runAce(epub: string, options: AceOptions): Promise<AceResu
     return { violations: 0, messages: [message('epub-004', 'Unexpected missing Chromium for Ace, expected the Debian chromium package or CHROME_PATH', { file: epub })] };
   }
   // Results of single documents are kept only when the tools are known for certain.
-  const toolKey = options.cacheDir !== undefined ? await aceIdentity(chromePath) : undefined;
+  const toolKey = options.cacheDir !== undefined ? await aceIdentity(chromePath, env) : undefined;
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'folio-ace-'));
   try {
     const reportFile = path.join(outdir, 'report.json');

@@ -9,6 +9,7 @@
  * manuscript moves lines without changing the EPUB.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Message } from '../messages.js';
 import { aceIdentity, aceMessages, isAceFindings, runAce, type AceFinding, type AceOptions } from './ace.js';
@@ -45,16 +46,18 @@ export async function validateEpub(epub: string, data: Uint8Array, options: Vali
   const { cacheDir, chromePath, locate, env = process.env } = options;
   const sha256 = createHash('sha256').update(data).digest('hex');
   const dir = path.join(cacheDir, 'validation');
-  const [epubcheck, ace] = await Promise.all([epubcheckTool(env), aceIdentity(chromePath)]);
+  const [epubcheck, ace] = await Promise.all([epubcheckTool(env), aceIdentity(chromePath, env)]);
   // No entry without a known tool: a missing jar or Chromium is always run, and reported.
   const epubcheckEntry = epubcheck ? path.join(dir, `epubcheck-${hashParts(entryFormat, sha256, epubcheck.identity)}.json`) : undefined;
   const aceEntry = ace ? path.join(dir, `ace-${hashParts(entryFormat, sha256, ace)}.json`) : undefined;
 
+  // What the tools read is the file: it is kept only if the file still has the bytes hashed.
+  const unchanged = async () => createHash('sha256').update(await readFile(epub).catch(() => Buffer.alloc(0))).digest('hex') === sha256;
   const checkEpub = async (): Promise<{ messages: Message[]; reused: boolean }> => {
     const kept = epubcheckEntry ? await readEntry(epubcheckEntry, entryFormat, isEpubcheckFindings) : undefined;
     if (kept) return { messages: epubcheckMessages(kept, epub), reused: true };
     const result = await runEpubcheck(epub, env, { cacheDir });
-    if (epubcheckEntry && result.findings) {
+    if (epubcheckEntry && result.findings && (await unchanged())) {
       await writeEntry(epubcheckEntry, entryFormat, result.findings satisfies EpubcheckFinding[]);
       await pruneEntries(dir, /^epubcheck-[0-9a-f]+\.json$/, keepEntries);
     }
@@ -64,7 +67,7 @@ export async function validateEpub(epub: string, data: Uint8Array, options: Vali
     const kept = aceEntry ? await readEntry(aceEntry, entryFormat, isAceFindings) : undefined;
     if (kept) return { messages: aceMessages(kept, epub, locate), reused: true };
     const result = await runAce(epub, { chromePath, env, cacheDir, ...(locate ? { locate } : {}) });
-    if (aceEntry && result.findings) {
+    if (aceEntry && result.findings && (await unchanged())) {
       await writeEntry(aceEntry, entryFormat, result.findings satisfies AceFinding[]);
       await pruneEntries(dir, /^ace-[0-9a-f]+\.json$/, keepEntries);
     }
