@@ -133,13 +133,16 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
 });
 
 describe('epub cache: the EPUBCheck class-data archive', () => {
-  test('a cut-short archive never fails the check: it is dropped and EPUBCheck runs without it', async () => {
+  test('the archive is made by a second run and used by the third; a cut-short one never fails the check: it is dropped, EPUBCheck runs without it, and the next run makes another', async () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-cache-test-'));
     try {
       const out = path.join(scratch, 'issue.epub');
       const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, validate: false });
       assert.deepEqual(built.messages, []);
       const cacheDir = path.join(scratch, 'cache');
+      // The first run only marks that EPUBCheck ran here; the second makes the archive.
+      const first = await runEpubcheck(out, process.env, { cacheDir });
+      assert.deepEqual({ archive: first.archive, messages: first.messages }, { archive: 'none', messages: [] });
       const made = await runEpubcheck(out, process.env, { cacheDir });
       assert.deepEqual({ archive: made.archive, messages: made.messages }, { archive: 'made', messages: [] });
       const used = await runEpubcheck(out, process.env, { cacheDir });
@@ -152,7 +155,13 @@ describe('epub cache: the EPUBCheck class-data archive', () => {
       await writeFile(sidecar, JSON.stringify({ size: 100_000 }));
       const damaged = await runEpubcheck(out, process.env, { cacheDir });
       assert.deepEqual({ archive: damaged.archive, messages: damaged.messages }, { archive: 'none', messages: [] });
-      assert.deepEqual((await readdir(cacheDir)).filter((n) => n.startsWith('epubcheck-')), [], 'the damaged archive is gone');
+      assert.deepEqual(
+        (await readdir(cacheDir)).filter((n) => /\.(jsa|json)$/.test(n)),
+        [],
+        'the damaged archive is gone',
+      );
+      const remade = await runEpubcheck(out, process.env, { cacheDir });
+      assert.deepEqual({ archive: remade.archive, messages: remade.messages }, { archive: 'made', messages: [] });
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

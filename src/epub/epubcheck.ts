@@ -7,6 +7,11 @@
  * the serial collector, and, when a cache folder is given, with an application class-data
  * archive (CDS) of its classes made by an earlier run. The archive is a pure start-up aid: a
  * missing, stale or damaged archive never changes a finding and never fails a build.
+ *
+ * Making the archive costs about half a run more CPU and it saves about a tenth of a run each
+ * time it is used, so it is made by the second run into a cache folder, not the first: a
+ * one-off build (CI, a test) never pays for an archive it would not use, and a person editing
+ * pays once, on the first rebuild.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -214,10 +219,10 @@ export function epubcheckMessages(findings: readonly EpubcheckFinding[], epub: s
   });
 }
 
-/** The archive file of a tool, and a sidecar with the size it had when made. */
+/** The archive file of a tool, a sidecar with the size it had when made, and the mark of a first run. */
 function archiveFiles(cacheDir: string, tool: EpubcheckTool) {
   const base = path.join(cacheDir, `epubcheck-${tool.identity.slice(0, 24)}`);
-  return { archive: `${base}.jsa`, sidecar: `${base}.json` };
+  return { archive: `${base}.jsa`, sidecar: `${base}.json`, seen: `${base}.seen` };
 }
 
 /**
@@ -244,7 +249,7 @@ async function removeOtherArchives(cacheDir: string, keep: string): Promise<void
   const names = await readdir(cacheDir).catch(() => [] as string[]);
   const hourAgo = Date.now() - 3_600_000;
   const stale = async (name: string): Promise<boolean> => {
-    if (/^epubcheck-[0-9a-f]+\.(jsa|json)$/.test(name)) return !name.startsWith(keep);
+    if (/^epubcheck-[0-9a-f]+\.(jsa|json|seen)$/.test(name)) return !name.startsWith(keep);
     if (!/^epubcheck-.*\.partial$/.test(name)) return false;
     const info = await stat(path.join(cacheDir, name)).catch(() => undefined);
     return info !== undefined && info.mtimeMs < hourAgo;
@@ -262,8 +267,9 @@ export async function runEpubcheck(epub: string, env: NodeJS.ProcessEnv = proces
   let report: EpubcheckReport | undefined;
   let archiveUse: EpubcheckResult['archive'] = 'none';
   if (tool && options.cacheDir !== undefined) {
-    const { archive, sidecar } = archiveFiles(options.cacheDir, tool);
+    const { archive, sidecar, seen } = archiveFiles(options.cacheDir, tool);
     const existing = await usableArchive(options.cacheDir, tool);
+    const second = existing === undefined && (await stat(seen).catch(() => undefined)) !== undefined;
     if (existing) {
       result = await run('java', [`-XX:SharedArchiveFile=${existing}`, '-XX:+VerifySharedSpaces', ...plainArgs]);
       report = parseReport(result.stdout);
@@ -271,6 +277,9 @@ export async function runEpubcheck(epub: string, env: NodeJS.ProcessEnv = proces
       // a JVM that died is run again without one below.
       if (report && !/Unable to use shared archive/i.test(result.stderr)) archiveUse = 'used';
       else await Promise.all([rm(archive, { force: true }), rm(sidecar, { force: true })]);
+    } else if (!second) {
+      // A first run here: the archive is made by the next one, if there is a next one.
+      await writeFileAtomic(seen, '').catch(() => undefined);
     } else {
       // The JVM writes the archive at exit: to a name of its own first, so that a run killed
       // half-way or a build beside this one never leaves half an archive under the real name.
