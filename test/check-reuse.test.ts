@@ -82,6 +82,18 @@ describe('proof images: drawn once per page content', () => {
       const name = path.basename(changed.images.get(page) ?? '');
       assert.equal(now.get(name), before.get(name), `page ${page}'s image is not written again`);
     }
+
+    // Pages 1 and 4 change: pdftoppm draws 1 to 4 in one call, and the images of 2 and 3 stay as they were.
+    const third = path.join(scratch, 'third.pdf');
+    await writeFile(third, await (await pdfOf(['page 1, changed', 'page two', 'page 3, changed', 'page 4, changed'])).save());
+    const ends = await renderPageImages(third, dir);
+    assert.deepEqual(ends.rendered, [1, 4]);
+    const after = await folder(dir);
+    for (const page of [2, 3]) {
+      const name = path.basename(ends.images.get(page) ?? '');
+      assert.equal(after.get(name), now.get(name), `page ${page}'s image is not written again`);
+    }
+    assert.equal(after.size, 4);
   });
 
   test('pages copied into another PDF, renumbered and moved, keep their images; only the new page is drawn', async () => {
@@ -171,10 +183,12 @@ test('the pages to draw are cut into shares of consecutive runs, one share per c
     [{ first: 2, last: 3 }, { first: 9, last: 9 }],
     [{ first: 40, last: 41 }],
   ]);
+  // Pages with one or two pages between them are drawn in one call, those pages too; with three, in two.
+  assert.deepEqual(renderShares([67, 69, 71, 75], 1), [[{ first: 67, last: 71 }, { first: 75, last: 75 }]]);
   assert.deepEqual(renderShares([7], 4), [[{ first: 7, last: 7 }]]);
   assert.deepEqual(renderShares([], 2), []);
   // No run longer than pdftoppm is given at once.
-  assert.deepEqual(renderShares([1, 2, 3, 4, 5, 6, 7], 1, 3), [
+  assert.deepEqual(renderShares([1, 2, 3, 4, 5, 6, 7], 1, 3, 0), [
     [
       { first: 1, last: 3 },
       { first: 4, last: 6 },

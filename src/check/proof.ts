@@ -61,17 +61,18 @@ async function pdftoppmVersion(): Promise<string> {
 /**
  * Cuts the pages to render into at most `workers` shares of about as many pages, each a list of
  * runs of consecutive pages, none longer than `longest` (the pages of one pdftoppm call: its
- * uncompressed images wait on disk until they are encoded).
+ * uncompressed images wait on disk until they are encoded). Pages with at most `gap` pages
+ * between them share a run: drawing a page or two more costs less than starting pdftoppm again.
  */
-export function renderShares(pages: readonly number[], workers: number, longest = 24): { first: number; last: number }[][] {
-  const sorted = [...pages].sort((a, b) => a - b);
+export function renderShares(pages: readonly number[], workers: number, longest = 24, gap = 2): { first: number; last: number }[][] {
+  const sorted = [...new Set(pages)].sort((a, b) => a - b);
   const shares: { first: number; last: number }[][] = [];
   const per = Math.ceil(sorted.length / Math.max(1, workers));
   for (let i = 0; i < sorted.length; i += per) {
     const share: { first: number; last: number }[] = [];
     for (const page of sorted.slice(i, i + per)) {
       const last = share.at(-1);
-      if (last && last.last + 1 === page && last.last - last.first + 1 < longest) last.last = page;
+      if (last && page - last.last <= gap + 1 && page - last.first < longest) last.last = page;
       else share.push({ first: page, last: page });
     }
     shares.push(share);
@@ -139,9 +140,13 @@ export async function renderPageImages(pdf: string, dir: string, options: PageIm
             await run('pdftoppm', ['-r', String(resolution), '-f', String(first), '-l', String(last), pdf, path.join(work, prefix)], { maxBuffer: 1 << 26, ...(options.signal ? { signal: options.signal } : {}) });
             // pdftoppm names a page `<prefix>-<page>.ppm`, the number padded to the width of the page count.
             for (const name of await readdir(work)) {
-              const page = Number(new RegExp(`^${prefix}-(\\d+)\\.ppm$`).exec(name)?.[1]);
+              const match = new RegExp(`^${prefix}-(\\d+)\\.ppm$`).exec(name);
+              if (!match) continue;
+              const page = Number(match[1]);
               const key = keys[page - 1];
-              if (key !== undefined && missing.get(key) === page) encoded.push(encode(path.join(work, name), key).catch((error: unknown) => void (failed ??= { error })));
+              // A page drawn only because it lies between two that are wanted is dropped.
+              const done = key !== undefined && missing.get(key) === page ? encode(path.join(work, name), key) : rm(path.join(work, name));
+              encoded.push(done.catch((error: unknown) => void (failed ??= { error })));
             }
           }
         }),
