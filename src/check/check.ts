@@ -78,38 +78,40 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     return { messages, written: [], failedToRun: true };
   };
 
-  const loaded = await loadManuscript(options.manuscriptDir);
-  messages.push(...loaded.messages);
-  const manuscript: Manuscript | undefined = loaded.manuscript;
-  if (!manuscript || hasErrors(loaded.messages)) return cannot('Unexpected manuscript that does not load, expected a valid issue.yaml and chapters', options.manuscriptDir);
-  for (const [what, file] of [
-    ['PDF', options.pdf],
-    ['EPUB', options.epub],
-    ['source', options.source],
-  ] as const) {
-    if (file !== undefined && !(await exists(file))) return cannot(`Unexpected missing ${what} \`${file}\`, expected a file to check`, file);
-  }
-
   // The PDF is read (pdftotext) and the proof's page images drawn (pdftoppm) in child processes
-  // while this thread reads the manuscript and the EPUB: with two cores, the PDF costs little more.
+  // while this thread reads the manuscript and the EPUB: with two cores, the PDF costs little
+  // more. pdftotext starts first of all: on a repeated check it is the longest wait.
   const pdf = options.pdf;
-  const reading = pdf !== undefined ? startReadingPdf(pdf) : undefined;
-  const renderers = new AbortController();
   const outDir = options.outDir;
-  const images =
-    reading && pdf !== undefined && outDir !== undefined && options.proof !== false
-      ? settle(time('page images', async () => renderPageImages(pdf, path.join(outDir, 'proof'), { pageDigests: (await reading.objects).pageDigests, signal: renderers.signal })))
-      : undefined;
-  // The manuscript's reading is kept beside the reports: an edit re-reads only its chapter.
-  let saving: Promise<unknown> | undefined;
+  const stop = new AbortController();
+  const reading = pdf !== undefined && (await exists(pdf)) ? startReadingPdf(pdf, stop.signal) : undefined;
+  const pending: Promise<unknown>[] = reading ? [reading.text, reading.objects].map(async (p) => p.catch(() => undefined)) : [];
   try {
+    const loaded = await loadManuscript(options.manuscriptDir);
+    messages.push(...loaded.messages);
+    const manuscript: Manuscript | undefined = loaded.manuscript;
+    if (!manuscript || hasErrors(loaded.messages)) return cannot('Unexpected manuscript that does not load, expected a valid issue.yaml and chapters', options.manuscriptDir);
+    for (const [what, file] of [
+      ['PDF', options.pdf],
+      ['EPUB', options.epub],
+      ['source', options.source],
+    ] as const) {
+      if (file !== undefined && !(await exists(file))) return cannot(`Unexpected missing ${what} \`${file}\`, expected a file to check`, file);
+    }
+    const images =
+      reading && pdf !== undefined && outDir !== undefined && options.proof !== false
+        ? settle(time('page images', async () => renderPageImages(pdf, path.join(outDir, 'proof'), { pageDigests: (await reading.objects).pageDigests, signal: stop.signal })))
+        : undefined;
+    if (images) pending.push(images);
+
+    // The manuscript's reading is kept beside the reports: an edit re-reads only its chapter.
     let originals: Originals;
     try {
       originals = await time('read originals', async () => {
         const cache = outDir !== undefined ? await stretchCache(path.join(outDir, 'cache', 'check', 'manuscript-pages.json')) : undefined;
         const read = await readOriginals(manuscript, options.source, cache?.stretchesOf);
         // A cache that cannot be written costs the next check time, nothing else.
-        saving = cache?.save().catch(() => undefined);
+        if (cache) pending.push(cache.save().catch(() => undefined));
         return read;
       });
     } catch (error) {
@@ -192,8 +194,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     timings.total = Date.now() - started;
     return { report, messages, written, failedToRun: false };
   } finally {
-    // A check that stops early leaves no renderer writing into the folder.
-    renderers.abort();
-    await Promise.all([images, saving]);
+    // A check that stops early leaves no pdftotext or pdftoppm running, nor anything writing into the folder.
+    stop.abort();
+    await Promise.all(pending);
   }
 }

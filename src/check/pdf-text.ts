@@ -81,8 +81,8 @@ export function parseBboxLayout(xhtml: string): PdfPage[] {
   return pages;
 }
 
-/** Reads the text of every page of a PDF with pdftotext (poppler-utils). */
-export async function readPdfText(file: string): Promise<PdfPage[]> {
-  const { stdout } = await run('pdftotext', ['-bbox-layout', '-enc', 'UTF-8', file, '-'], { maxBuffer: 1 << 30, encoding: 'utf8' });
+/** Reads the text of every page of a PDF with pdftotext (poppler-utils); `signal` stops it. */
+export async function readPdfText(file: string, signal?: AbortSignal): Promise<PdfPage[]> {
+  const { stdout } = await run('pdftotext', ['-bbox-layout', '-enc', 'UTF-8', file, '-'], { maxBuffer: 1 << 30, encoding: 'utf8', ...(signal ? { signal } : {}) });
   return parseBboxLayout(stdout);
 }

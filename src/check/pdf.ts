@@ -206,9 +206,9 @@ export interface PdfReading {
   objects: Promise<PdfObjects>;
 }
 
-/** Starts reading a PDF, both ways at once; the caller goes on with other work meanwhile. */
-export function startReadingPdf(file: string): PdfReading {
-  const text = readPdfText(file);
+/** Starts reading a PDF, both ways at once; the caller goes on with other work meanwhile. `signal` stops pdftotext. */
+export function startReadingPdf(file: string, signal?: AbortSignal): PdfReading {
+  const text = readPdfText(file, signal);
   const objects = readFile(file).then(readPdfObjects);
   // A failure is kept for whoever awaits it, and is no unhandled rejection until then.
   text.catch(() => undefined);
