@@ -185,6 +185,7 @@ try {
   await writeFile(request.report, JSON.stringify({ report, documents }));
   process.exitCode = 0;
 } catch (error) {
-  process.stderr.write(`${error?.message ?? String(error)}\n`);
+  // Ace rejects with an empty job id when the EPUB is not there.
+  process.stderr.write(`${error?.message || String(error ?? '') || `Ace stopped without a reason (is ${request.epub} there?)`}\n`);
   process.exitCode = 1;
 }
