@@ -20,16 +20,17 @@ interface StretchFile {
 }
 
 const here = fileURLToPath(import.meta.url);
+// Two folders down, as src/check/ is (and the bundle bin/folio.js runs, node_modules/.folio/).
 const projectDir = path.resolve(path.dirname(here), '..', '..');
 
 /** A key of everything that reads a chapter into stretches, besides the chapter itself. */
 async function readerKey(): Promise<string> {
-  // The modules that read a chapter: this folder's, with the extension this module runs from.
-  const ext = path.extname(here);
-  const files = [`manuscript${ext}`, `words${ext}`].map((name) => path.join(path.dirname(here), name));
-  files.push(path.join(projectDir, 'package-lock.json'));
   const hash = createHash('sha256').update(`stretches-v1 ${process.version} unicode ${process.versions.unicode ?? ''}\n`);
-  for (const file of files) hash.update(await readFile(file).catch(() => Buffer.from(`no ${path.basename(file)}`))).update('\0');
+  // The modules that read a chapter, as sources: the same files whether run by tsx or bundled.
+  // Without the sources, the code running stands for them (a bundle holds all of it).
+  const sources = await Promise.all(['manuscript.ts', 'words.ts'].map(async (name) => readFile(path.join(projectDir, 'src', 'check', name)).catch(() => undefined)));
+  for (const data of sources.every((d) => d !== undefined) ? sources : [await readFile(here)]) hash.update(data ?? '').update('\0');
+  hash.update(await readFile(path.join(projectDir, 'package-lock.json')).catch(() => Buffer.from('no package-lock.json')));
   return hash.digest('hex');
 }
 
