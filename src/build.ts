@@ -125,33 +125,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const name = issueSlug(loaded.manuscript);
     const pdf = path.join(outDir, `${name}.pdf`);
     const epub = path.join(outDir, `${name}.epub`);
-    let pdfOk = false;
-    let epubOk = false;
     // The PDF and the EPUB need nothing of each other: they are made at once, each mostly
-    // waiting on its own browser or validator, and their messages kept in stage order.
+    // waiting on its own browser or validator. The check starts as soon as both files are
+    // written (it reads the EPUB while EPUBCheck and Ace validate it). Messages are kept in
+    // stage order.
     const pdfMessages: Message[] = [];
     const epubMessages: Message[] = [];
-    [pdfOk, epubOk] = await Promise.all([
-      wanted.has('pdf')
-        ? run('pdf', async () => {
-            const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
-            pdfMessages.push(...result.messages);
-            if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
-            return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
-          })
-        : false,
-      wanted.has('epub')
-        ? run('epub', async () => {
-            const result = await buildEpub({ manuscriptDir, out: epub, ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
-            epubMessages.push(...result.messages);
-            if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
-            return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
-          })
-        : false,
-    ]);
-    messages.push(...pdfMessages, ...epubMessages);
-    stages.sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
-    if (wanted.has('check')) {
+    const checkMessages: Message[] = [];
+    let epubWritten: (written: boolean) => void = () => undefined;
+    const epubReady = new Promise<boolean>((resolve) => (epubWritten = resolve));
+    const pdfDone = wanted.has('pdf')
+      ? run('pdf', async () => {
+          const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
+          pdfMessages.push(...result.messages);
+          if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
+          return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
+        })
+      : Promise.resolve(false);
+    const epubDone = wanted.has('epub')
+      ? run('epub', async () => {
+          const result = await buildEpub({ manuscriptDir, out: epub, onWritten: () => epubWritten(true), ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+          epubMessages.push(...result.messages);
+          if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
+          return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
+        }).finally(() => epubWritten(false))
+      : Promise.resolve(false);
+    const checkDone = (async () => {
+      // A stage not wanted leaves the file of an earlier build to check; one that failed to write
+      // leaves nothing of this build, and the check says the output is missing.
+      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubReady : Promise.resolve(false)]);
+      if (!wanted.has('check')) return;
       await run('check', async () => {
         const result = await check({
           manuscriptDir,
@@ -159,11 +162,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
           ...(epubOk || !wanted.has('epub') ? { epub } : {}),
         });
-        messages.push(...result.messages);
+        checkMessages.push(...result.messages);
         if (result.failedToRun) toolFailed = true;
         return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
       });
-    }
+    })();
+    await Promise.all([pdfDone, epubDone, checkDone]);
+    messages.push(...pdfMessages, ...epubMessages, ...checkMessages);
+    stages.sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
     return { stages, messages, toolFailed };
   }
 }

@@ -67,7 +67,8 @@ export function aceScript(): string | undefined {
   }
 }
 
-const worker = fileURLToPath(new URL('./ace-worker.mjs', import.meta.url));
+// From the project folder, two folders above this module (src/epub/, or the bundle in node_modules/.folio/).
+const worker = fileURLToPath(new URL('../../src/epub/ace-worker.mjs', import.meta.url));
 
 /** The versions of the Ace packages that decide what it finds; undefined when Ace is not installed. */
 async function aceVersions(): Promise<string | undefined> {

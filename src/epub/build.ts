@@ -40,6 +40,8 @@ export interface BuildEpubOptions {
   chromePath?: string;
   /** What a rebuild may reuse is kept here (default `<folder of out>/cache/epub`, i.e. `build/cache/epub`). */
   cacheDir?: string;
+  /** Told when the EPUB is written, before it is validated (the build checks it meanwhile). */
+  onWritten?: (file: string) => void;
 }
 
 /** What `buildEpub` did: every problem found, and the figures of the run. */
@@ -270,6 +272,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     for (const image of packed) files.set(`OEBPS/${image.href}`, await readFile(image.source));
     epub = await writeEpubZip(files, metadata.timestamp);
     await writeFileAtomic(options.out, epub);
+    options.onWritten?.(options.out);
   } catch (error) {
     messages.push(message('epub-003', `Unexpected failure to write the EPUB: ${(error as Error).message}`, { file: options.out }));
     return { messages, timings };
