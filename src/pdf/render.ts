@@ -347,6 +347,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
 
       const outcomes = await time('chunks', () => chunkWork());
       if (!glyphs.missing) await glyphPage();
+      // The browser is done with: its memory is given back before the pages are joined.
+      await launching?.then((chromium) => chromium.close(), () => undefined);
       for (const { char, lang } of glyphs.missing ?? []) {
         const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
         result.messages.push(
