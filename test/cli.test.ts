@@ -289,6 +289,9 @@ test('folio pdf and folio epub on the small fixture: exit 0, the output written,
     assert.deepEqual(packed.messages, []);
     assert.equal(packed.out, path.join(out, 'issue.epub'));
     assert.equal(typeof packed.pages, 'number');
+    // A first build into a fresh folder draws its cover; --no-validate leaves no validation to report.
+    assert.equal(packed.cover, 'rendered');
+    assert.equal(packed.validation, null);
     await access(path.join(out, 'issue.epub'));
   } finally {
     await rm(out, { recursive: true, force: true });

@@ -42,7 +42,7 @@ export const epubCommand: Command = {
     const toolFailed = result.messages.some((m) => m.ruleId === 'epub-003' || m.ruleId === 'epub-004');
     const code = toolFailed ? 2 : hasErrors(result.messages) ? 1 : 0;
     if (io.json) {
-      printJson(io, code, result.messages, { out: result.out ?? null, pages: result.pages ?? null, timings: result.timings ?? {} });
+      printJson(io, code, result.messages, { out: result.out ?? null, pages: result.pages ?? null, timings: result.timings ?? {}, validation: result.validation ?? null, cover: result.cover ?? null });
       return code;
     }
     reportMessages(io, result.messages);
