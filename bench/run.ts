@@ -29,13 +29,21 @@ const pageSize = 4096;
 /** What one measured process did. */
 interface Run {
   seconds: number;
+  /** Resident memory of the tree, summed over its processes. */
   peakMiB: number;
+  /** Proportional set size of the tree: what it really takes. */
+  peakPssMiB: number;
   stdout: string;
   code: number | null;
 }
 
-/** Resident memory of a process and all its descendants, in bytes, from /proc. */
-function treeRss(rootPid: number): number {
+/**
+ * Memory of a process and all its descendants, in bytes, from /proc: resident memory summed
+ * (pages shared between processes, such as Chromium's code, counted once per process) and the
+ * proportional set size (a shared page split between the processes sharing it), which sums
+ * to what the tree really takes.
+ */
+function treeMemory(rootPid: number): { rss: number; pss: number } {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -50,21 +58,23 @@ function treeRss(rootPid: number): number {
       // The process ended while being read.
     }
   }
-  let total = 0;
+  let rss = 0;
+  let pss = 0;
   const queue = [rootPid];
   while (queue.length > 0) {
     const pid = queue.pop() as number;
     try {
-      total += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
+      rss += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
     } catch {
       // Gone already.
     }
     queue.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return { rss, pss };
 }
 
-/** Runs a command, sampling its tree's memory every 50 ms; wall time from spawn to exit. */
+/** Runs a command, sampling its tree's memory every 100 ms; wall time from spawn to exit. */
 function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -72,17 +82,21 @@ function measure(command: string, args: string[], env: Record<string, string> = 
     let stdout = '';
     let stderr = '';
     let peak = 0;
+    let peakPss = 0;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const sampler = setInterval(() => {
-      if (child.pid !== undefined) peak = Math.max(peak, treeRss(child.pid));
-    }, 50);
+      if (child.pid === undefined) return;
+      const memory = treeMemory(child.pid);
+      peak = Math.max(peak, memory.rss);
+      peakPss = Math.max(peakPss, memory.pss);
+    }, 100);
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(sampler);
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0 && code !== 1) process.stderr.write(`bench: ${command} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}\n`);
-      resolve({ seconds, peakMiB: peak / 1024 / 1024, stdout, code });
+      resolve({ seconds, peakMiB: peak / 1024 / 1024, peakPssMiB: peakPss / 1024 / 1024, stdout, code });
     });
   });
 }
@@ -102,6 +116,7 @@ interface Row {
   /** The stage's own time, measured inside its process (no Node start-up, no module loading). */
   stageSeconds?: number;
   peakMiB: number;
+  peakPssMiB: number;
   runs: number;
   note: string;
 }
@@ -115,7 +130,7 @@ async function repeat(issue: string, pages: number, what: string, n: number, onc
     done.push(await once());
   }
   const inside = done.map((r) => lastJson(r).seconds).filter((v): v is number => typeof v === 'number');
-  const row: Row = { issue, pages, what, seconds: median(done.map((r) => r.seconds)), peakMiB: Math.max(...done.map((r) => r.peakMiB)), runs: n, note: note(done[done.length - 1] as Run) };
+  const row: Row = { issue, pages, what, seconds: median(done.map((r) => r.seconds)), peakMiB: Math.max(...done.map((r) => r.peakMiB)), peakPssMiB: Math.max(...done.map((r) => r.peakPssMiB)), runs: n, note: note(done[done.length - 1] as Run) };
   if (inside.length === done.length) row.stageSeconds = median(inside);
   rows.push(row);
   return row;
@@ -168,10 +183,19 @@ for (const times of sizes) {
     const facts = lastJson(last).facts as { chunks?: Array<{ rendered: boolean }> } | undefined;
     return `${facts?.chunks?.filter((c) => c.rendered).length ?? '?'} of ${facts?.chunks?.length ?? '?'} chunks laid out`;
   });
-  base[`pdfMem${times}`] = pdf.peakMiB;
+  base[`pdfMem${times}`] = pdf.peakPssMiB;
+  base[`pdfRss${times}`] = pdf.peakMiB;
   if (times <= fullUpTo) {
-    await repeat(name, pages, 'epub', n, () => stage('epub', manuscript, out));
-    await repeat(name, pages, 'check', n, () => stage('check', manuscript, out), (last) => {
+    // Cold as the PDF: nothing reused from an earlier run (validation, cover, proof images).
+    await repeat(name, pages, 'epub', n, async () => {
+      await rm(path.join(out, 'cache', 'epub'), { recursive: true, force: true });
+      return stage('epub', manuscript, out);
+    });
+    await repeat(name, pages, 'check', n, async () => {
+      await rm(path.join(out, 'cache', 'check'), { recursive: true, force: true });
+      await rm(path.join(out, 'proof'), { recursive: true, force: true });
+      return stage('check', manuscript, out);
+    }, (last) => {
       const facts = lastJson(last).facts as { pagesChecked?: number; pagesFaithful?: number } | undefined;
       return `${facts?.pagesFaithful ?? '?'} of ${facts?.pagesChecked ?? '?'} pages faithful`;
     });
@@ -227,7 +251,7 @@ function results(): string {
   for (const times of sizes.filter((t) => t !== 1)) {
     const big = base[`pdf${times}`];
     const one = base.pdf1;
-    if (big !== undefined && one !== undefined) growth.push(`- PDF stage x${times} / x1 = **${(big / one).toFixed(2)}×** (linear would be ${times}×); peak memory ${(base[`pdfMem${times}`] ?? 0).toFixed(0)} MiB`);
+    if (big !== undefined && one !== undefined) growth.push(`- PDF stage x${times} / x1 = **${(big / one).toFixed(2)}×** (linear would be ${times}×); peak memory ${(base[`pdfMem${times}`] ?? 0).toFixed(0)} MiB (PSS; resident memory summed over the processes: ${(base[`pdfRss${times}`] ?? 0).toFixed(0)} MiB)`);
   }
 
   const cpus = os.cpus();
@@ -235,12 +259,12 @@ function results(): string {
     '# Benchmark results',
     '',
     `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]?.toFixed(1)} at the end.`,
-    `Median of the runs shown. "process s" is the wall time of the process from spawn to exit; "stage s" the stage's own time inside it (without Node's start-up and module loading). Peak memory is the most resident memory of the process tree (Chromium included) seen in any run, summed over its processes.`,
+    `Median of the runs shown. "process s" is the wall time of the process from spawn to exit; "stage s" the stage's own time inside it (without Node's start-up and module loading). Peak memory is the most memory of the process tree (Chromium included) seen in any run (sampled every 100 ms): "PSS" is its proportional set size, what the tree really takes (a page shared by several processes, such as Chromium's code, is split between them); "RSS sum" adds up each process's resident memory, counting shared pages once per process.`,
     'The machine is shared: compare ratios within one run, not seconds across runs.',
     '',
-    '| issue | pages | what | process s | stage s | peak MiB | runs | notes |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map((r) => `| ${r.issue} | ${r.pages} | ${r.what} | ${r.seconds.toFixed(2)} | ${r.stageSeconds?.toFixed(2) ?? ''} | ${r.peakMiB.toFixed(0)} | ${r.runs} | ${r.note} |`),
+    '| issue | pages | what | process s | stage s | peak MiB (PSS) | peak MiB (RSS sum) | runs | notes |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.issue} | ${r.pages} | ${r.what} | ${r.seconds.toFixed(2)} | ${r.stageSeconds?.toFixed(2) ?? ''} | ${r.peakPssMiB.toFixed(0)} | ${r.peakMiB.toFixed(0)} | ${r.runs} | ${r.note} |`),
     '',
     '## Ratios',
     '',
