@@ -43,7 +43,7 @@ interface Run {
  * proportional set size (a shared page split between the processes sharing it), which sums
  * to what the tree really takes.
  */
-function treeMemory(rootPid: number): { rss: number; pss: number } {
+function treeMemory(rootPid: number, withPss: boolean): { rss: number; pss: number } {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -65,7 +65,7 @@ function treeMemory(rootPid: number): { rss: number; pss: number } {
     const pid = queue.pop() as number;
     try {
       rss += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
-      pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+      if (withPss) pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
     } catch {
       // Gone already.
     }
@@ -74,7 +74,11 @@ function treeMemory(rootPid: number): { rss: number; pss: number } {
   return { rss, pss };
 }
 
-/** Runs a command, sampling its tree's memory every 100 ms; wall time from spawn to exit. */
+/**
+ * Runs a command, sampling its tree's resident memory every 50 ms and its PSS every 250 ms
+ * (reading smaps_rollup walks the page tables: sampled often, it slows what it measures);
+ * wall time from spawn to exit.
+ */
 function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -83,14 +87,16 @@ function measure(command: string, args: string[], env: Record<string, string> = 
     let stderr = '';
     let peak = 0;
     let peakPss = 0;
+    let samples = 0;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const sampler = setInterval(() => {
       if (child.pid === undefined) return;
-      const memory = treeMemory(child.pid);
+      samples += 1;
+      const memory = treeMemory(child.pid, samples % 5 === 0);
       peak = Math.max(peak, memory.rss);
       peakPss = Math.max(peakPss, memory.pss);
-    }, 100);
+    }, 50);
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(sampler);
@@ -226,9 +232,15 @@ for (const times of sizes) {
     });
     const unchanged = await repeat(name, pages, 'build again, nothing changed', n, () => measure(process.execPath, buildArgs));
     const chapters = loaded.manuscript.chapters;
-    // A chapter in the middle of the issue with an English word to change.
+    // The chapter nearest the middle of the issue with an English word to change.
     const middle = Math.floor(chapters.length / 2);
-    const edited = [...chapters.slice(middle), ...chapters.slice(0, middle)].find((c) => /\bthe\b/.test(c.markdown));
+    // A word of the text, not of the front matter (its slug or title would rename files and ids).
+    const bodyStart = (markdown: string) => (markdown.startsWith('---\n') ? markdown.indexOf('\n---\n', 4) + 5 : 0);
+    const editBody = (markdown: string, word: string) => markdown.slice(0, bodyStart(markdown)) + markdown.slice(bodyStart(markdown)).replace(/\bthe\b/, word);
+    const edited = chapters
+      .map((c, index) => ({ c, distance: Math.abs(index - middle) }))
+      .filter(({ c }) => /\bthe\b/.test(c.markdown.slice(bodyStart(c.markdown))))
+      .sort((a, b) => a.distance - b.distance)[0]?.c;
     if (edited) {
       const original = await readFile(edited.path, 'utf8');
       let flip = 0;
@@ -237,7 +249,7 @@ for (const times of sizes) {
         await writeFile(edited.path, original);
         await measure(process.execPath, buildArgs);
         flip += 1;
-        await writeFile(edited.path, original.replace(/\bthe\b/, flip % 2 === 1 ? 'teh' : 'eth'));
+        await writeFile(edited.path, editBody(original, flip % 2 === 1 ? 'teh' : 'eth'));
         return measure(process.execPath, buildArgs);
       });
       await writeFile(edited.path, original);
@@ -259,7 +271,7 @@ function results(): string {
     '# Benchmark results',
     '',
     `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]?.toFixed(1)} at the end.`,
-    `Median of the runs shown. "process s" is the wall time of the process from spawn to exit; "stage s" the stage's own time inside it (without Node's start-up and module loading). Peak memory is the most memory of the process tree (Chromium included) seen in any run (sampled every 100 ms): "PSS" is its proportional set size, what the tree really takes (a page shared by several processes, such as Chromium's code, is split between them); "RSS sum" adds up each process's resident memory, counting shared pages once per process.`,
+    `Median of the runs shown. "process s" is the wall time of the process from spawn to exit; "stage s" the stage's own time inside it (without Node's start-up and module loading). Peak memory is the most memory of the process tree (Chromium included) seen in any run (resident memory sampled every 50 ms, PSS every 250 ms): "PSS" is its proportional set size, what the tree really takes (a page shared by several processes, such as Chromium's code, is split between them); "RSS sum" adds up each process's resident memory, counting shared pages once per process.`,
     'The machine is shared: compare ratios within one run, not seconds across runs.',
     '',
     '| issue | pages | what | process s | stage s | peak MiB (PSS) | peak MiB (RSS sum) | runs | notes |',

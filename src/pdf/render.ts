@@ -79,11 +79,12 @@ export interface ChunkReport {
 export const pageEndFill = 0.85;
 
 /**
- * The fewest printed pages in a chunk by default. A chunk costs a page load and a Paged.js
- * start, about a second on a small machine, against some 20 ms a page; one Paged.js flow slows
- * as it grows (each page costs more the more pages precede it), so chunks stay short.
+ * The fewest printed pages in a chunk by default: 1, so every chapter that opens a page is a
+ * chunk of its own. A chunk is the unit of the cache and of a copyfit pass, not of layout:
+ * chunks not in the cache are laid out together in flows (`flowPages`), so small chunks cost a
+ * cold build nothing, while an edit lays out only its chapter's pages again.
  */
-export const chunkPages = 40;
+export const chunkPages = 1;
 
 /**
  * The most printed pages laid out in one Paged.js flow when chunks not in the cache follow one
