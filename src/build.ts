@@ -132,8 +132,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const pdfMessages: Message[] = [];
     const epubMessages: Message[] = [];
     const checkMessages: Message[] = [];
-    let epubWritten: (written: boolean) => void = () => undefined;
-    const epubReady = new Promise<boolean>((resolve) => (epubWritten = resolve));
+    let markEpubWritten: (written: boolean) => void = () => undefined;
+    const epubWritten = new Promise<boolean>((resolve) => (markEpubWritten = resolve));
     const pdfDone = wanted.has('pdf')
       ? run('pdf', async () => {
           const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
@@ -144,16 +144,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       : Promise.resolve(false);
     const epubDone = wanted.has('epub')
       ? run('epub', async () => {
-          const result = await buildEpub({ manuscriptDir, out: epub, onWritten: () => epubWritten(true), ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+          const result = await buildEpub({ manuscriptDir, out: epub, onWritten: () => markEpubWritten(true), ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
           epubMessages.push(...result.messages);
           if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
           return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
-        }).finally(() => epubWritten(false))
+        }).finally(() => markEpubWritten(false))
       : Promise.resolve(false);
     const checkDone = (async () => {
-      // A stage not wanted leaves the file of an earlier build to check; one that failed to write
-      // leaves nothing of this build, and the check says the output is missing.
-      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubReady : Promise.resolve(false)]);
+      // A stage not wanted leaves the file of an earlier build to check. The PDF of a failed PDF
+      // stage, or an EPUB this build did not write, is left out of the check: the stage has
+      // said why, and a file of an earlier build is not this build's output.
+      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubWritten : Promise.resolve(false)]);
       if (!wanted.has('check')) return;
       await run('check', async () => {
         const result = await check({

@@ -161,13 +161,13 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   const warmMark = path.join(cacheDir, `rendered-${hash(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
   if (!existsSync(warmMark)) launch().catch(() => undefined);
   try {
-    return await renderWith(launch);
+    return await renderWith();
   } finally {
     // However the render ended, a browser it started is closed (a failed launch closes itself).
     await launching?.then((browser) => browser.close(), () => undefined);
   }
 
-  async function renderWith(launch: () => Promise<PrintBrowser>): Promise<RenderPdfResult> {
+  async function renderWith(): Promise<RenderPdfResult> {
     const issue = await time('html', async () => renderIssue(manuscript));
     result.messages.push(...issue.messages);
     if (hasErrors(issue.messages)) return result;
