@@ -6,7 +6,6 @@
  * the page bar of `folio build` on a terminal.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,29 +15,11 @@ import { commands } from '../src/cli/commands/index.js';
 import { main } from '../src/cli/index.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, rules, type Message } from '../src/messages.js';
+import { runFolio as folio, type FolioRun as Run } from './folio-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const small = path.join(repo, 'test', 'fixtures', 'manuscript', 'small');
 const importFixture = path.join(repo, 'test', 'fixtures', 'import', 'english-article', 'input.txt');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/folio.js ARGS` in the repository, stdin closed, streams captured (not a terminal). */
-function folio(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin', 'folio.js'), ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');

@@ -21,6 +21,7 @@ import { maxCopyfitLevel } from '../src/pdf/copyfit.js';
 import { buildPrintHtml, renderIssue } from '../src/pdf/print-document.js';
 import { issueSlug } from '../src/pdf/render.js';
 import { lastCopyfit, makePreviewDocuments, startPreview, type PreviewServer } from '../src/preview/index.js';
+import { runFolio } from './folio-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(repo, 'test', 'fixtures', 'manuscript', 'small');
@@ -308,19 +309,6 @@ test('folio preview on a port in use says so and exits 2; Ctrl-C stops a running
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
-
-/** Runs `node bin/folio.js ARGS` and collects its streams and exit code. */
-function runFolio(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin', 'folio.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The status of a GET with a given Host header (fetch may not set one): a DNS-rebinding probe. */
 function statusWithHost(url: string, host: string): Promise<number | undefined> {
