@@ -235,6 +235,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
         const pad = chunkPadPages(span);
         const context = await (await browser()).browser.createBrowserContext();
         const name = `pages ${span.firstFolio}–${span.lastFolio}`;
+        // Paged.js loads only the faces the text needs, unless a layout showed that was not enough.
+        let allFaces = false;
         try {
           for (let passes = 1; ; passes += 1) {
             await writeFile(file, fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, span));
@@ -244,11 +246,19 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
             await page.addScriptTag({ path: runtimePath });
             await page.addScriptTag({ path: pagedPolyfillPath() });
             if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(span, Math.max(0, done - pad)));
-            const laid = await time('paginate', () => withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill })})`) as Promise<PageFacts[]>));
+            const laid = await time('paginate', () =>
+              withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill, allFaces })})`) as Promise<{ facts: PageFacts[]; lateFaces: number }>),
+            );
             if (problems.length > 0) {
               throw new FolioError(problems.map((p) => message('pdf-003', `Unexpected browser problem while paginating ${name}: ${p}, expected a clean layout`)));
             }
-            const facts = laid.slice(pad).map((f, i) => ({ ...f, index: i + 1 }));
+            if (laid.lateFaces > 0 && !allFaces) {
+              // A face arrived while pages were being measured: lay out again with every face loaded first.
+              await page.close();
+              allFaces = true;
+              continue;
+            }
+            const facts = laid.facts.slice(pad).map((f, i) => ({ ...f, index: i + 1 }));
             const spilled = overflowingFolios(facts);
             if (once && (spilled.size > 0 || facts.length !== span.lastFolio - span.firstFolio + 1)) {
               await page.close();

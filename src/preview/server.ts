@@ -294,8 +294,8 @@ function printPage(printHtml: string, version: number): string {
     '<script src="/_preview/paged.polyfill.js"></script>',
     `<script>
 window.addEventListener('load', function () {
-  window.folioPrint.paginate(${JSON.stringify({ pageEndFill })}).then(function (facts) {
-    document.documentElement.setAttribute('data-folio-pages', String(facts.length));
+  window.folioPrint.paginate(${JSON.stringify({ pageEndFill })}).then(function (laid) {
+    document.documentElement.setAttribute('data-folio-pages', String(laid.facts.length));
     document.documentElement.setAttribute('data-folio-preview', 'ready');
   }, function (error) {
     document.documentElement.setAttribute('data-folio-preview', 'failed');

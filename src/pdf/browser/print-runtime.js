@@ -36,6 +36,9 @@
       probe.appendChild(box);
     }
     document.body.appendChild(probe);
+    // Lay the probe out now: that asks for the faces it needs. The tab is hidden and gets no
+    // frames, so nothing else would before the fonts are said to be ready.
+    probe.getBoundingClientRect();
     return document.fonts.ready.then(function () {
       return probe.querySelectorAll('span').length;
     });
@@ -192,9 +195,34 @@
     });
   }
 
-  /** Paginates the document with Paged.js and resolves to the facts of every page. */
+  /** The font faces loaded, or loading, now. */
+  function facesInUse() {
+    const faces = new Set();
+    document.fonts.forEach(function (face) {
+      if (face.status === 'loaded' || face.status === 'loading') faces.add(face);
+    });
+    return faces;
+  }
+
+  /**
+   * Paginates the document with Paged.js and resolves to the facts of every page, and to the
+   * font faces that layout had to load on the way (`lateFaces`): a face that arrives mid-flow
+   * may change lines already measured, so such a layout is not to be trusted.
+   *
+   * Paged.js loads every face the document declares before it lays out a page: all 200 and
+   * more unicode-range slices of a CJK font, most of them for characters the issue never
+   * uses, at about 40% of an English flow's time. `loadFonts` has loaded every face the
+   * content and the styles need by then, so Paged.js's own loading is skipped unless
+   * `options.allFaces` asks for it (the second try after late faces).
+   */
   function paginate(options) {
-    tickWithoutFrames(window.PagedPolyfill.chunker.q);
+    const chunker = window.PagedPolyfill.chunker;
+    tickWithoutFrames(chunker.q);
+    if (!options.allFaces) {
+      chunker.loadFonts = function () {
+        return Promise.resolve([]);
+      };
+    }
     // The page-rendered hook: Node exposes `folioPageRendered` only when someone shows progress.
     if (typeof window.folioPageRendered === 'function') {
       let rendered = 0;
@@ -203,18 +231,24 @@
         window.folioPageRendered(rendered);
       });
     }
+    let before = new Set();
     return loadFonts()
       .then(function () {
+        before = facesInUse();
         return window.PagedPolyfill.preview();
       })
       .then(function () {
         return document.fonts.ready;
       })
       .then(function () {
+        let lateFaces = 0;
+        facesInUse().forEach(function (face) {
+          if (!before.has(face)) lateFaces += 1;
+        });
         // Soft hyphens stay as they are: taking out the unused ones moved line breaks in
         // Chromium (its breaker is not purely greedy), so the PDF would not be what was measured.
         settlePageEnds(options.pageEndFill);
-        return pageFacts();
+        return { facts: pageFacts(), lateFaces: lateFaces };
       });
   }
 
