@@ -1,6 +1,7 @@
 /**
  * Ace by DAISY, run on the written EPUB with Debian's Chromium, in a process of its own
- * (`ace-worker.mjs`, which drives @daisy/ace-core as ace-cli does). Its JSON report is read,
+ * (`ace-worker.mjs`, which drives @daisy/ace-core as ace-cli does, in a browser started and
+ * closed here, with the flags and clean-up of every Folio browser). Its JSON report is read,
  * not its exit code: every failed check becomes an `epub-002` message. With a cache folder,
  * the axe run of a content document unchanged since an earlier build is not repeated (see
  * `ace-worker.mjs` for what "unchanged" covers); the package-level checks always run.
@@ -11,7 +12,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { message, type Message, type Place } from '../messages.js';
+import { launchChromium } from '../chromium.js';
+import { FolioError, message, type Message, type Place } from '../messages.js';
 import { chromiumIdentity, hashParts } from './cache.js';
 
 interface AceTest {
@@ -74,11 +76,12 @@ const worker = fileURLToPath(new URL('../../src/epub/ace-worker.mjs', import.met
 async function aceVersions(): Promise<string | undefined> {
   try {
     const fromCli = createRequire(createRequire(import.meta.url).resolve('@daisy/ace-cli/package.json'));
-    const packages = ['@daisy/ace-cli', '@daisy/ace-core', '@daisy/axe-core-for-ace', '@daisy/ace-axe-runner-puppeteer', '@daisy/ace-report-axe', '@daisy/epub-utils', 'puppeteer'];
+    const ours = createRequire(import.meta.url);
+    const packages = ['@daisy/ace-cli', '@daisy/ace-core', '@daisy/axe-core-for-ace', '@daisy/ace-report-axe', '@daisy/epub-utils'];
     const versions = await Promise.all(
-      packages.map(async (name) => {
-        const manifest = fromCli.resolve(`${name}/package.json`);
-        return `${name}@${(JSON.parse(await readFile(manifest, 'utf8')) as { version?: string }).version ?? '?'}`;
+      [...packages.map((name) => fromCli.resolve(`${name}/package.json`)), ours.resolve('puppeteer-core/package.json')].map(async (manifest) => {
+        const { name, version } = JSON.parse(await readFile(manifest, 'utf8')) as { name?: string; version?: string };
+        return `${name ?? '?'}@${version ?? '?'}`;
       }),
     );
     return versions.join(' ');
@@ -98,9 +101,12 @@ export async function aceIdentity(chromePath: string | undefined, env: NodeJS.Pr
   return hashParts('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
 }
 
+/** How long Ace may take, start to end, and its browser to start. */
+const aceTimeoutMs = 15 * 60_000;
+
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number | null; error?: Error }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { env, maxBuffer: 256 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { env, maxBuffer: 256 * 1024 * 1024, timeout: aceTimeoutMs }, (error, stdout, stderr) => {
       const code = error && typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (error as unknown as { code: number }).code : error ? null : 0;
       resolve(error ? { stdout, stderr, code, error } : { stdout, stderr, code });
     });
@@ -177,16 +183,24 @@ export async function runAce(epub: string, options: AceOptions): Promise<AceResu
   }
   // Results of single documents are kept only when the tools are known for certain.
   const toolKey = options.cacheDir !== undefined ? await aceIdentity(chromePath, env) : undefined;
+  let chromium;
+  try {
+    chromium = await launchChromium({ chromePath, timeoutMs: aceTimeoutMs, ruleId: 'epub-004' });
+  } catch (error) {
+    if (error instanceof FolioError) return { violations: 0, messages: error.messages.map((m) => ({ ...m, place: m.place ?? { file: epub } })) };
+    throw error;
+  }
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'folio-ace-'));
   try {
     const reportFile = path.join(outdir, 'report.json');
-    const request = { epub: path.resolve(epub), report: reportFile, ...(toolKey !== undefined && options.cacheDir !== undefined ? { cacheDir: options.cacheDir, toolKey } : {}) };
-    const result = await run([worker, JSON.stringify(request)], {
-      ...env,
-      // Ace launches Chromium through puppeteer, which reads the browser from here.
-      PUPPETEER_EXECUTABLE_PATH: chromePath,
-      PUPPETEER_SKIP_DOWNLOAD: '1',
-    });
+    const request = {
+      epub: path.resolve(epub),
+      report: reportFile,
+      browser: chromium.browser.wsEndpoint(),
+      lanes: Math.min(4, os.availableParallelism()),
+      ...(toolKey !== undefined && options.cacheDir !== undefined ? { cacheDir: options.cacheDir, toolKey } : {}),
+    };
+    const result = await run([worker, JSON.stringify(request)], env);
     let output: { report: AceReport; documents?: { checked: number; reused: number } };
     try {
       output = JSON.parse(await readFile(reportFile, 'utf8')) as typeof output;
@@ -199,6 +213,7 @@ export async function runAce(epub: string, options: AceOptions): Promise<AceResu
     const documents = output.documents;
     return { violations: findings.length, messages: aceMessages(findings, epub, locate), findings, ...(documents ? { documents } : {}) };
   } finally {
+    await chromium.close();
     await rm(outdir, { recursive: true, force: true });
   }
 }
