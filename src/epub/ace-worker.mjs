@@ -1,8 +1,8 @@
 /* global process, URL */
 /**
- * Runs Ace by DAISY (@daisy/ace-core, the library behind ace-cli) on one EPUB, in a process of
- * its own, and writes Ace's JSON report to a file. Plain JavaScript, so that the process starts
- * without a TypeScript loader; `runAce` in ace.ts starts it and reads the report.
+ * Runs Ace by DAISY (@daisy/ace-core, the library behind ace-cli) on one EPUB at a time, in a
+ * process of its own, and writes Ace's JSON report to a file. Plain JavaScript, so that the
+ * process starts without a TypeScript loader; `runAce` in ace.ts starts it and reads the report.
  *
  * Ace does two kinds of checks. The package-level ones (metadata, page-list and TOC targets,
  * reading order, media overlays, the page-break metadata against the documents) read the
@@ -29,14 +29,24 @@
  * navigates it from document to document, and loads the scripts by file URL: V8 finds them
  * compiled already. The reports are the same; the CPU time is about half.
  *
- * Usage: node ace-worker.mjs <request JSON>, with { epub, report, browser, lanes?, cacheDir?,
- * toolKey? }; `browser` is the DevTools WebSocket address of a Chromium the parent owns.
+ * A request is { epub, report, browser, lanes?, cacheDir?, toolKey? }, with absolute paths;
+ * `browser` is the DevTools WebSocket address of a Chromium the parent owns, connected to for
+ * the request and disconnected from at its end. It runs one of two ways, with the same report:
+ *   - one-shot: `node ace-worker.mjs <request JSON>`, for one request, exit code 0 when the
+ *     report is written;
+ *   - serving (`startAceServer` in ace.ts, for `folio build --watch`): `node ace-worker.mjs
+ *     --serve`, one request JSON a line on stdin, answered on stdout by one line once the
+ *     report is written, `done\t0`, or `done\t1` when Ace failed. Starting Node and loading
+ *     Ace is then paid once, not once a build. Nothing else is written to stdout, and the
+ *     process exits when stdin closes. What a request counts, hashes and connects to is its
+ *     own; only the loaded modules and winston's configuration are shared.
  */
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
@@ -45,7 +55,6 @@ const entryFormat = 'folio-ace-document-1';
 /** How many per-document results are kept, at least (the oldest unused go first). */
 const keepAtLeast = 200;
 
-const request = JSON.parse(process.argv[2] ?? '{}');
 const fromCli = createRequire(createRequire(import.meta.url).resolve('@daisy/ace-cli/package.json'));
 const fromCore = createRequire(fromCli.resolve('@daisy/ace-core'));
 const ace = fromCli('@daisy/ace-core');
@@ -77,19 +86,11 @@ async function filesUnder(dir, base = dir) {
 /** Files a content document is taken never to load: other documents, the package, the NCX, the container's own. */
 const notLoaded = (name) => /\.(xhtml|html|htm|opf|ncx)$/i.test(name) || name === 'mimetype' || name.startsWith('META-INF/');
 
-const resourceHashes = new Map();
 /** One hash of every file of the extracted EPUB that a content document may load. */
-function resourcesHash(basedir) {
-  let found = resourceHashes.get(basedir);
-  if (!found) {
-    found = (async () => {
-      const parts = [];
-      for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) parts.push(name, await readFile(path.join(basedir, name)));
-      return sha256(...parts);
-    })();
-    resourceHashes.set(basedir, found);
-  }
-  return found;
+async function resourcesHash(basedir) {
+  const parts = [];
+  for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) parts.push(name, await readFile(path.join(basedir, name)));
+  return sha256(...parts);
 }
 
 // Where the EPUB was extracted differs from run to run; stored results name it by a placeholder.
@@ -99,10 +100,6 @@ const placeholders = (basedir) => [
 ];
 const toStored = (json, basedir) => placeholders(basedir).reduce((text, [real, mark]) => text.split(real).join(mark), json);
 const fromStored = (json, basedir) => placeholders(basedir).reduce((text, [real, mark]) => text.split(mark).join(real), json);
-
-const documents = { checked: 0, reused: 0 };
-const cacheDir = typeof request.cacheDir === 'string' ? path.join(request.cacheDir, 'ace-documents') : undefined;
-const used = new Set();
 
 /** A cached axe result, or undefined: anything unreadable or of another format is a miss. */
 async function cached(file, basedir) {
@@ -131,9 +128,8 @@ async function store(file, results, basedir) {
   }
 }
 
-/** Removes the least recently used results beyond what this run used and `keepAtLeast`. */
-async function prune() {
-  if (!cacheDir) return;
+/** Removes the least recently used results beyond those in `used` (this run's) and `keepAtLeast`. */
+async function prune(cacheDir, used) {
   try {
     const names = (await readdir(cacheDir)).filter((n) => n.endsWith('.json'));
     const limit = Math.max(keepAtLeast, 4 * used.size);
@@ -185,61 +181,122 @@ async function axeRun(page, url, scripts, scriptContents) {
   );
 }
 
-const lanes = Math.max(1, Math.min(4, Number(request.lanes) || 2));
-let connected;
-const idle = [];
-/** The axe runner Ace calls for each document: the cache first, then a free tab of the parent's browser. */
-const axeRunner = {
-  concurrency: lanes,
-  setTimeout: () => {},
-  launch: async () => {},
-  close: async () => {
-    if (!connected) return;
-    const browser = await connected;
-    await Promise.all(idle.splice(0).map((page) => page.close().catch(() => {})));
-    await browser.disconnect();
-  },
-  run: async (url, scripts, scriptContents, basedir) => {
-    let file;
-    if (cacheDir) {
-      const document = fileURLToPath(url);
-      const bytes = await readFile(document);
-      const embeds = /<(iframe|object|embed|frame)\b/i.test(bytes.toString('utf8'));
-      if (!embeds) {
-        const key = sha256(entryFormat, request.toolKey ?? '', await resourcesHash(basedir), path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
-        file = path.join(cacheDir, `${key}.json`);
-        used.add(path.basename(file));
-        const hit = await cached(file, basedir);
-        if (hit) {
-          documents.reused += 1;
-          return hit;
+/**
+ * The axe runner Ace calls for each document of one request: the cache first, then a free tab of
+ * the parent's browser, connected to on the first document that needs it. `documents` counts
+ * what it did and `used` collects the cache entries it read or wrote.
+ */
+function axeRunner(request, cacheDir, documents, used) {
+  // The hash of the resources is the same for every document of the EPUB, and made once.
+  let resources;
+  let connected;
+  let closed = false;
+  const pages = new Set();
+  const idle = [];
+  return {
+    concurrency: Math.max(1, Math.min(4, Number(request.lanes) || 2)),
+    setTimeout: () => {},
+    launch: async () => {},
+    // Ace closes the runner when its checks end, also when one failed while others still run:
+    // those are cut short, so that no tab or connection outlives the request.
+    close: async () => {
+      closed = true;
+      if (!connected) return;
+      const browser = await connected;
+      await Promise.all([...pages].map((page) => page.close().catch(() => {})));
+      await browser.disconnect();
+    },
+    run: async (url, scripts, scriptContents, basedir) => {
+      let file;
+      if (cacheDir) {
+        const document = fileURLToPath(url);
+        const bytes = await readFile(document);
+        const embeds = /<(iframe|object|embed|frame)\b/i.test(bytes.toString('utf8'));
+        if (!embeds) {
+          resources ??= resourcesHash(basedir);
+          const key = sha256(entryFormat, request.toolKey ?? '', await resources, path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
+          file = path.join(cacheDir, `${key}.json`);
+          used.add(path.basename(file));
+          const hit = await cached(file, basedir);
+          if (hit) {
+            documents.reused += 1;
+            return hit;
+          }
         }
       }
-    }
-    connected ??= puppeteer.connect({ browserWSEndpoint: request.browser, protocolTimeout: 240_000 });
-    const page = idle.pop() ?? (await openTab(await connected));
-    let results;
-    try {
-      results = await axeRun(page, url, scripts, scriptContents);
-    } catch (error) {
-      // A tab that failed is not trusted with the next document.
-      await page.close().catch(() => {});
-      throw error;
-    }
-    idle.push(page);
-    documents.checked += 1;
-    if (file && results && typeof results === 'object') await store(file, results, basedir);
-    return results;
-  },
-};
-
-try {
-  const [, report] = await ace(request.epub, { cwd: process.cwd(), silent: true, jobId: '' }, axeRunner);
-  await prune();
-  await writeFile(request.report, JSON.stringify({ report, documents }));
-  process.exitCode = 0;
-} catch (error) {
-  // Ace rejects with an empty job id when the EPUB is not there.
-  process.stderr.write(`${error?.message || String(error ?? '') || `Ace stopped without a reason (is ${request.epub} there?)`}\n`);
-  process.exitCode = 1;
+      if (closed) throw new Error('Ace stopped its checks');
+      connected ??= puppeteer.connect({ browserWSEndpoint: request.browser, protocolTimeout: 240_000 });
+      const page = idle.pop() ?? (await openTab(await connected));
+      pages.add(page);
+      let results;
+      try {
+        results = await axeRun(page, url, scripts, scriptContents);
+      } catch (error) {
+        // A tab that failed is not trusted with the next document.
+        pages.delete(page);
+        await page.close().catch(() => {});
+        throw error;
+      }
+      idle.push(page);
+      documents.checked += 1;
+      if (file && results && typeof results === 'object') await store(file, results, basedir);
+      return results;
+    },
+  };
 }
+
+/** Runs Ace for one request and writes the report; the exit code. */
+async function check(request) {
+  const documents = { checked: 0, reused: 0 };
+  const used = new Set();
+  const cacheDir = typeof request.cacheDir === 'string' ? path.join(request.cacheDir, 'ace-documents') : undefined;
+  try {
+    const [, report] = await ace(request.epub, { cwd: process.cwd(), silent: true, jobId: '' }, axeRunner(request, cacheDir, documents, used));
+    if (cacheDir) await prune(cacheDir, used);
+    await writeFile(request.report, JSON.stringify({ report, documents }));
+    return 0;
+  } catch (error) {
+    // Ace rejects with an empty job id when the EPUB is not there.
+    process.stderr.write(`${error?.message || String(error ?? '') || `Ace stopped without a reason (is ${request.epub} there?)`}\n`);
+    return 1;
+  }
+}
+
+/**
+ * Serves one request line; the exit code `check` gives, or 1 for a line that is not a request.
+ * Ace extracts the EPUB into a temporary folder that it removes only when the process exits: so
+ * that a long-running process does not pile them up, each request gets a folder of its own for
+ * Ace's temporary files, beside its report (the parent removes the report's folder, even when
+ * this process dies first), removed when the request ends.
+ */
+async function serveLine(line) {
+  const tmpdir = process.env.TMPDIR;
+  let scratch;
+  try {
+    const request = JSON.parse(line);
+    scratch = await mkdtemp(path.join(path.dirname(request.report), 'ace-tmp-'));
+    process.env.TMPDIR = scratch;
+    return await check(request);
+  } catch (error) {
+    process.stderr.write(`Unexpected request ${line}: ${error?.message}\n`);
+    return 1;
+  } finally {
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Serves requests from stdin, one at a time, until it closes. */
+async function serve() {
+  // Stdout carries the answers alone: what Ace and its dependencies print there (the whole
+  // report, errors they console.log) goes to stderr instead.
+  const answer = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr);
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) answer(`done\t${await serveLine(line)}\n`);
+  // Stdin closed: exit now, even if something Ace started would keep Node running.
+  process.exit(0);
+}
+
+if (process.argv[2] === '--serve') await serve();
+else process.exitCode = await check(JSON.parse(process.argv[2] ?? '{}'));

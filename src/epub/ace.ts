@@ -5,14 +5,23 @@
  * not its exit code: every failed check becomes an `epub-002` message. With a cache folder,
  * the axe run of a content document unchanged since an earlier build is not repeated (see
  * `ace-worker.mjs` for what "unchanged" covers); the package-level checks always run.
+ *
+ * The worker runs one of two ways, with the same report. One-shot, a process per validation;
+ * or through a server (`startAceServer`, for `folio build --watch`): one worker, started by the
+ * first validation and kept running, checks one EPUB after another, so that a rebuild does not
+ * pay again for starting Node and loading Ace, most of a run whose documents all come from the
+ * cache. The server is only ever a faster way to the same report: a worker that cannot start,
+ * dies, hangs or fails is dropped and that validation runs one-shot, and the next one starts
+ * another worker.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../chromium.js';
+import { launchChromium, type KeptBrowser } from '../chromium.js';
+import { KeptProcess } from '../kept-process.js';
 import { FolioError, message, type Message, type Place } from '../messages.js';
 import { chromiumIdentity, hashParts } from './cache.js';
 
@@ -58,6 +67,12 @@ export interface AceResult {
   findings?: AceFinding[];
   /** Content documents whose axe run was done now, and those whose result came from the cache. */
   documents?: { checked: number; reused: number };
+  /**
+   * Which worker ran Ace (absent when it could not run): the server's, already running ('warm')
+   * or started for this validation ('started'), or a one-shot worker ('cold'), which is also
+   * what a validation given a server falls back to.
+   */
+  worker?: 'warm' | 'started' | 'cold';
 }
 
 /** The Ace command-line script, or undefined when @daisy/ace-cli is not installed. */
@@ -70,7 +85,7 @@ export function aceScript(): string | undefined {
 }
 
 // From the project folder, two folders above this module (src/epub/, or the bundle in node_modules/.folio/).
-const worker = fileURLToPath(new URL('../../src/epub/ace-worker.mjs', import.meta.url));
+const workerScript = fileURLToPath(new URL('../../src/epub/ace-worker.mjs', import.meta.url));
 
 /** The versions of the Ace packages that decide what it finds; undefined when Ace is not installed. */
 async function aceVersions(): Promise<string | undefined> {
@@ -95,7 +110,7 @@ async function aceVersions(): Promise<string | undefined> {
  * worker script. Undefined when any of them cannot be read; nothing is then taken from a cache.
  */
 export async function aceIdentity(chromePath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const [versions, chromium, script] = await Promise.all([aceVersions(), chromiumIdentity(chromePath), readFile(worker).catch(() => undefined)]);
+  const [versions, chromium, script] = await Promise.all([aceVersions(), chromiumIdentity(chromePath), readFile(workerScript).catch(() => undefined)]);
   if (versions === undefined || chromium === undefined || script === undefined) return undefined;
   // Ace reads one setting from the environment that changes what it reports.
   return hashParts('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
@@ -170,9 +185,92 @@ export interface AceOptions {
   locate?: (document: string, selector: string | undefined) => Place | undefined;
   /** Where the axe results of content documents are kept between runs; nothing is kept without it. */
   cacheDir?: string;
+  /** A browser kept between builds: used, not closed. */
+  browser?: KeptBrowser;
+  /** A server to run Ace through; a validation it cannot serve runs one-shot, as without it. */
+  server?: AceServer;
 }
 
-/** Runs Ace on an EPUB and turns its violations into messages. */
+/** What the worker writes to the report file of a request. */
+interface WorkerOutput {
+  report: AceReport;
+  documents?: { checked: number; reused: number };
+}
+
+/** The worker's output in `file`; undefined when there is none, or not a whole one. */
+async function readOutput(file: string): Promise<WorkerOutput | undefined> {
+  try {
+    const output = JSON.parse(await readFile(file, 'utf8')) as Partial<WorkerOutput> | null;
+    return output?.report !== null && typeof output?.report === 'object' ? (output as WorkerOutput) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options of `startAceServer`. */
+export interface AceServerOptions {
+  /**
+   * How long one validation may take, the worker's start included, before the worker is taken
+   * for hung and killed (default fifteen minutes, as for a one-shot run).
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Ace in a worker kept running between validations, for `AceOptions.server`. The worker starts
+ * on the first validation through it; validations are served one at a time.
+ */
+export interface AceServer {
+  /** The process id of the worker while one runs, for tests and diagnostics. */
+  readonly pid: number | undefined;
+  /**
+   * Ends the worker: its stdin is closed, and it is killed if it has not exited soon after.
+   * Resolves once it has exited; later validations given this server run one-shot.
+   */
+  close(): Promise<void>;
+}
+
+class AceWorkerServer implements AceServer {
+  constructor(private readonly worker: KeptProcess) {}
+
+  get pid(): number | undefined {
+    return this.worker.pid;
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+
+  /**
+   * The output of the worker for `request`, run by Ace `identity` in `env`; undefined when the
+   * server cannot give it, and the validation is then to run one-shot.
+   */
+  async check(request: { report: string }, identity: string, env: NodeJS.ProcessEnv): Promise<{ output: WorkerOutput; worker: 'warm' | 'started' } | undefined> {
+    const served = await this.worker.request({
+      // The worker runs in the environment it was started with: another environment, or another
+      // Ace, worker script, Node or Chromium (an upgrade while a watch runs), needs another worker.
+      key: hashParts(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
+      // Started as the one-shot worker is, in its environment. Its stderr, where Ace's console
+      // output goes, is not read: the report says what it found.
+      start: () => spawn(process.execPath, [workerScript, '--serve'], { env, stdio: ['pipe', 'pipe', 'ignore'] }),
+      line: JSON.stringify(request),
+      accept: async (answer) => (answer === 'done\t0' ? readOutput(request.report) : undefined),
+    });
+    return served && { output: served.value, worker: served.process };
+  }
+}
+
+/**
+ * A server for `runAce` to run Ace through. Nothing runs until the first validation through it;
+ * `close` ends it.
+ */
+export function startAceServer(options: AceServerOptions = {}): AceServer {
+  // Two workers in a row that ended before they wrote a single report: Node cannot run the
+  // worker, or Ace cannot load, and no more are started.
+  return new AceWorkerServer(new KeptProcess({ timeoutMs: options.timeoutMs ?? aceTimeoutMs, maxFailedStarts: 2, exitGraceMs: 2_000 }));
+}
+
+/** Runs Ace on an EPUB, through `options.server` when it can, and turns its violations into messages. */
 export async function runAce(epub: string, options: AceOptions): Promise<AceResult> {
   const { chromePath, env = process.env, locate } = options;
   if (aceScript() === undefined) {
@@ -181,37 +279,41 @@ export async function runAce(epub: string, options: AceOptions): Promise<AceResu
   if (chromePath === undefined) {
     return { violations: 0, messages: [message('epub-004', 'Unexpected missing Chromium for Ace, expected the Debian chromium package or CHROME_PATH', { file: epub })] };
   }
+  const identity = await aceIdentity(chromePath, env);
   // Results of single documents are kept only when the tools are known for certain.
-  const toolKey = options.cacheDir !== undefined ? await aceIdentity(chromePath, env) : undefined;
+  const toolKey = options.cacheDir !== undefined ? identity : undefined;
   let chromium;
   try {
-    chromium = await launchChromium({ chromePath, timeoutMs: aceTimeoutMs, ruleId: 'epub-004' });
+    chromium = options.browser ? { ...(await options.browser()), close: async () => undefined } : await launchChromium({ chromePath, timeoutMs: aceTimeoutMs, ruleId: 'epub-004' });
   } catch (error) {
     if (error instanceof FolioError) return { violations: 0, messages: error.messages.map((m) => ({ ...m, place: m.place ?? { file: epub } })) };
     throw error;
   }
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'folio-ace-'));
   try {
-    const reportFile = path.join(outdir, 'report.json');
-    const request = {
+    // Absolute paths only: a kept worker may have been started in another working folder.
+    const request = (report: string) => ({
       epub: path.resolve(epub),
-      report: reportFile,
+      report,
       browser: chromium.browser.wsEndpoint(),
       lanes: Math.min(4, os.availableParallelism()),
-      ...(toolKey !== undefined && options.cacheDir !== undefined ? { cacheDir: options.cacheDir, toolKey } : {}),
-    };
-    const result = await run([worker, JSON.stringify(request)], env);
-    let output: { report: AceReport; documents?: { checked: number; reused: number } };
-    try {
-      output = JSON.parse(await readFile(reportFile, 'utf8')) as typeof output;
-      if (output.report === null || typeof output.report !== 'object') throw new Error('no report');
-    } catch {
-      const why = [result.stderr, result.error?.message ?? ''].join('\n').trim().split('\n').slice(0, 3).join(' ');
-      return { violations: 0, messages: [message('epub-004', `Unexpected failure to run Ace by DAISY (exit ${String(result.code)}): ${why}`, { file: epub })] };
+      ...(toolKey !== undefined && options.cacheDir !== undefined ? { cacheDir: path.resolve(options.cacheDir), toolKey } : {}),
+    });
+    // A report file of each way's own, so that what a failed server wrote is never read as the one-shot report.
+    const served = options.server instanceof AceWorkerServer && identity !== undefined ? await options.server.check(request(path.join(outdir, 'served.json')), identity, env) : undefined;
+    let output = served?.output;
+    if (!output) {
+      const reportFile = path.join(outdir, 'report.json');
+      const result = await run([workerScript, JSON.stringify(request(reportFile))], env);
+      output = await readOutput(reportFile);
+      if (!output) {
+        const why = [result.stderr, result.error?.message ?? ''].join('\n').trim().split('\n').slice(0, 3).join(' ');
+        return { violations: 0, messages: [message('epub-004', `Unexpected failure to run Ace by DAISY (exit ${String(result.code)}): ${why}`, { file: epub })] };
+      }
     }
     const findings = reportFindings(output.report);
     const documents = output.documents;
-    return { violations: findings.length, messages: aceMessages(findings, epub, locate), findings, ...(documents ? { documents } : {}) };
+    return { violations: findings.length, messages: aceMessages(findings, epub, locate), findings, ...(documents ? { documents } : {}), worker: served?.worker ?? 'cold' };
   } finally {
     await chromium.close();
     await rm(outdir, { recursive: true, force: true });

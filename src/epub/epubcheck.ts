@@ -2,22 +2,32 @@
  * EPUBCheck, run on the written EPUB. Its JSON report is read, not its exit code: every fatal,
  * error and warning becomes an `epub-001` message pointing into the EPUB.
  *
- * EPUBCheck is a short-lived JVM that spends more CPU starting (loading and JIT-compiling
- * some 4,500 classes) than validating one issue. So it runs with the client compiler only and
- * the serial collector, and, when a cache folder is given, with an application class-data
- * archive (CDS) of its classes made by an earlier run. The archive is a pure start-up aid: a
- * missing, stale or damaged archive never changes a finding and never fails a build.
+ * It runs in one of two ways, with the same findings.
  *
- * Making the archive costs about half a run more CPU and it saves about a tenth of a run each
- * time it is used, so it is made by the second run into a cache folder, not the first: a
- * one-off build (CI, a test) never pays for an archive it would not use, and a person editing
- * pays once, on the first rebuild.
+ * One-shot, a JVM per validation (a build, CI, a test): EPUBCheck then spends more CPU starting
+ * (loading and JIT-compiling some 4,500 classes) than validating one issue. So it runs with the
+ * client compiler only and the serial collector, and, when a cache folder is given, with an
+ * application class-data archive (CDS) of its classes made by an earlier run. The archive is a
+ * pure start-up aid: a missing, stale or damaged archive never changes a finding and never fails
+ * a build. Making the archive costs about half a run more CPU and it saves about a tenth of a run
+ * each time it is used, so it is made by the second run into a cache folder, not the first: a
+ * one-off build never pays for an archive it would not use, and a person editing pays once, on
+ * the first rebuild.
+ *
+ * Through a server (`startEpubcheckServer`, for `folio build --watch`): one JVM, started by the
+ * first validation and kept running, validates one EPUB after another (`EpubcheckServer.java`),
+ * a tenth of a one-shot run's time once it is warm. It is only ever a faster way to the same
+ * report: a JVM that cannot start, dies, hangs or writes no report is dropped and that
+ * validation runs one-shot, and the next one starts another JVM.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { writeFileAtomic } from '../files.js';
+import { KeptProcess } from '../kept-process.js';
 import { message, type Message } from '../messages.js';
 import { fileIdentity, hashParts } from './cache.js';
 
@@ -71,14 +81,22 @@ export interface EpubcheckResult {
   messages: Message[];
   /** What EPUBCheck found, when it ran to the end (absent when it could not run). */
   findings?: EpubcheckFinding[];
-  /** Whether the JVM started from a class-data archive of an earlier run. */
+  /** Of a one-shot run: whether its JVM started from a class-data archive of an earlier run. */
   archive?: 'used' | 'made' | 'none';
+  /**
+   * Which JVM validated (absent when EPUBCheck could not run): the server's, already running
+   * ('warm') or started for this validation ('started'), or a one-shot JVM ('cold'), which is
+   * also what a validation given a server falls back to.
+   */
+  jvm?: 'warm' | 'started' | 'cold';
 }
 
 /** Options of `runEpubcheck`. */
 export interface EpubcheckOptions {
   /** Where the class-data archive is kept between runs; without it the JVM starts without one. */
   cacheDir?: string;
+  /** A server to validate through; a validation it cannot serve runs one-shot, as without it. */
+  server?: EpubcheckServer;
 }
 
 /** The EPUBCheck to run and what identifies it, read from the jar's manifest. */
@@ -257,10 +275,21 @@ async function removeOtherArchives(cacheDir: string, keep: string): Promise<void
   await Promise.all(names.map(async (name) => ((await stale(name)) ? rm(path.join(cacheDir, name), { force: true }) : undefined)));
 }
 
-/** Runs EPUBCheck on an EPUB and turns its findings into messages. */
+/** The result of a report EPUBCheck wrote to the end. */
+function reportResult(report: EpubcheckReport, epub: string): EpubcheckResult {
+  const findings = reportFindings(report);
+  const version = report.checker?.checkerVersion;
+  return { ...(version ? { version } : {}), messages: epubcheckMessages(findings, epub), findings };
+}
+
+/** Runs EPUBCheck on an EPUB, through `options.server` when it can, and turns its findings into messages. */
 export async function runEpubcheck(epub: string, env: NodeJS.ProcessEnv = process.env, options: EpubcheckOptions = {}): Promise<EpubcheckResult> {
   const jar = epubcheckJar(env);
   const tool = await epubcheckTool(env);
+  if (tool && options.server instanceof ServerProcess) {
+    const served = await options.server.validate(epub, tool);
+    if (served) return { ...reportResult(served.report, epub), jvm: served.jvm };
+  }
   const checkArgs = ['--quiet', '--json', '-', epub];
   const plainArgs = tool ? [...jvmFlags, '-cp', tool.classPath.join(path.delimiter), tool.mainClass, ...checkArgs] : [...jvmFlags, '-jar', jar, ...checkArgs];
   let result: Awaited<ReturnType<typeof run>> | undefined;
@@ -312,7 +341,116 @@ export async function runEpubcheck(epub: string, env: NodeJS.ProcessEnv = proces
     const why = (result?.error?.message ?? result?.stderr ?? '').split('\n')[0] || 'no output';
     return { messages: [message('epub-004', `Unexpected failure to run EPUBCheck (${jar}): ${why}`, { file: epub })] };
   }
-  const findings = reportFindings(report);
-  const version = report.checker?.checkerVersion;
-  return { ...(version ? { version } : {}), messages: epubcheckMessages(findings, epub), findings, archive: archiveUse };
+  return { ...reportResult(report, epub), archive: archiveUse, jvm: 'cold' };
+}
+
+// From the project folder, two folders above this module (src/epub/, or the bundle in node_modules/.folio/).
+const serverSource = fileURLToPath(new URL('../../src/epub/EpubcheckServer.java', import.meta.url));
+
+/**
+ * JVM flags for a JVM that validates one EPUB after another: the one-shot flags less
+ * `-XX:TieredStopAtLevel=1`, since C2's code pays off over many validations.
+ */
+const serverJvmFlags = ['-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xshare:auto', '-Xlog:disable', '-Xlog:all=warning:stderr', '-XX:ErrorFile=/dev/null'];
+
+/**
+ * How long one validation through the server may take, the first one's JVM start and
+ * compilation included, before the JVM is taken for hung: minutes for what takes seconds.
+ */
+const serverTimeoutMs = 5 * 60_000;
+
+/** Characters the server's line protocol cannot carry in a path (Java's readLine ends a line at \r too). */
+const unsafeInLine = /[\t\n\r]/;
+
+/** Options of `startEpubcheckServer`. */
+export interface EpubcheckServerOptions {
+  /** How long one validation may take before the JVM is taken for hung and killed (default five minutes). */
+  timeoutMs?: number;
+}
+
+/**
+ * EPUBCheck in a JVM kept running between validations, for `EpubcheckOptions.server`. The JVM
+ * starts on the first validation through it; validations are served one at a time.
+ */
+export interface EpubcheckServer {
+  /** The process id of the JVM while one runs, for tests and diagnostics. */
+  readonly pid: number | undefined;
+  /**
+   * Ends the JVM: its stdin is closed, and it is killed if it has not exited soon after.
+   * Resolves once it has exited and the files of its last validation are removed; later
+   * validations given this server run one-shot.
+   */
+  close(): Promise<void>;
+}
+
+class ServerProcess implements EpubcheckServer {
+  /** Validations under way: `close` waits for them, so that their files are gone when it resolves. */
+  private readonly underWay = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly jvm: KeptProcess,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.jvm.pid;
+  }
+
+  async close(): Promise<void> {
+    await this.jvm.close();
+    await Promise.all(this.underWay);
+  }
+
+  /**
+   * The report of EPUBCheck `tool` on `epub`, written by the server's JVM; undefined when the
+   * server cannot give it, and the validation is then to run one-shot.
+   */
+  validate(epub: string, tool: EpubcheckTool): Promise<{ report: EpubcheckReport; jvm: 'warm' | 'started' } | undefined> {
+    const validation = this.serve(epub, tool);
+    const settled = validation.catch(() => undefined);
+    this.underWay.add(settled);
+    void settled.then(() => this.underWay.delete(settled));
+    return validation;
+  }
+
+  private async serve(epub: string, tool: EpubcheckTool): Promise<{ report: EpubcheckReport; jvm: 'warm' | 'started' } | undefined> {
+    // A path the line protocol cannot carry, or one EPUBCheck would read as an option.
+    if (unsafeInLine.test(epub) || epub.startsWith('-')) return undefined;
+    // The EPUBCheck of this server's environment, looked at again as the one-shot run does, so
+    // that an upgrade while a watch runs restarts the JVM, and a caller of another one is not served.
+    const own = await epubcheckTool(this.env);
+    if (own?.identity !== tool.identity) return undefined;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'folio-epubcheck-'));
+    try {
+      const reportFile = path.join(dir, 'report.json');
+      if (unsafeInLine.test(reportFile)) return undefined;
+      const served = await this.jvm.request({
+        key: own.identity,
+        // Started as the one-shot `java` is, in Node's environment and working folder. Its stderr,
+        // where EPUBCheck's own console output goes, is not read: the report says what it found.
+        start: () => spawn('java', [...serverJvmFlags, '-cp', own.classPath.join(path.delimiter), serverSource], { stdio: ['pipe', 'pipe', 'ignore'] }),
+        line: `${epub}\t${reportFile}`,
+        // The JVM resolves a relative path against the folder Node was in when it started.
+        relativePaths: !path.isAbsolute(epub),
+        accept: async (answer) => {
+          const done = /^done\t(-?\d+)$/.exec(answer);
+          return done && Number(done[1]) >= 0 ? parseReport(await readFile(reportFile, 'utf8').catch(() => '')) : undefined;
+        },
+      });
+      return served && { report: served.value, jvm: served.process };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * A server for `runEpubcheck` to validate through, of the EPUBCheck `env` names (as for
+ * `runEpubcheck`: `EPUBCHECK_JAR`, and `java` on the PATH). Nothing runs until the first
+ * validation through it; `close` ends it.
+ */
+export function startEpubcheckServer(env: NodeJS.ProcessEnv = process.env, options: EpubcheckServerOptions = {}): EpubcheckServer {
+  // Two JVMs in a row that ended before they wrote a single report: Java, its compiler module
+  // or the server's source is missing or broken, and no more are started.
+  return new ServerProcess(env, new KeptProcess({ timeoutMs: options.timeoutMs ?? serverTimeoutMs, maxFailedStarts: 2, exitGraceMs: 2_000 }));
 }
