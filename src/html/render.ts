@@ -45,10 +45,35 @@ export const xhtmlSerialization = {
   characterReferences: { useNamedReferences: false },
 } as const;
 
+/**
+ * The last rendering of each chapter file for each target, reused while its Markdown is the
+ * same: a process that builds again and again (`folio build --watch`, the preview) renders
+ * only the chapters that were edited. The rendering depends on nothing else. Each caller gets
+ * a copy of its own, free to change.
+ */
+const lastRendered = new Map<string, { markdown: string; result: RenderedChapter }>();
+/** Chapter files remembered at most (the oldest are forgotten first). */
+const rememberedChapters = 256;
+
+function copyOf(result: RenderedChapter): RenderedChapter {
+  return { html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) };
+}
+
 /** Renders one chapter (the whole file, front matter included) for a target. */
 export function renderChapter(chapter: Pick<Chapter, 'path' | 'markdown'>, options: RenderChapterOptions): RenderedChapter {
   const { target } = options;
   if (target !== 'print' && target !== 'epub') throw new TypeError(`renderChapter: unexpected target \`${String(target)}\`, expected print or epub`);
+  const key = `${target}\0${chapter.path}`;
+  const last = lastRendered.get(key);
+  if (last?.markdown === chapter.markdown) return copyOf(last.result);
+  const result = render(chapter, target);
+  lastRendered.delete(key);
+  lastRendered.set(key, { markdown: chapter.markdown, result: copyOf(result) });
+  if (lastRendered.size > rememberedChapters) lastRendered.delete(lastRendered.keys().next().value as string);
+  return result;
+}
+
+function render(chapter: Pick<Chapter, 'path' | 'markdown'>, target: Target): RenderedChapter {
   const file = new VFile({ path: chapter.path, value: chapter.markdown });
   const processor = markdownProcessor()
     .use(remarkRehype, { handlers: createHandlers(target), allowDangerousHtml: true, clobberPrefix: '' })
