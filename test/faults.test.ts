@@ -11,6 +11,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { chromiumPath } from '../src/chromium.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const folio = path.join(root, 'bin/folio.js');
@@ -96,9 +97,13 @@ test('Chromium crashing mid-render: the render fails, nothing is left behind, th
 test('Chromium hanging: the watchdog names the stage, kills the browser and removes its profile', async () => {
   const tmp = await privateTmp();
   try {
+    // A Chromium whose pages never load: every renderer waits at its start for a debugger.
+    const hanging = path.join(tmp, 'hanging-chromium');
+    await writeFile(hanging, `#!/bin/sh\nexec ${chromiumPath()} --renderer-startup-dialog "$@"\n`);
+    await chmod(hanging, 0o755);
     const script = `
       import { renderPdf } from ${JSON.stringify(path.join(root, 'src/pdf/index.ts'))};
-      const result = await renderPdf({ manuscriptDir: ${JSON.stringify(path.join(root, 'manuscript'))}, out: ${JSON.stringify(path.join(tmp, 'out', 'x.pdf'))}, stageTimeoutMs: 1500 });
+      const result = await renderPdf({ manuscriptDir: ${JSON.stringify(path.join(root, 'manuscript'))}, out: ${JSON.stringify(path.join(tmp, 'out', 'x.pdf'))}, chromePath: ${JSON.stringify(hanging)}, stageTimeoutMs: 5000 });
       console.log(JSON.stringify(result.messages));
     `;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp }, timeout: 120_000 });
