@@ -13,6 +13,7 @@ import { checkPageMarkers, loadManuscript } from './manuscript/index.js';
 import { lockOutputDir } from './lock.js';
 import { hasErrors, message, type Message } from './messages.js';
 import { issueSlug, renderPdf } from './pdf/index.js';
+import type { WarmTools } from './warm-tools.js';
 
 export type StageName = 'import' | 'pdf' | 'epub' | 'check';
 
@@ -32,6 +33,8 @@ export interface BuildOptions {
   onProgress?: (event: { stage: StageName; state: 'start' | 'end'; seconds?: number; failed?: boolean }) => void;
   /** Told after each page the PDF stage lays out: pages done in this layout pass, out of the issue's. */
   onPages?: (done: number, total: number) => void;
+  /** Tools kept running between builds (`folio build --watch`): used by the stages, not stopped. */
+  tools?: WarmTools;
 }
 
 export interface StageResult {
@@ -136,7 +139,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const epubWritten = new Promise<boolean>((resolve) => (markEpubWritten = resolve));
     const pdfDone = wanted.has('pdf')
       ? run('pdf', async () => {
-          const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir, ...(options.chromePath ? { chromePath: options.chromePath } : {}), ...(options.onPages ? { onProgress: options.onPages } : {}) });
+          const result = await renderPdf({
+            manuscriptDir,
+            out: pdf,
+            buildDir: outDir,
+            ...(options.chromePath ? { chromePath: options.chromePath } : {}),
+            ...(options.onPages ? { onProgress: options.onPages } : {}),
+            ...(options.tools ? { browser: options.tools.printBrowser } : {}),
+          });
           pdfMessages.push(...result.messages);
           if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
           return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
@@ -144,7 +154,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       : Promise.resolve(false);
     const epubDone = wanted.has('epub')
       ? run('epub', async () => {
-          const result = await buildEpub({ manuscriptDir, out: epub, onWritten: () => markEpubWritten(true), ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+          const result = await buildEpub({
+            manuscriptDir,
+            out: epub,
+            onWritten: () => markEpubWritten(true),
+            ...(options.chromePath ? { chromePath: options.chromePath } : {}),
+            ...(options.tools ? { tools: { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } } : {}),
+          });
           epubMessages.push(...result.messages);
           if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
           return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };

@@ -52,6 +52,12 @@ export interface ChromiumBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * A browser someone else keeps running (a watch session): a stage given one uses it for its
+ * pages and never closes it, instead of starting a browser of its own.
+ */
+export type KeptBrowser = () => Promise<ChromiumBrowser>;
+
 export interface LaunchOptions {
   chromePath?: string;
   timeoutMs: number;

@@ -61,6 +61,7 @@ export const rules = {
   'cli-001': { severity: 'error', doc: 'The command line is invalid.' },
   'cli-002': { severity: 'error', doc: 'A build stage failed unexpectedly (a tool error, not a manuscript problem).' },
   'build-001': { severity: 'error', doc: 'Another build is writing into the same output folder.' },
+  'build-002': { severity: 'warning', doc: 'A folder `folio build --watch` watches could not be watched; edits there need a restart.' },
   'markdown-001': { severity: 'warning', doc: 'An unknown directive was found; its text is kept.' },
   'markdown-002': { severity: 'error', doc: 'A page marker has no valid printed page number.' },
   'pdf-009': { severity: 'error', doc: 'A printed page does not land on the PDF page of the same number.' },

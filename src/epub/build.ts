@@ -14,9 +14,11 @@ import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { hasErrors, message, type Message, type Place } from '../messages.js';
-import { chromiumPath } from '../chromium.js';
+import { chromiumPath, type KeptBrowser } from '../chromium.js';
 import { writeFileAtomic } from '../files.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
+import type { AceServer } from './ace.js';
+import type { EpubcheckServer } from './epubcheck.js';
 import { collectImages, type EpubImage } from './images.js';
 import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
@@ -42,6 +44,15 @@ export interface BuildEpubOptions {
   cacheDir?: string;
   /** Told when the EPUB is written, before it is validated (the build checks it meanwhile). */
   onWritten?: (file: string) => void;
+  /** Tools kept running between builds (a watch session): used, not stopped. */
+  tools?: EpubTools;
+}
+
+/** The tools a watch session keeps for the EPUB stage: a browser (cover, Ace), EPUBCheck's JVM, Ace's worker. */
+export interface EpubTools {
+  browser?: KeptBrowser;
+  epubcheck?: EpubcheckServer;
+  ace?: AceServer;
 }
 
 /** What `buildEpub` did: every problem found, and the figures of the run. */
@@ -252,7 +263,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   let cover: Cover;
   let coverFrom: 'rendered' | 'reused' | 'svg';
   try {
-    const rendered = await renderCover(manuscript, metadata, chrome, cacheDir);
+    const rendered = await renderCover(manuscript, metadata, chrome, cacheDir, options.tools?.browser);
     cover = rendered;
     coverFrom = rendered.reused ? 'reused' : 'rendered';
   } catch (error) {
@@ -288,7 +299,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
       const id = selector && /^#[A-Za-z][\w-]*$/.test(selector) ? selector.slice(1) : undefined;
       return (id ? found.places.get(id) : undefined) ?? { file: found.source };
     };
-    const validated = await validateEpub(options.out, epub, { chromePath: chrome, cacheDir, locate });
+    const validated = await validateEpub(options.out, epub, { chromePath: chrome, cacheDir, locate, ...(options.tools ? { tools: options.tools } : {}) });
     messages.push(...validated.messages);
     validation = validated.reuse;
     lap('validate');

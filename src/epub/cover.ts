@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ejs from 'ejs';
 import type { Manuscript } from '../manuscript/index.js';
-import { chromiumPath, launchChromium } from '../chromium.js';
+import { chromiumPath, launchChromium, type KeptBrowser } from '../chromium.js';
 import { writeFileAtomic } from '../files.js';
 import { chromiumIdentity, hashParts, pruneEntries } from './cache.js';
 import type { PublicationMetadata } from './metadata.js';
@@ -158,7 +158,7 @@ function wholePng(data: Buffer): boolean {
  * cache folder, a cover rendered before from the same HTML, fonts and Chromium is reused and
  * no browser is started (`reused` says which).
  */
-export async function renderCover(manuscript: Manuscript, metadata: PublicationMetadata, executablePath = chromiumPath(), cacheDir?: string): Promise<Cover & { reused: boolean }> {
+export async function renderCover(manuscript: Manuscript, metadata: PublicationMetadata, executablePath = chromiumPath(), cacheDir?: string, kept?: KeptBrowser): Promise<Cover & { reused: boolean }> {
   const html = await coverHtml(manuscript, metadata);
   const alt = coverAlt(manuscript, metadata);
   const chromium = cacheDir === undefined ? undefined : await chromiumIdentity(executablePath);
@@ -173,21 +173,26 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
   try {
     // A file page, so that it may load the bundled fonts from file: URLs.
     await writeFile(coverFile, html);
-    const { browser, close } = await launchChromium({ chromePath: executablePath, timeoutMs: 60_000, ruleId: 'epub-004' });
+    const { browser, close } = kept ? { ...(await kept()), close: async () => undefined } : await launchChromium({ chromePath: executablePath, timeoutMs: 60_000, ruleId: 'epub-004' });
     try {
       const page = await browser.newPage();
-      // The cover is made from metadata and local fonts only: refuse anything from the network.
-      await page.setRequestInterception(true);
-      page.on('request', (request) => {
-        if (/^(file|data|about):/.test(request.url())) void request.continue();
-        else void request.abort();
-      });
-      await page.setViewport({ width, height, deviceScaleFactor: 1 });
-      await page.goto(pathToFileURL(coverFile).href, { waitUntil: 'load', timeout: 60_000 });
-      await page.evaluate(async () => {
-        await document.fonts.ready;
-      });
-      png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
+      try {
+        // The cover is made from metadata and local fonts only: refuse anything from the network.
+        await page.setRequestInterception(true);
+        page.on('request', (request) => {
+          if (/^(file|data|about):/.test(request.url())) void request.continue();
+          else void request.abort();
+        });
+        await page.setViewport({ width, height, deviceScaleFactor: 1 });
+        await page.goto(pathToFileURL(coverFile).href, { waitUntil: 'load', timeout: 60_000 });
+        await page.evaluate(async () => {
+          await document.fonts.ready;
+        });
+        png = Buffer.from(await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));
+      } finally {
+        // A kept browser outlives this cover: its tab goes now.
+        await page.close().catch(() => undefined);
+      }
     } finally {
       await close();
     }

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Message } from '../messages.js';
+import type { EpubTools } from './build.js';
 import { aceIdentity, aceMessages, isAceFindings, runAce, type AceFinding, type AceOptions } from './ace.js';
 import { hashParts, pruneEntries, readEntry, writeEntry } from './cache.js';
 import { epubcheckMessages, epubcheckTool, isEpubcheckFindings, runEpubcheck, type EpubcheckFinding } from './epubcheck.js';
@@ -39,6 +40,8 @@ export interface ValidateOptions {
   cacheDir: string;
   locate?: AceOptions['locate'];
   env?: NodeJS.ProcessEnv;
+  /** Tools kept running between builds: a browser for Ace, EPUBCheck's JVM, Ace's worker. */
+  tools?: EpubTools;
 }
 
 /** Validates the EPUB at `epub`, whose bytes are `data`. */
@@ -56,7 +59,7 @@ export async function validateEpub(epub: string, data: Uint8Array, options: Vali
   const checkEpub = async (): Promise<{ messages: Message[]; reused: boolean }> => {
     const kept = epubcheckEntry ? await readEntry(epubcheckEntry, entryFormat, isEpubcheckFindings) : undefined;
     if (kept) return { messages: epubcheckMessages(kept, epub), reused: true };
-    const result = await runEpubcheck(epub, env, { cacheDir });
+    const result = await runEpubcheck(epub, env, { cacheDir, ...(options.tools?.epubcheck ? { server: options.tools.epubcheck } : {}) });
     if (epubcheckEntry && result.findings && (await unchanged())) {
       await writeEntry(epubcheckEntry, entryFormat, result.findings satisfies EpubcheckFinding[]);
       await pruneEntries(dir, /^epubcheck-[0-9a-f]+\.json$/, keepEntries);
@@ -66,7 +69,7 @@ export async function validateEpub(epub: string, data: Uint8Array, options: Vali
   const checkAccessibility = async (): Promise<{ messages: Message[]; reused: boolean; documents?: { checked: number; reused: number } }> => {
     const kept = aceEntry ? await readEntry(aceEntry, entryFormat, isAceFindings) : undefined;
     if (kept) return { messages: aceMessages(kept, epub, locate), reused: true };
-    const result = await runAce(epub, { chromePath, env, cacheDir, ...(locate ? { locate } : {}) });
+    const result = await runAce(epub, { chromePath, env, cacheDir, ...(locate ? { locate } : {}), ...(options.tools?.browser ? { browser: options.tools.browser } : {}), ...(options.tools?.ace ? { server: options.tools.ace } : {}) });
     if (aceEntry && result.findings && (await unchanged())) {
       await writeEntry(aceEntry, entryFormat, result.findings satisfies AceFinding[]);
       await pruneEntries(dir, /^ace-[0-9a-f]+\.json$/, keepEntries);

@@ -21,6 +21,7 @@ import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
 import { writeFileAtomic } from '../files.js';
+import type { KeptBrowser } from '../chromium.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
@@ -56,6 +57,8 @@ export interface RenderPdfOptions {
   chunkPages?: number;
   /** The most pages laid out in one Paged.js flow (default `flowPages`). */
   flowPages?: number;
+  /** A print browser kept between builds (`launchChromium` of ./browser.js): used, not closed. */
+  browser?: KeptBrowser;
 }
 
 /** How one chunk of the issue was come by: laid out in this run, or reused from the cache. */
@@ -157,14 +160,15 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   // Chromium starts while the HTML is made, unless this very manuscript was rendered last time
   // (then most likely every chunk is in the cache and no browser is needed at all).
   let launching: Promise<PrintBrowser> | undefined;
-  const launch = () => (launching ??= launchChromium(launchOptions));
+  const kept = options.browser;
+  const launch = () => (launching ??= kept ? kept() : launchChromium(launchOptions));
   const warmMark = path.join(cacheDir, `rendered-${hash(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
   if (!existsSync(warmMark)) launch().catch(() => undefined);
   try {
     return await renderWith();
   } finally {
     // However the render ended, a browser it started is closed (a failed launch closes itself).
-    await launching?.then((browser) => browser.close(), () => undefined);
+    if (!kept) await launching?.then((browser) => browser.close(), () => undefined);
   }
 
   async function renderWith(): Promise<RenderPdfResult> {
@@ -359,7 +363,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       const outcomes = await time('chunks', () => chunkWork());
       if (!glyphs.missing) await glyphPage();
       // The browser is done with: its memory is given back before the pages are joined.
-      await launching?.then((chromium) => chromium.close(), () => undefined);
+      if (!kept) await launching?.then((chromium) => chromium.close(), () => undefined);
       for (const { char, lang } of glyphs.missing ?? []) {
         const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
         result.messages.push(

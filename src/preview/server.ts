@@ -4,8 +4,7 @@
  * manuscript, the templates and the styles, rebuilds on a change and tells open pages to reload
  * over Server-Sent Events. The reload script is added to the pages it serves, never to a file.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import path from 'node:path';
 import { formatMessage, FolioError, message, type Message } from '../messages.js';
 import { pagedPolyfillPath, projectDir } from '../pdf/assets.js';
 import { pageEndFill } from '../pdf/render.js';
+import { watchFolders } from '../watch.js';
 import { makePreviewDocuments, manuscriptRoute, type PreviewDocuments } from './documents.js';
 
 /** Options of `startPreview`. */
@@ -78,22 +78,6 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     for (const resolve of done) resolve(version);
   };
 
-  // One build at a time; changes during a build ask for one more after it.
-  let building: Promise<void> | undefined;
-  let again = false;
-  const requestBuild = (): void => {
-    if (building) {
-      again = true;
-      return;
-    }
-    building = rebuild().finally(() => {
-      building = undefined;
-      if (again) {
-        again = false;
-        requestBuild();
-      }
-    });
-  };
   await rebuild();
 
   const server = createServer((request, response) => {
@@ -170,24 +154,10 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   });
   const actualPort = (server.address() as AddressInfo).port;
 
-  const watchers: FSWatcher[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const onChange = (_event: string, name: string | Buffer | null) => {
-    // Editors' swap and backup files change on every keystroke; they are not the manuscript.
-    if (typeof name === 'string' && /(^\.#|~$|\.swp$|\.swx$|^4913$)/.test(path.basename(name))) return;
-    clearTimeout(timer);
-    timer = setTimeout(requestBuild, debounceMs);
-  };
   const watchDirs = [manuscriptDir, ...(options.watchDirs ?? [path.join(projectDir, 'templates'), path.join(projectDir, 'styles')])];
-  for (const dir of watchDirs) {
-    // Every folder under it, one watcher each: recursive watching is uneven across platforms.
-    for (const folder of await foldersUnder(dir)) {
-      try {
-        watchers.push(watch(folder, onChange));
-      } catch (error) {
-        documents.messages.push(message('preview-002', `Unexpected folder that cannot be watched (${(error as Error).message.split('\n')[0]}), expected to see its changes; restart the preview after editing there`, { file: folder }));
-      }
-    }
+  const watcher = await watchFolders(watchDirs, rebuild, debounceMs);
+  for (const { folder, reason } of watcher.unwatched) {
+    documents.messages.push(message('preview-002', `Unexpected folder that cannot be watched (${reason}), expected to see its changes; restart the preview after editing there`, { file: folder }));
   }
 
   return {
@@ -196,32 +166,15 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     version: () => version,
     nextBuild: () => new Promise<number>((resolve) => waiting.push(resolve)),
     async close() {
-      clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      await watcher.close();
       for (const client of clients) client.end();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await building;
       await rm(assetsDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The folder and every folder below it (not node_modules or hidden ones). */
-async function foldersUnder(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const found = [dir];
-  for (const entry of entries) {
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') found.push(...(await foldersUnder(path.join(dir, entry.name))));
-  }
-  return found;
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {

@@ -1,7 +1,11 @@
-/** `folio build`: every stage of the issue in one run, with a line per stage and its time. */
-import { build, type StageName } from '../../build.js';
-import { formatMessage, hasErrors, message } from '../../messages.js';
-import { printJson, progressBar, reportMessages, shownPath, type Command } from '../command.js';
+/** `folio build`: every stage of the issue in one run, with a line per stage and its time; `--watch` rebuilds after each edit. */
+import path from 'node:path';
+import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
+import { formatMessage, hasErrors, message, type Message } from '../../messages.js';
+import { projectDir } from '../../pdf/assets.js';
+import { watchFolders } from '../../watch.js';
+import { startWarmTools } from '../../warm-tools.js';
+import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'check'];
 
@@ -9,7 +13,7 @@ export const buildCommand: Command = {
   name: 'build',
   summary: 'build the PDF and the EPUB of the issue, then check them against the original',
   usage: [
-    'Usage: folio build [--manuscript DIR] [--out-dir DIR] [--import] [--only STAGES]',
+    'Usage: folio build [--manuscript DIR] [--out-dir DIR] [--import] [--only STAGES] [--watch]',
     '',
     'Runs the stages in order: import (only with --import), pdf, epub, check.',
     '',
@@ -18,36 +22,51 @@ export const buildCommand: Command = {
     '  --out-dir DIR     where outputs go (default ./build)',
     '  --import          re-import the manuscript from its source and editorial.yaml first',
     '  --only STAGES     comma-separated stages to run, e.g. pdf,check',
+    '  -w, --watch       build, then build again after every edit to the manuscript, templates/',
+    '                    or styles/, keeping Chromium and EPUBCheck running in between;',
+    '                    Ctrl-C stops it',
     '  --json            print the stages, outputs, timings and messages as JSON',
+    '                    (with --watch: one JSON document a line: one per build, and one',
+    '                    when it is watching, its tools started)',
     '  -q, --quiet       print problems only',
     '',
     'Exit codes: 0 clean, 1 the manuscript or outputs have problems, 2 a tool failed.',
+    'With --watch: 2 when it cannot start watching; otherwise it runs until stopped.',
   ].join('\n'),
   options: {
     manuscript: { type: 'string' },
     'out-dir': { type: 'string' },
     import: { type: 'boolean' },
     only: { type: 'string' },
+    watch: { type: 'boolean', short: 'w' },
   },
   async run(values, _positionals, io) {
+    const refuse = (problem: Message): number => {
+      if (io.json) printJson(io, 2, [problem]);
+      else io.err(formatMessage(problem));
+      return 2;
+    };
     let stages: StageName[] | undefined;
     if (typeof values.only === 'string') {
       const asked = values.only.split(',').map((s) => s.trim());
       const unknown = asked.filter((s) => !stageNames.includes(s as StageName));
-      if (unknown.length > 0) {
-        const problem = message('cli-001', `Unexpected stage \`${unknown.join(', ')}\` in --only, expected one of ${stageNames.join(', ')}`);
-        if (io.json) printJson(io, 2, [problem]);
-        else io.err(formatMessage(problem));
-        return 2;
-      }
+      if (unknown.length > 0) return refuse(message('cli-001', `Unexpected stage \`${unknown.join(', ')}\` in --only, expected one of ${stageNames.join(', ')}`));
       stages = asked as StageName[];
     }
-    const started = performance.now();
-    const result = await build({
+    const options: BuildOptions = {
       manuscriptDir: typeof values.manuscript === 'string' ? values.manuscript : 'manuscript',
       outDir: typeof values['out-dir'] === 'string' ? values['out-dir'] : 'build',
       reimport: values.import === true,
       ...(stages ? { stages } : {}),
+    };
+    if (values.watch === true) {
+      // Re-importing rewrites the manuscript, which would set the watch off again, for ever.
+      if (values.import === true) return refuse(message('cli-001', 'Unexpected --import with --watch, expected one or the other: an import rewrites the manuscript the watch reads'));
+      return watchBuilds(options, io, refuse);
+    }
+    const started = performance.now();
+    const result = await build({
+      ...options,
       onProgress: (event) => {
         if (io.json || io.quiet) return;
         io.status?.(undefined);
@@ -59,7 +78,7 @@ export const buildCommand: Command = {
     });
     io.status?.(undefined);
     const seconds = (performance.now() - started) / 1000;
-    const code = result.toolFailed ? 2 : hasErrors(result.messages) || result.stages.some((s) => !s.ok) ? 1 : 0;
+    const code = exitCode(result);
     if (io.json) {
       printJson(io, code, result.messages, { seconds, stages: result.stages });
       return code;
@@ -74,3 +93,65 @@ export const buildCommand: Command = {
     return code;
   },
 };
+
+function exitCode(result: BuildResult): number {
+  return result.toolFailed ? 2 : hasErrors(result.messages) || result.stages.some((s) => !s.ok) ? 1 : 0;
+}
+
+/**
+ * Builds, then builds again after each quiet spell following an edit, with the tools kept
+ * running in between (`startWarmTools`): a rebuild pays for its work, not for starting
+ * Chromium and a JVM. Each build prints its problems and one line; with --json, one line of
+ * JSON. Runs until SIGINT or SIGTERM.
+ */
+async function watchBuilds(options: BuildOptions, io: CommandIO, refuse: (problem: Message) => number): Promise<number> {
+  const manuscriptDir = path.resolve(options.manuscriptDir);
+  const outDir = path.resolve(options.outDir ?? 'build');
+  const watched = [manuscriptDir, path.join(projectDir, 'templates'), path.join(projectDir, 'styles')];
+  // Outputs written inside a watched folder would set off the next build, for ever.
+  const inside = watched.find((dir) => outDir === dir || outDir.startsWith(dir + path.sep));
+  if (inside) return refuse(message('cli-001', `Unexpected --out-dir \`${outDir}\` inside the watched folder \`${inside}\`, expected outputs outside what --watch reads`));
+
+  const tools = startWarmTools();
+  let count = 0;
+  let epub: string | undefined;
+  const once = async (): Promise<void> => {
+    count += 1;
+    const started = performance.now();
+    const result = await build({ ...options, tools });
+    const seconds = (performance.now() - started) / 1000;
+    const code = exitCode(result);
+    if (count === 1) epub = result.stages.find((s) => s.stage === 'epub')?.outputs[0];
+    if (io.json) {
+      io.out(JSON.stringify({ event: 'build', build: count, exitCode: code, seconds, stages: result.stages, messages: result.messages }));
+      return;
+    }
+    reportMessages(io, result.messages);
+    if (io.quiet) return;
+    const stages = result.stages.map((s) => `${s.stage} ${s.ok ? 'ok' : 'FAILED'} ${s.seconds.toFixed(1)} s`).join(', ');
+    io.err(`folio build: ${count === 1 ? 'built' : 'rebuilt'} in ${seconds.toFixed(1)} s (${stages})${code === 0 ? '' : code === 2 ? '; a tool failed' : '; with problems'}`);
+  };
+  try {
+    await once();
+    const watcher = await watchFolders(watched, once);
+    for (const { folder, reason } of watcher.unwatched) {
+      reportMessages(io, [message('build-002', `Unexpected folder that cannot be watched (${reason}), expected to see its changes; restart the watch after editing there`, { file: folder })]);
+    }
+    if (epub) await tools.warm(epub, path.join(outDir, 'cache', 'epub'));
+    if (io.json) io.out(JSON.stringify({ event: 'watching', folders: watched }));
+    else if (!io.quiet) io.err(`folio build: watching ${watched.map((dir) => shownPath(dir)).join(', ')}; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await watcher.close();
+  } finally {
+    await tools.close();
+  }
+  return 0;
+}
