@@ -9,6 +9,7 @@ import remarkRehype from 'remark-rehype';
 import { VFile } from 'vfile';
 import type { Chapter } from '../manuscript/index.js';
 import { markdownProcessor, messagesOf } from '../markdown/index.js';
+import { LastMade } from '../memo.js';
 import type { Message } from '../messages.js';
 import { createHandlers } from './handlers/index.js';
 import rehypePageBreakBlocks from './rehype-page-break-blocks.js';
@@ -47,30 +48,16 @@ export const xhtmlSerialization = {
 
 /**
  * The last rendering of each chapter file for each target, reused while its Markdown is the
- * same: a process that builds again and again (`folio build --watch`, the preview) renders
- * only the chapters that were edited. The rendering depends on nothing else. Each caller gets
- * a copy of its own, free to change.
+ * same (the rendering depends on nothing else): a long-lived process renders only the
+ * chapters that were edited.
  */
-const lastRendered = new Map<string, { markdown: string; result: RenderedChapter }>();
-/** Chapter files remembered at most (the oldest are forgotten first). */
-const rememberedChapters = 256;
-
-function copyOf(result: RenderedChapter): RenderedChapter {
-  return { html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) };
-}
+const lastRendered = new LastMade<RenderedChapter>(256, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) }));
 
 /** Renders one chapter (the whole file, front matter included) for a target. */
 export function renderChapter(chapter: Pick<Chapter, 'path' | 'markdown'>, options: RenderChapterOptions): RenderedChapter {
   const { target } = options;
   if (target !== 'print' && target !== 'epub') throw new TypeError(`renderChapter: unexpected target \`${String(target)}\`, expected print or epub`);
-  const key = `${target}\0${chapter.path}`;
-  const last = lastRendered.get(key);
-  if (last?.markdown === chapter.markdown) return copyOf(last.result);
-  const result = render(chapter, target);
-  lastRendered.delete(key);
-  lastRendered.set(key, { markdown: chapter.markdown, result: copyOf(result) });
-  if (lastRendered.size > rememberedChapters) lastRendered.delete(lastRendered.keys().next().value as string);
-  return result;
+  return lastRendered.get(`${target}\0${chapter.path}`, chapter.markdown, () => render(chapter, target));
 }
 
 function render(chapter: Pick<Chapter, 'path' | 'markdown'>, target: Target): RenderedChapter {

@@ -34,21 +34,22 @@ export function launchChromium(options: { chromePath?: string; timeoutMs: number
 
 /**
  * Opens a tab (in the browser's default context, or in the context given) that may load only
- * files under `allowedDir` (and inline data), dismisses dialogs, and records page errors,
- * Paged.js layout failures and blocked requests for the caller to turn into messages.
+ * files under `allowedDir`, the `allowedFiles` and inline data, dismisses dialogs, and records
+ * page errors, Paged.js layout failures and blocked requests for the caller to turn into messages.
  */
-export async function openPrintPage(browser: Browser | BrowserContext, allowedDir: string): Promise<{ page: Page; problems: string[]; blocked: string[] }> {
+export async function openPrintPage(browser: Browser | BrowserContext, allowedDir: string, allowedFiles: readonly string[] = []): Promise<{ page: Page; problems: string[]; blocked: string[] }> {
   const page = await browser.newPage();
   const problems: string[] = [];
   const blocked: string[] = [];
   const root = path.resolve(allowedDir) + path.sep;
+  const allowed = new Set(allowedFiles.map((file) => path.resolve(file)));
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const url = request.url();
     if (url.startsWith('data:')) return void request.continue();
     if (url.startsWith('file://')) {
       const file = decodeURIComponent(new URL(url).pathname);
-      if (path.resolve(file).startsWith(root)) return void request.continue();
+      if (path.resolve(file).startsWith(root) || allowed.has(path.resolve(file))) return void request.continue();
     }
     blocked.push(url);
     return void request.abort('blockedbyclient');

@@ -48,8 +48,20 @@ export interface PdfFacts {
 }
 
 /**
- * Adds metadata, outline and page labels to Chromium's PDF; given several (the chunks of an
- * issue, in page order), joins their pages into one first.
+ * Chromium's PDF of a layout as the issue's pages are kept: with the unused soft hyphens taken
+ * out of its text layer (`dropUnusedSoftHyphens`). Done once per layout, before the pages go
+ * into the cache, so that a build joining cached pages does not do it again for every page.
+ */
+export async function cleanPrintedPdf(bytes: Uint8Array): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(bytes, loadOptions);
+  dropUnusedSoftHyphens(doc);
+  return doc.save({ useObjectStreams: false, objectsPerTick: Infinity });
+}
+
+/**
+ * Adds metadata, outline and page labels to PDFs of the issue's pages (cleaned by
+ * `cleanPrintedPdf`); given several (the chunks of an issue, in page order), joins their pages
+ * into one first.
  */
 export async function finishPdf(bytes: Uint8Array | readonly PdfPart[], facts: PdfFacts): Promise<Uint8Array> {
   const doc = bytes instanceof Uint8Array ? await PDFDocument.load(bytes, loadOptions) : await joinPdfs(bytes);
@@ -66,7 +78,6 @@ export async function finishPdf(bytes: Uint8Array | readonly PdfPart[], facts: P
   }
   const context = doc.context;
   const catalog = doc.catalog;
-  dropUnusedSoftHyphens(doc);
   catalog.set(PDFName.of('PageLabels'), context.obj({ Nums: [0, { S: 'D', St: facts.firstFolio }] }));
   const pages = doc.getPages();
   if (facts.outline.length > 0) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { unified } from 'unified';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import type { Manuscript } from '../manuscript/index.js';
+import { LastMade } from '../memo.js';
 import type { Message } from '../messages.js';
 import { copyfitCss } from './copyfit.js';
 import rehypeFolioBlocks from './rehype-folio-blocks.js';
@@ -42,14 +43,20 @@ export interface RenderedIssue {
   messages: Message[];
 }
 
+/** The last hyphenated rendering of each chapter file, reused while its Markdown and language are the same. */
+const lastHyphenated = new LastMade<{ hast: Root; messages: Message[] }>(256, (made) => structuredClone(made));
+
 /** Renders every chapter for print, once. */
 export function renderIssue(manuscript: Manuscript): RenderedIssue {
   const messages: Message[] = [];
   const chapters = manuscript.chapters.map((chapter) => {
-    const rendered = renderChapter(chapter, { target: 'print' });
+    const rendered = lastHyphenated.get(`${chapter.path}\0${chapter.language}`, chapter.markdown, () => {
+      const made = renderChapter(chapter, { target: 'print' });
+      if (chapter.language.startsWith('en')) unified().use(rehypeHyphenate, { lang: chapter.language }).runSync(made.hast);
+      return { hast: made.hast, messages: made.messages };
+    });
     messages.push(...rendered.messages);
     const hast = rendered.hast;
-    if (chapter.language.startsWith('en')) unified().use(rehypeHyphenate, { lang: chapter.language }).runSync(hast);
     const first = hast.children.find((node) => node.type === 'element');
     return {
       slug: chapter.slug,

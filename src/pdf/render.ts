@@ -24,7 +24,7 @@ import { writeFileAtomic } from '../files.js';
 import type { KeptBrowser } from '../chromium.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
-import { finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
+import { cleanPrintedPdf, finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
 import { buildPrintHtml, chunkPadPages, printChunks, renderIssue, type PrintChunk, type RenderedIssue } from './print-document.js';
 
 /** Options of `renderPdf`. */
@@ -220,9 +220,9 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
         await writeFile(file, html);
         const context = await (await browser()).browser.createBrowserContext();
         try {
-          const { page } = await openPrintPage(context, buildDir);
+          const { page } = await openPrintPage(context, buildDir, printScripts());
           await withWatchdog('load the glyph check', stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs }));
-          await page.addScriptTag({ path: runtimePath });
+          await page.addScriptTag({ url: pathToFileURL(runtimePath).href });
           await checkGlyphs(page);
         } finally {
           await context.close();
@@ -244,11 +244,11 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
         try {
           for (let passes = 1; ; passes += 1) {
             await writeFile(file, fit.size === 0 ? designed : await buildPrintHtml(manuscript, issue, chunkAssets, fit, span));
-            const { page, problems, blocked } = await openPrintPage(context, buildDir);
+            const { page, problems, blocked } = await openPrintPage(context, buildDir, printScripts());
             const pass = `${name}, pass ${passes}`;
             await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs })));
-            await page.addScriptTag({ path: runtimePath });
-            await page.addScriptTag({ path: pagedPolyfillPath() });
+            await page.addScriptTag({ url: pathToFileURL(runtimePath).href });
+            await page.addScriptTag({ url: pathToFileURL(pagedPolyfillPath()).href });
             if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(span, Math.max(0, done - pad)));
             const laid = await time('paginate', () =>
               withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill, allFaces })})`) as Promise<{ facts: PageFacts[]; lateFaces: number }>),
@@ -280,9 +280,10 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
               if (failed.length > 0) return { facts, fit, passes, failed, blocked };
               continue;
             }
-            const pdf = await time('print', () =>
+            const printed = await time('print', () =>
               withWatchdog(`print to PDF (${name})`, stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs, ...(pad > 0 ? { pageRanges: `${pad + 1}-` } : {}) })),
             );
+            const pdf = await time('clean', () => cleanPrintedPdf(printed));
             await checkGlyphs(page);
             await page.close();
             return { facts, fit, passes, failed: [], blocked, pdf };
@@ -432,6 +433,11 @@ interface CachedChunk {
 }
 
 const runtimePath = path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js');
+/**
+ * The scripts put into a print page, by file URL: read by the browser itself rather than sent
+ * over DevTools as a megabyte of text per layout.
+ */
+const printScripts = (): string[] => [runtimePath, pagedPolyfillPath()];
 
 function hash(...parts: string[]): string {
   const digest = createHash('sha256');
@@ -456,7 +462,8 @@ async function sharedKey(buildDir: string, templateDir: string, fill: number, ch
     else fontParts.push(`${path.relative(fonts, file)} ${(await stat(file)).size}`);
   }
   const contents = await Promise.all(files.sort().map((file) => readFile(file, 'utf8')));
-  return hash(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v1');
+  // v2: the pages are kept with their unused soft hyphens taken out.
+  return hash(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v2');
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {
