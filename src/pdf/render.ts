@@ -205,11 +205,12 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       const probe = glyphProbe(manuscript, issue);
       const glyphKey = hash(shared, JSON.stringify(probe));
       const glyphFile = path.join(cacheDir, `glyphs-${glyphKey}.json`);
-      const glyphs: { missing?: Array<{ char: string; lang: string }>; claimed: boolean } = { claimed: false };
+      // `at`: the first folio of the flow to run it in, the shortest, which ends first.
+      const glyphs: { missing?: Array<{ char: string; lang: string }>; claimed: boolean; at?: number | undefined } = { claimed: false };
       const cachedGlyphs = await readJson<Array<{ char: string; lang: string }>>(glyphFile);
       if (Array.isArray(cachedGlyphs)) glyphs.missing = cachedGlyphs;
-      const checkGlyphs = async (page: Page) => {
-        if (glyphs.missing || glyphs.claimed) return;
+      const checkGlyphs = async (page: Page, span?: PrintChunk) => {
+        if (glyphs.missing || glyphs.claimed || (span && glyphs.at !== undefined && span.firstFolio !== glyphs.at)) return;
         glyphs.claimed = true;
         glyphs.missing = await time('glyphs', () => withWatchdog('check glyph coverage', stageMs, () => findMissingGlyphs(page, probe)));
         await writeFile(glyphFile, JSON.stringify(glyphs.missing));
@@ -284,7 +285,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
               withWatchdog(`print to PDF (${name})`, stageMs, () => page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, timeout: stageMs, ...(pad > 0 ? { pageRanges: `${pad + 1}-` } : {}) })),
             );
             const pdf = await time('clean', () => cleanPrintedPdf(printed));
-            await checkGlyphs(page);
+            await checkGlyphs(page, span);
             await page.close();
             return { facts, fit, passes, failed: [], blocked, pdf };
           }
@@ -357,6 +358,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
           open = true;
         }
         const flows = planFlows(runs, jobs, options.flowPages ?? flowPages);
+        const pagesOf = (flow: (typeof flows)[number]) => flow.reduce((sum, item) => sum + item.chunk.lastFolio - item.chunk.firstFolio + 1, 0);
+        glyphs.at = [...flows].sort((a, b) => pagesOf(a) - pagesOf(b))[0]?.[0]?.chunk.firstFolio;
         for (const list of await inPool(flows, jobs, renderFlow)) for (const outcome of list) outcomes.set(outcome.chunk, outcome);
         return chunks.map((chunk) => outcomes.get(chunk) as ChunkOutcome);
       };
