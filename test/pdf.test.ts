@@ -18,6 +18,7 @@ import puppeteer from 'puppeteer-core';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
 import { defaultChromePath, issueSlug, renderPdf, type RenderPdfResult } from '../src/pdf/index.js';
+import { copyPrintAssets, pagedPolyfillPath } from '../src/pdf/assets.js';
 import { launchChromium, openPrintPage } from '../src/pdf/browser.js';
 import { allPageWords, catalogue, comparable, pagesToPng, pdfFonts, printedPages, zones } from './pdf-pages.js';
 
@@ -170,6 +171,46 @@ test('pdf: the print page reaches nothing but the build folder', async () => {
     await page.goto(pathToFileURL(path.join(buildDir, 'page.html')).href, { waitUntil: 'load' });
     assert.deepEqual([...blocked].sort(), [pathToFileURL(path.join(dir, 'secret.css')).href, 'http://example.com/pixel.png', 'https://example.com/remote.css']);
     assert.equal(await page.evaluate('getComputedStyle(document.querySelector("p")).color'), 'rgb(0, 0, 255)');
+  } finally {
+    await chromium.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('pdf: a face the layout needed that the text did not ask for is caught, and loading every face first leaves none', async () => {
+  const dir = await scratch('late-face');
+  const chromium = await launchChromium({ timeoutMs: 60_000 });
+  try {
+    const buildDir = path.join(dir, 'build');
+    await copyPrintAssets(buildDir);
+    // Ⅱ comes only from generated content, written as an escape: the runtime's font loading,
+    // which reads the characters of the content and of the styles, does not see it.
+    await writeFile(
+      path.join(buildDir, 'page.html'),
+      [
+        '<!DOCTYPE html><html><head>',
+        '<link rel="stylesheet" href="fonts/dejavu-serif/fallback.css" data-pagedjs-ignore="" />',
+        "<style>p { font-family: 'DejaVu Serif', serif; } p::after { content: '\\2161'; }</style>",
+        '</head><body><template data-ref="pagedjs-content"><p>x</p></template></body></html>',
+      ].join('\n'),
+    );
+    const scripts = [path.join(repo, 'src', 'pdf', 'browser', 'print-runtime.js'), pagedPolyfillPath()];
+    const lateFaces = async (allFaces: boolean): Promise<number> => {
+      const context = await chromium.browser.createBrowserContext();
+      try {
+        const { page, problems } = await openPrintPage(context, buildDir, scripts);
+        await page.goto(pathToFileURL(path.join(buildDir, 'page.html')).href, { waitUntil: 'load' });
+        for (const script of scripts) await page.addScriptTag({ url: pathToFileURL(script).href });
+        const laid = (await page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: 0.85, allFaces })})`)) as { facts: unknown[]; lateFaces: number };
+        assert.deepEqual(problems, []);
+        assert.equal(laid.facts.length, 1);
+        return laid.lateFaces;
+      } finally {
+        await context.close();
+      }
+    };
+    assert.ok((await lateFaces(false)) >= 1, 'the face for Ⅱ arrived during the layout');
+    assert.equal(await lateFaces(true), 0);
   } finally {
     await chromium.close();
     await rm(dir, { recursive: true, force: true });

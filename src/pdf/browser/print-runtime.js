@@ -195,6 +195,21 @@
     });
   }
 
+  /** Every face the page declares, as Paged.js's own loading would load them. */
+  function loadAllFaces() {
+    const loads = [];
+    document.fonts.forEach(function (face) {
+      loads.push(
+        face.load().catch(function () {
+          return face;
+        }),
+      );
+    });
+    return Promise.all(loads).then(function () {
+      return document.fonts.ready;
+    });
+  }
+
   /** The font faces loaded, or loading, now. */
   function facesInUse() {
     const faces = new Set();
@@ -211,18 +226,16 @@
    *
    * Paged.js loads every face the document declares before it lays out a page: all 200 and
    * more unicode-range slices of a CJK font, most of them for characters the issue never
-   * uses, at about 40% of an English flow's time. `loadFonts` has loaded every face the
-   * content and the styles need by then, so Paged.js's own loading is skipped unless
-   * `options.allFaces` asks for it (the second try after late faces).
+   * uses, at about 40% of an English flow's time. `loadFonts` loads every face the content and
+   * the styles need instead, unless `options.allFaces` asks for every face (the second try
+   * after late faces); either way the loading is done before Paged.js starts.
    */
   function paginate(options) {
     const chunker = window.PagedPolyfill.chunker;
     tickWithoutFrames(chunker.q);
-    if (!options.allFaces) {
-      chunker.loadFonts = function () {
-        return Promise.resolve([]);
-      };
-    }
+    chunker.loadFonts = function () {
+      return Promise.resolve([]);
+    };
     // The page-rendered hook: Node exposes `folioPageRendered` only when someone shows progress.
     if (typeof window.folioPageRendered === 'function') {
       let rendered = 0;
@@ -232,7 +245,7 @@
       });
     }
     let before = new Set();
-    return loadFonts()
+    return (options.allFaces ? loadAllFaces() : loadFonts())
       .then(function () {
         before = facesInUse();
         return window.PagedPolyfill.preview();
