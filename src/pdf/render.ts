@@ -250,7 +250,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
             await time('load', () => withWatchdog(`load the print HTML (${pass})`, stageMs, () => page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: stageMs })));
             await page.addScriptTag({ url: pathToFileURL(runtimePath).href });
             await page.addScriptTag({ url: pathToFileURL(pagedPolyfillPath()).href });
-            if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => progress(span, Math.max(0, done - pad)));
+            // A pad page is not a printed page: nothing to tell until the first printed one is laid out.
+            if (options.onProgress) await page.exposeFunction('folioPageRendered', (done: number) => (done > pad ? progress(span, done - pad) : undefined));
             const laid = await time('paginate', () =>
               withWatchdog(`paginate with Paged.js (${pass})`, stageMs, () => page.evaluate(`window.folioPrint.paginate(${JSON.stringify({ pageEndFill: fill, allFaces })})`) as Promise<{ facts: PageFacts[]; lateFaces: number }>),
             );
