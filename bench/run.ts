@@ -7,7 +7,7 @@
  * a rebuild after an edit to one chapter are timed through the command line. Writes
  * bench/RESULTS.md and prints it. Asserts nothing.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -75,6 +75,30 @@ function treeMemory(rootPid: number, withPss: boolean): { rss: number; pss: numb
 }
 
 /**
+ * Samples the peak memory of a child's tree until `stop`: resident memory every 50 ms, PSS
+ * every 250 ms (reading smaps_rollup walks the page tables: sampled often, it slows what it
+ * measures).
+ */
+function samplePeakMemory(child: ChildProcess): { stop(): { peakMiB: number; peakPssMiB: number } } {
+  let peak = 0;
+  let peakPss = 0;
+  let samples = 0;
+  const sampler = setInterval(() => {
+    if (child.pid === undefined) return;
+    samples += 1;
+    const memory = treeMemory(child.pid, samples % 5 === 0);
+    peak = Math.max(peak, memory.rss);
+    peakPss = Math.max(peakPss, memory.pss);
+  }, 50);
+  return {
+    stop() {
+      clearInterval(sampler);
+      return { peakMiB: peak / 1024 / 1024, peakPssMiB: peakPss / 1024 / 1024 };
+    },
+  };
+}
+
+/**
  * Runs a command, sampling its tree's resident memory every 50 ms and its PSS every 250 ms
  * (reading smaps_rollup walks the page tables: sampled often, it slows what it measures);
  * wall time from spawn to exit.
@@ -85,24 +109,14 @@ function measure(command: string, args: string[], env: Record<string, string> = 
     const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    let peak = 0;
-    let peakPss = 0;
-    let samples = 0;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const sampler = setInterval(() => {
-      if (child.pid === undefined) return;
-      samples += 1;
-      const memory = treeMemory(child.pid, samples % 5 === 0);
-      peak = Math.max(peak, memory.rss);
-      peakPss = Math.max(peakPss, memory.pss);
-    }, 50);
+    const memory = samplePeakMemory(child);
     child.on('error', reject);
     child.on('close', (code) => {
-      clearInterval(sampler);
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0 && code !== 1) process.stderr.write(`bench: ${command} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}\n`);
-      resolve({ seconds, peakMiB: peak / 1024 / 1024, peakPssMiB: peakPss / 1024 / 1024, stdout, code });
+      resolve({ seconds, ...memory.stop(), stdout, code });
     });
   });
 }
@@ -118,16 +132,7 @@ function startWatch(args: string[]) {
   let wake: Array<() => void> = [];
   let buffer = '';
   let stderr = '';
-  let peak = 0;
-  let peakPss = 0;
-  let samples = 0;
-  const sampler = setInterval(() => {
-    if (child.pid === undefined) return;
-    samples += 1;
-    const memory = treeMemory(child.pid, samples % 5 === 0);
-    peak = Math.max(peak, memory.rss);
-    peakPss = Math.max(peakPss, memory.pss);
-  }, 50);
+  const memory = samplePeakMemory(child);
   const wakeAll = () => {
     const waiting = wake;
     wake = [];
@@ -150,8 +155,9 @@ function startWatch(args: string[]) {
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  let peaks = { peakMiB: 0, peakPssMiB: 0 };
   void closed.then(() => {
-    clearInterval(sampler);
+    peaks = memory.stop();
     wakeAll();
   });
   return {
@@ -174,7 +180,7 @@ function startWatch(args: string[]) {
     async stop(): Promise<{ peakMiB: number; peakPssMiB: number }> {
       child.kill('SIGTERM');
       await closed;
-      return { peakMiB: peak / 1024 / 1024, peakPssMiB: peakPss / 1024 / 1024 };
+      return peaks;
     },
   };
 }

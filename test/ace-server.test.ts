@@ -16,6 +16,7 @@ import { chromiumPath, launchChromium, type ChromiumBrowser } from '../src/chrom
 import { runAce, startAceServer, type AceOptions, type AceResult, type AceServer } from '../src/epub/ace.js';
 import { buildEpub } from '../src/epub/index.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
+import { childrenNaming, gone, until } from './processes.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 delete process.env.SOURCE_DATE_EPOCH;
@@ -23,37 +24,6 @@ delete process.env.SOURCE_DATE_EPOCH;
 /** What must not differ between a validation through the server and a one-shot one. */
 function outcome(result: AceResult) {
   return { violations: result.violations, messages: result.messages, findings: result.findings };
-}
-
-/** The kept workers this process started that are still running, found in /proc. */
-async function keptWorkers(): Promise<number[]> {
-  const found: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const [status, cmdline] = await Promise.all([readFile(`/proc/${name}/status`, 'utf8'), readFile(`/proc/${name}/cmdline`, 'utf8')]).catch(() => ['', '']);
-    const parent = /^PPid:\s*(\d+)$/m.exec(status)?.[1];
-    if (parent === String(process.pid) && cmdline.includes('ace-worker.mjs\0--serve')) found.push(Number(name));
-  }
-  return found;
-}
-
-/** Whether a process is gone (a zombie not yet reaped still counts as there). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/** Waits until `condition` holds, checking every 10 ms, for at most `ms`. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('ace server: a worker kept running between validations', () => {
@@ -124,7 +94,7 @@ describe('ace server: a worker kept running between validations', () => {
       ['warm', 'warm', 'warm'],
     );
     assert.equal(server.pid, pid);
-    assert.deepEqual(await keptWorkers(), [pid]);
+    assert.deepEqual(await childrenNaming('ace-worker.mjs\0--serve'), [pid]);
   });
 
   test('with a cache folder, each request counts its own documents, and the one-shot run reads what the worker stored', async () => {
@@ -177,12 +147,12 @@ describe('ace server: a worker kept running between validations', () => {
     assert.ok(pid !== undefined, 'a worker runs');
     await server.close();
     assert.ok(gone(pid), `the worker ${pid} is gone`);
-    assert.deepEqual(await keptWorkers(), []);
+    assert.deepEqual(await childrenNaming('ace-worker.mjs\0--serve'), []);
     assert.equal(server.pid, undefined);
     assert.deepEqual(await readdir(tmp), [], 'no temporary file is left');
     const afterwards = await runAce(bad, { ...base, server });
     assert.deepEqual({ ...outcome(afterwards), worker: afterwards.worker }, { ...expected.get(bad), worker: 'cold' });
-    assert.deepEqual(await keptWorkers(), []);
+    assert.deepEqual(await childrenNaming('ace-worker.mjs\0--serve'), []);
   });
 
   test('a worker that dies during a validation costs it a one-shot run, not a finding; the next validation starts another', async () => {
@@ -201,7 +171,7 @@ describe('ace server: a worker kept running between validations', () => {
     } finally {
       await dying.close();
     }
-    assert.deepEqual(await keptWorkers(), []);
+    assert.deepEqual(await childrenNaming('ace-worker.mjs\0--serve'), []);
     assert.deepEqual(await readdir(tmp), []);
   });
 
@@ -219,7 +189,7 @@ describe('ace server: a worker kept running between validations', () => {
     } finally {
       await hung.close();
     }
-    assert.deepEqual(await keptWorkers(), []);
+    assert.deepEqual(await childrenNaming('ace-worker.mjs\0--serve'), []);
     assert.deepEqual(await readdir(tmp), []);
   });
 });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { buildEpub } from '../src/epub/index.js';
 import { runEpubcheck, startEpubcheckServer, type EpubcheckResult, type EpubcheckServer } from '../src/epub/epubcheck.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
+import { childrenNaming, gone, until } from './processes.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 delete process.env.SOURCE_DATE_EPOCH;
@@ -21,37 +22,6 @@ delete process.env.SOURCE_DATE_EPOCH;
 /** What must not differ between a validation through the server and a one-shot one. */
 function outcome(result: EpubcheckResult) {
   return { version: result.version, messages: result.messages, findings: result.findings };
-}
-
-/** The server JVMs this process started that are still running, found in /proc. */
-async function serverJvms(): Promise<number[]> {
-  const found: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const [status, cmdline] = await Promise.all([readFile(`/proc/${name}/status`, 'utf8'), readFile(`/proc/${name}/cmdline`, 'utf8')]).catch(() => ['', '']);
-    const parent = /^PPid:\s*(\d+)$/m.exec(status)?.[1];
-    if (parent === String(process.pid) && cmdline.includes('EpubcheckServer.java')) found.push(Number(name));
-  }
-  return found;
-}
-
-/** Whether a process is gone (a zombie not yet reaped still counts as there). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/** Waits until `condition` holds, checking every 10 ms, for at most `ms`. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('epubcheck server: a JVM kept running between validations', () => {
@@ -117,7 +87,7 @@ describe('epubcheck server: a JVM kept running between validations', () => {
       ['warm', 'warm', 'warm'],
     );
     assert.equal(server.pid, pid);
-    assert.deepEqual(await serverJvms(), [pid]);
+    assert.deepEqual(await childrenNaming('EpubcheckServer.java'), [pid]);
   });
 
   test('a JVM killed between validations is started again by the next, with the same findings; the one after is warm', async () => {
@@ -137,12 +107,12 @@ describe('epubcheck server: a JVM kept running between validations', () => {
     assert.ok(pid !== undefined, 'a JVM runs');
     await server.close();
     assert.ok(gone(pid), `the JVM ${pid} is gone`);
-    assert.deepEqual(await serverJvms(), []);
+    assert.deepEqual(await childrenNaming('EpubcheckServer.java'), []);
     assert.equal(server.pid, undefined);
     assert.deepEqual(await readdir(tmp), [], 'no report file is left');
     const afterwards = await runEpubcheck(bad, process.env, { server });
     assert.deepEqual({ ...outcome(afterwards), jvm: afterwards.jvm }, { ...expected.get(bad), jvm: 'cold' });
-    assert.deepEqual(await serverJvms(), []);
+    assert.deepEqual(await childrenNaming('EpubcheckServer.java'), []);
   });
 
   test('a JVM that dies during a validation costs it a one-shot run, not a finding; the next validation starts another', async () => {
@@ -161,7 +131,7 @@ describe('epubcheck server: a JVM kept running between validations', () => {
     } finally {
       await dying.close();
     }
-    assert.deepEqual(await serverJvms(), []);
+    assert.deepEqual(await childrenNaming('EpubcheckServer.java'), []);
     assert.deepEqual(await readdir(tmp), []);
   });
 
@@ -179,7 +149,7 @@ describe('epubcheck server: a JVM kept running between validations', () => {
     } finally {
       await hung.close();
     }
-    assert.deepEqual(await serverJvms(), []);
+    assert.deepEqual(await childrenNaming('EpubcheckServer.java'), []);
     assert.deepEqual(await readdir(tmp), []);
   });
 });

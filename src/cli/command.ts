@@ -64,3 +64,16 @@ export function progressBar(done: number, total: number, width = 30): string {
   const count = String(done).padStart(String(total).length);
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${count}/${total} pages`;
 }
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM), for commands that run until then. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

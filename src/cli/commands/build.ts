@@ -5,7 +5,7 @@ import { formatMessage, hasErrors, message, type Message } from '../../messages.
 import { projectDir } from '../../pdf/assets.js';
 import { watchFolders } from '../../watch.js';
 import { startWarmTools } from '../../warm-tools.js';
-import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO } from '../command.js';
+import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO, untilStopped } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'check'];
 
@@ -140,15 +140,7 @@ async function watchBuilds(options: BuildOptions, io: CommandIO, refuse: (proble
     if (epub) await tools.warm(epub, path.join(outDir, 'cache', 'epub'));
     if (io.json) io.out(JSON.stringify({ event: 'watching', folders: watched }));
     else if (!io.quiet) io.err(`folio build: watching ${watched.map((dir) => shownPath(dir)).join(', ')}; Ctrl-C to stop`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     await watcher.close();
   } finally {
     await tools.close();

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { FolioError, formatMessage, hasErrors, message } from '../../messages.js';
 import { startPreview } from '../../preview/index.js';
-import { printJson, reportMessages, type Command } from '../command.js';
+import { printJson, reportMessages, type Command, untilStopped } from '../command.js';
 
 /** The preview command: thin, it checks the port, starts the server and waits for Ctrl-C. */
 export const previewCommand: Command = {
@@ -68,15 +68,7 @@ export const previewCommand: Command = {
     first = false;
     if (io.json) io.out(JSON.stringify({ url: server.url, port: server.port, manuscript: manuscriptDir, messages: firstMessages }, null, 2));
     else if (!io.quiet) io.out(`folio preview: serving ${server.url} (the issue at ${server.url}print/); Ctrl-C to stop`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     await server.close();
     if (!io.quiet && !io.json) io.err('folio preview: stopped');
     return 0;

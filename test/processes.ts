@@ -1,0 +1,34 @@
+/** The processes a test started, read from /proc: for the tests of tools kept running. */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Children of this process whose command line holds `text` (with arguments joined by NUL). */
+export async function childrenNaming(text: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const [status, cmdline] = await Promise.all([readFile(`/proc/${name}/status`, 'utf8'), readFile(`/proc/${name}/cmdline`, 'utf8')]).catch(() => ['', '']);
+    const parent = /^PPid:\s*(\d+)$/m.exec(status)?.[1];
+    if (parent === String(process.pid) && cmdline.includes(text)) found.push(Number(name));
+  }
+  return found;
+}
+
+/** Whether a process is gone (a zombie not yet reaped still counts as there). */
+export function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Waits until `condition` holds, checking every 10 ms, for at most `ms`. */
+export async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
