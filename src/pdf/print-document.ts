@@ -49,28 +49,44 @@ const lastHyphenated = new LastMade<{ hast: Root; messages: Message[] }>(256, (m
 /** Renders every chapter for print, once. */
 export function renderIssue(manuscript: Manuscript): RenderedIssue {
   const messages: Message[] = [];
-  const chapters = manuscript.chapters.map((chapter) => {
-    const rendered = lastHyphenated.get(`${chapter.path}\0${chapter.language}`, chapter.markdown, () => {
-      const made = renderChapter(chapter, { target: 'print' });
-      if (chapter.language.startsWith('en')) unified().use(rehypeHyphenate, { lang: chapter.language }).runSync(made.hast);
-      return { hast: made.hast, messages: made.messages };
-    });
-    messages.push(...rendered.messages);
-    const hast = rendered.hast;
-    const first = hast.children.find((node) => node.type === 'element');
-    return {
-      slug: chapter.slug,
-      title: chapter.title,
-      shortTitle: chapter.shortTitle ?? chapter.title,
-      file: path.relative(manuscript.dir, chapter.path),
-      firstPage: chapter.firstPage,
-      lastPage: chapter.lastPage,
-      language: chapter.language,
-      hast,
-      opensPage: first?.type === 'element' && first.properties.dataFolioStart !== undefined,
-    };
-  });
+  const chapters = manuscript.chapters.map((chapter) => renderPrintChapter(manuscript, chapter, messages));
   return { chapters, messages };
+}
+
+/**
+ * `renderIssue` a chapter at a time, letting the event loop run in between, for a caller with
+ * I/O under way meanwhile (a browser starting, files being copied).
+ */
+export async function renderIssueInTurns(manuscript: Manuscript): Promise<RenderedIssue> {
+  const messages: Message[] = [];
+  const chapters: RenderedIssue['chapters'] = [];
+  for (const chapter of manuscript.chapters) {
+    chapters.push(renderPrintChapter(manuscript, chapter, messages));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { chapters, messages };
+}
+
+function renderPrintChapter(manuscript: Manuscript, chapter: Manuscript['chapters'][number], messages: Message[]): RenderedIssue['chapters'][number] {
+  const rendered = lastHyphenated.get(`${chapter.path}\0${chapter.language}`, chapter.markdown, () => {
+    const made = renderChapter(chapter, { target: 'print' });
+    if (chapter.language.startsWith('en')) unified().use(rehypeHyphenate, { lang: chapter.language }).runSync(made.hast);
+    return { hast: made.hast, messages: made.messages };
+  });
+  messages.push(...rendered.messages);
+  const hast = rendered.hast;
+  const first = hast.children.find((node) => node.type === 'element');
+  return {
+    slug: chapter.slug,
+    title: chapter.title,
+    shortTitle: chapter.shortTitle ?? chapter.title,
+    file: path.relative(manuscript.dir, chapter.path),
+    firstPage: chapter.firstPage,
+    lastPage: chapter.lastPage,
+    language: chapter.language,
+    hast,
+    opensPage: first?.type === 'element' && first.properties.dataFolioStart !== undefined,
+  };
 }
 
 /**

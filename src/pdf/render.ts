@@ -25,7 +25,7 @@ import type { KeptBrowser } from '../chromium.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { cleanPrintedPdf, finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
-import { buildPrintHtml, chunkPadPages, printChunks, renderIssue, type PrintChunk, type RenderedIssue } from './print-document.js';
+import { buildPrintHtml, chunkPadPages, printChunks, renderIssueInTurns, type PrintChunk, type RenderedIssue } from './print-document.js';
 
 /** Options of `renderPdf`. */
 export interface RenderPdfOptions {
@@ -162,21 +162,27 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   let launching: Promise<PrintBrowser> | undefined;
   const kept = options.browser;
   const launch = () => (launching ??= kept ? kept() : launchChromium(launchOptions));
+  let closing: Promise<void> | undefined;
   const warmMark = path.join(cacheDir, `rendered-${hash(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
   if (!existsSync(warmMark)) launch().catch(() => undefined);
   try {
     return await renderWith();
   } finally {
     // However the render ended, a browser it started is closed (a failed launch closes itself).
-    if (!kept) await launching?.then((browser) => browser.close(), () => undefined);
+    if (!kept) await (closing ?? launching?.then((browser) => browser.close(), () => undefined));
   }
 
   async function renderWith(): Promise<RenderPdfResult> {
-    const issue = await time('html', async () => renderIssue(manuscript));
+    // The fonts are copied while the chapters are rendered.
+    const assetsCopied = copyPrintAssets(buildDir);
+    assetsCopied.catch(() => undefined);
+    // A chapter at a time, the event loop let through in between: Chromium's launch, under way,
+    // needs it to finish its start.
+    const issue = await time('html', () => renderIssueInTurns(manuscript));
     result.messages.push(...issue.messages);
     if (hasErrors(issue.messages)) return result;
 
-    const assets = await copyPrintAssets(buildDir);
+    const assets = await time('assets', () => assetsCopied);
     const printHtml = path.join(buildDir, `${issueSlug(manuscript)}.print.html`);
     result.printHtml = printHtml;
 
@@ -185,7 +191,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
     // Chunk documents live in the cache folder, two levels below the assets they link to.
     const up = path.relative(cacheDir, buildDir).split(path.sep).join('/');
     const chunkAssets = { templateDir, fontStylesheets: assets.fontStylesheets.map((href) => `${up}/${href}`), printStylesheet: `${up}/${assets.printStylesheet}` };
-    const shared = await sharedKey(buildDir, templateDir, fill, chrome);
+    const shared = await time('assets', () => sharedKey(buildDir, templateDir, fill, chrome));
     const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
     const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
     const pagesDone = new Map<number, number>();
@@ -367,8 +373,8 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
 
       const outcomes = await time('chunks', () => chunkWork());
       if (!glyphs.missing) await glyphPage();
-      // The browser is done with: its memory is given back before the pages are joined.
-      if (!kept) await launching?.then((chromium) => chromium.close(), () => undefined);
+      // The browser is done with: its memory is given back while the pages are joined.
+      if (!kept) closing = launching?.then((chromium) => chromium.close(), () => undefined);
       for (const { char, lang } of glyphs.missing ?? []) {
         const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
         result.messages.push(
@@ -386,7 +392,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       }
       result.layout = facts;
       // The whole issue's print HTML, with the levels settled on: for another engine, and the preview.
-      await writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit));
+      await time('print html', async () => writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit)));
       const failed = outcomes.flatMap((o) => o.failed).sort((a, b) => a - b);
       if (failed.length > 0) {
         result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
@@ -398,7 +404,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       }
       if (hasErrors(result.messages)) return result;
       const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts)));
-      await writeAtomically(out, finished);
+      await time('write', () => writeAtomically(out, finished));
       result.pages = facts.length;
       await writeFile(warmMark, '').catch(() => undefined);
     } catch (error) {
