@@ -155,7 +155,7 @@ test('pdf: a stage past its watchdog fails with pdf-002 naming the stage', async
   }
 });
 
-test('pdf: the print page reaches nothing but the build folder', async () => {
+test('pdf: the print page is hidden and reaches nothing but the build folder', async () => {
   const dir = await scratch('network');
   const chromium = await launchChromium({ timeoutMs: 60_000 });
   try {
@@ -171,6 +171,8 @@ test('pdf: the print page reaches nothing but the build folder', async () => {
     await page.goto(pathToFileURL(path.join(buildDir, 'page.html')).href, { waitUntil: 'load' });
     assert.deepEqual([...blocked].sort(), [pathToFileURL(path.join(dir, 'secret.css')).href, 'http://example.com/pixel.png', 'https://example.com/remote.css']);
     assert.equal(await page.evaluate('getComputedStyle(document.querySelector("p")).color'), 'rgb(0, 0, 255)');
+    // Hidden, so that nothing paints the pages while Paged.js lays them out.
+    assert.equal(await page.evaluate('document.visibilityState'), 'hidden');
   } finally {
     await chromium.close();
     await rm(dir, { recursive: true, force: true });

@@ -64,13 +64,26 @@ export async function openPrintPage(browser: Browser | BrowserContext, allowedDi
   // Lay out for print from the start: Paged.js measures under the same media the PDF is made
   // with, or a line can break differently in the PDF than it did when pages were cut.
   await page.emulateMediaType('print');
-  // A blank tab in front hides the print tab: a hidden tab gets no animation frames, so the
-  // browser neither paints nor composites the pages as they are laid out (a tenth of the
-  // layout's time, and more in the GPU process). Nothing needs a frame: the runtime ticks
-  // Paged.js's queue without them, and printing does not wait on one.
-  const front = await browser.newPage();
-  page.once('close', () => void front.close().catch(() => undefined));
+  await hide(page);
   return { page, problems, blocked };
+}
+
+/**
+ * Hides a tab by minimising its window: a hidden tab gets no animation frames, so the browser
+ * neither paints nor composites the pages as they are laid out (a tenth of the layout's time,
+ * and more in the GPU process). Nothing needs a frame: the runtime ticks Paged.js's queue
+ * without them, and printing does not wait on one. A browser that cannot minimise a window
+ * lays out the same pages, only more slowly.
+ */
+async function hide(page: Page): Promise<void> {
+  try {
+    const session = await page.createCDPSession();
+    const { windowId } = await session.send('Browser.getWindowForTarget');
+    await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'minimized' } });
+    await session.detach();
+  } catch {
+    // Visible, then: the same layout.
+  }
 }
 
 /** Runs a stage under a watchdog: past `ms` it fails with a `pdf-002` naming the stage. */
