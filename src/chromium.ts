@@ -58,6 +58,16 @@ export interface ChromiumBrowser {
  */
 export type KeptBrowser = () => Promise<ChromiumBrowser>;
 
+/**
+ * The browser a stage uses: the kept one when there is one (its `close` then does nothing: the
+ * keeper closes it), or one `launch` starts for the stage alone.
+ */
+export async function keptOrLaunched(kept: KeptBrowser | undefined, launch: () => Promise<ChromiumBrowser>): Promise<ChromiumBrowser> {
+  if (!kept) return launch();
+  const { browser } = await kept();
+  return { browser, close: async () => undefined };
+}
+
 export interface LaunchOptions {
   chromePath?: string;
   timeoutMs: number;

@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, type KeptBrowser } from '../chromium.js';
+import { keptOrLaunched, launchChromium, type KeptBrowser } from '../chromium.js';
 import { KeptProcess } from '../kept-process.js';
 import { FolioError, message, type Message, type Place } from '../messages.js';
 import { chromiumIdentity, hashParts } from './cache.js';
@@ -284,7 +284,7 @@ export async function runAce(epub: string, options: AceOptions): Promise<AceResu
   const toolKey = options.cacheDir !== undefined ? identity : undefined;
   let chromium;
   try {
-    chromium = options.browser ? { ...(await options.browser()), close: async () => undefined } : await launchChromium({ chromePath, timeoutMs: aceTimeoutMs, ruleId: 'epub-004' });
+    chromium = await keptOrLaunched(options.browser, () => launchChromium({ chromePath, timeoutMs: aceTimeoutMs, ruleId: 'epub-004' }));
   } catch (error) {
     if (error instanceof FolioError) return { violations: 0, messages: error.messages.map((m) => ({ ...m, place: m.place ?? { file: epub } })) };
     throw error;

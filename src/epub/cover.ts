@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ejs from 'ejs';
 import type { Manuscript } from '../manuscript/index.js';
-import { chromiumPath, launchChromium, type KeptBrowser } from '../chromium.js';
+import { chromiumPath, keptOrLaunched, launchChromium, type KeptBrowser } from '../chromium.js';
 import { writeFileAtomic } from '../files.js';
 import { chromiumIdentity, hashParts, pruneEntries } from './cache.js';
 import type { PublicationMetadata } from './metadata.js';
@@ -173,7 +173,7 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
   try {
     // A file page, so that it may load the bundled fonts from file: URLs.
     await writeFile(coverFile, html);
-    const { browser, close } = kept ? { ...(await kept()), close: async () => undefined } : await launchChromium({ chromePath: executablePath, timeoutMs: 60_000, ruleId: 'epub-004' });
+    const { browser, close } = await keptOrLaunched(kept, () => launchChromium({ chromePath: executablePath, timeoutMs: 60_000, ruleId: 'epub-004' }));
     try {
       const page = await browser.newPage();
       try {

@@ -21,7 +21,7 @@ import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
 import { writeFileAtomic } from '../files.js';
-import type { KeptBrowser } from '../chromium.js';
+import { keptOrLaunched, type KeptBrowser } from '../chromium.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { cleanPrintedPdf, finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
@@ -160,8 +160,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   // Chromium starts while the HTML is made, unless this very manuscript was rendered last time
   // (then most likely every chunk is in the cache and no browser is needed at all).
   let launching: Promise<PrintBrowser> | undefined;
-  const kept = options.browser;
-  const launch = () => (launching ??= kept ? kept() : launchChromium(launchOptions));
+  const launch = () => (launching ??= keptOrLaunched(options.browser, () => launchChromium(launchOptions)));
   let closing: Promise<void> | undefined;
   const warmMark = path.join(cacheDir, `rendered-${hash(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
   if (!existsSync(warmMark)) launch().catch(() => undefined);
@@ -169,7 +168,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
     return await renderWith();
   } finally {
     // However the render ended, a browser it started is closed (a failed launch closes itself).
-    if (!kept) await (closing ?? launching?.then((browser) => browser.close(), () => undefined));
+    await (closing ?? launching?.then((browser) => browser.close(), () => undefined));
   }
 
   async function renderWith(): Promise<RenderPdfResult> {
@@ -374,7 +373,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       const outcomes = await time('chunks', () => chunkWork());
       if (!glyphs.missing) await glyphPage();
       // The browser is done with: its memory is given back while the pages are joined.
-      if (!kept) closing = launching?.then((chromium) => chromium.close(), () => undefined);
+      closing = launching?.then((chromium) => chromium.close(), () => undefined);
       for (const { char, lang } of glyphs.missing ?? []) {
         const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?';
         result.messages.push(
