@@ -50,6 +50,35 @@ export const chapterMeta = z
 
 export type ChapterMeta = z.infer<typeof chapterMeta>;
 
+/** How much a full printed page of one script holds in the source, as the import measured it. */
+export const scriptMeasure = z
+  .object({
+    linesPerPage: z.number().int().positive().describe('lines of text a full page holds, blank lines of single-spaced text included'),
+    charsPerLine: z.number().int().positive().describe('characters a full line holds (the long lines of the running text)'),
+  })
+  .strict();
+
+export type ScriptMeasure = z.infer<typeof scriptMeasure>;
+
+/** The page geometry of the printed original, per script, measured by the import. */
+export const measuredGeometry = z
+  .object({
+    latin: scriptMeasure.optional().describe('pages set in Latin script'),
+    cjk: scriptMeasure.optional().describe('pages set in Chinese, Japanese or Korean'),
+  })
+  .strict();
+
+export type MeasuredGeometry = z.infer<typeof measuredGeometry>;
+
+/** The page geometry of an issue: what the original measured, from which the print geometry is derived. */
+export const geometry = z
+  .object({
+    measured: measuredGeometry.describe('what a full page of the original holds, as the import measured it'),
+  })
+  .strict();
+
+export type Geometry = z.infer<typeof geometry>;
+
 /** issue.yaml: the issue's metadata and its ordered chapters. */
 export const issueMeta = z
   .object({
@@ -62,6 +91,7 @@ export const issueMeta = z
     languages: z.array(language).min(1),
     pages: page,
     source: z.string().optional().describe('the raw source text, relative to the manuscript folder'),
+    geometry: geometry.optional().describe('the page geometry of the original; absent, the house geometry is used'),
     chapters: z.array(chapterMeta).min(1),
   })
   .strict();
