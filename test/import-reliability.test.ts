@@ -40,8 +40,8 @@ async function run(text: string | Uint8Array, name = 'issue.txt'): Promise<{ res
   }
 }
 
-const layoutOnly = 'issue.txt: info: No printed folios survive in the source: pages are restored from the layout alone [import-009]';
-const untitled = 'issue.txt:1: warning: Unexpected chapter without a title (pages 1–3), expected a title in the text or in the editorial file [import-005]';
+const layoutOnly = 'issue.txt: warning: No printed folios survive in the source: all 3 pages are restored from the layout alone, none with confidence above 0.5; check them in the proof [import-009]';
+const untitled = "issue.txt:1: warning: Unexpected chapter without a title (pages 1–3), expected a title in the text or in the editorial file; supplied “Untitled article, pp. 1–3”, which is not printed [import-005]";
 const body = (r: ImportResult): string => [...r.files.values()].join('\n');
 const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm).use(remarkDirective);
 

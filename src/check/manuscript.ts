@@ -76,7 +76,7 @@ export function chapterStretches(chapter: Chapter): PageStretch[] {
       stretches.push(current);
       return;
     }
-    if (node.type === 'heading' && node.depth === 1 && chapter.titleSource === 'editor') {
+    if (node.type === 'heading' && node.depth === 1 && (chapter.titleSource === 'editor' || chapter.titleSource === 'supplied')) {
       // A title the editor supplied is not in the source; its footnote calls still count.
       silent = true;
       for (const child of node.children) walk(child);

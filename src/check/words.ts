@@ -8,9 +8,14 @@ const token = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|(?:(?![\p{
 // Printable ASCII is its own NFKC form: most running text is spared the normalisation.
 const ascii = /^[ -~\t\n\r]*$/;
 
+// A number glued to the end of a word is a footnote call as the extraction prints it
+// (`power1`); the manuscript writes the call apart, so the two are always read as two words.
+const callGlued = /(?<=\p{L})(?=\p{N})/u;
+
 /** The words of a text, in order. */
 export function words(text: string): string[] {
-  return (ascii.test(text) ? text : text.normalize('NFKC')).match(token) ?? [];
+  const found = (ascii.test(text) ? text : text.normalize('NFKC')).match(token) ?? [];
+  return found.some((w) => callGlued.test(w)) ? found.flatMap((w) => w.split(callGlued)) : found;
 }
 
 /** What one list of words has that the other lacks, as counts by word. */

@@ -9,6 +9,7 @@ import { editorial as editorialSchema, type ChapterMeta, type Editorial, type Fr
 import { validateYaml } from '../manuscript/validate.js';
 import { FolioError, message, type Message } from '../messages.js';
 import { buildBlocks, inlineText, type Block } from './blocks.js';
+import { measureGeometry } from './geometry.js';
 import { restorePages, type Evidence } from './layout.js';
 import { callClose, callOpen, escapeMarkdown, frontMatterBlock, pageMarker } from './markdown.js';
 import { readSource, displayWidth } from './source.js';
@@ -23,6 +24,8 @@ export interface ImportOptions {
   editorial?: string;
   /** Folio of the first page when no surviving folio says otherwise. */
   firstFolio?: number;
+  /** The number of printed pages, when the publisher knows it (else `pages:` in the editorial file). */
+  pages?: number;
 }
 
 /** How every page was found: written as import-report.json. */
@@ -83,7 +86,8 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
   const { editorial, messages: editorialMessages } = await readEditorial(options.editorial);
   const { lines, messages } = readSource(bytes, file);
   messages.push(...editorialMessages);
-  const layout = restorePages(lines, file, layoutHints(lines), options.firstFolio ?? 1);
+  const pages = options.pages ?? editorial.pages;
+  const layout = restorePages(lines, file, layoutHints(lines), { firstFolio: options.firstFolio ?? 1, ...(pages !== undefined ? { pages } : {}) });
   messages.push(...layout.messages);
   const parts = readPages(lines, layout);
   const chapters = findChapters(lines, layout, parts);
@@ -133,6 +137,7 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
   const runningHead = [...heads.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const [journalFromHead, issueFromHead] = runningHead ? runningHead.split(/\s*[·•|]\s*/u) : [];
   const languages = [...new Set(chapterEntries.map((c) => c.language))];
+  const measured = measureGeometry(lines, layout);
   const issue: IssueMeta = {
     journal: editorial.journal ?? journalFromHead ?? path.basename(file).replace(/\.[^.]+$/u, ''),
     issue: editorial.issue ?? issueFromHead ?? 'unknown',
@@ -143,6 +148,7 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
     languages,
     pages: layout.pages.length,
     source: path.relative(options.out, file).split(path.sep).join('/'),
+    ...(Object.keys(measured).length > 0 ? { geometry: { measured } } : {}),
     chapters: chapterEntries,
   };
   const report: ImportReport = {
@@ -189,14 +195,17 @@ function chapterMeta(
   const authors = override?.authors ?? opening?.authors ?? [];
   if (!title) {
     const where = opening?.lines[0] ?? chapter.body.find((l) => l.index >= 0)?.index ?? 0;
+    title = suppliedTitle(opening?.kind ?? 'article', authors, chapter.firstPage, chapter.lastPage, cjk);
+    titleSource = 'supplied';
     messages.push(
-      message('import-005', `Unexpected chapter without a title (pages ${chapter.firstPage}–${chapter.lastPage}), expected a title in the text or in the editorial file`, {
-        file,
-        line: lineNumber(where),
-      }),
+      message(
+        'import-005',
+        `Unexpected chapter without a title (pages ${chapter.firstPage}–${chapter.lastPage}), expected a title in the text or in the editorial file; supplied “${title}”, which is not printed`,
+        { file, line: lineNumber(where) },
+      ),
     );
   }
-  let slug = override?.slug ?? slugify(title);
+  let slug = override?.slug ?? (titleSource === 'supplied' ? '' : slugify(title));
   if (!slug && authors[0]) slug = slugify(authors[0]);
   if (!slug) slug = cjk ? `chapter-${k + 1}-zh` : `chapter-${k + 1}`;
   const meta: FrontMatter = {
@@ -213,6 +222,18 @@ function chapterMeta(
   if (opening?.authorNote) meta.authorNote = opening.authorNote;
   void options;
   return meta;
+}
+
+/** A title for a chapter the text gives none: what it is, by whom, and where. */
+function suppliedTitle(kind: FrontMatter['kind'], authors: readonly string[], firstPage: number, lastPage: number, cjk: boolean): string {
+  const pages = firstPage === lastPage ? String(firstPage) : `${firstPage}–${lastPage}`;
+  if (cjk) {
+    const what = kind === 'article' ? '无标题文章' : kind === 'news' ? '无标题栏目' : '无标题页';
+    return `${what}${authors.length > 0 ? `（${authors.join('、')}）` : ''}，第${pages}页`;
+  }
+  const what = kind === 'article' ? 'Untitled article' : kind === 'news' ? 'Untitled section' : 'Untitled pages';
+  const by = authors.length > 0 ? ` by ${authors.length > 1 ? `${authors.slice(0, -1).join(', ')} and ${authors[authors.length - 1]}` : authors[0]}` : '';
+  return `${what}${by}, ${firstPage === lastPage ? 'p.' : 'pp.'} ${pages}`;
 }
 
 /** The Chinese section repeats the articles in order: pair them, so slugs and links follow. */
@@ -282,7 +303,7 @@ function writeChapter(
   }
   const authorCall = meta.authorNote ? `${callOpen}author${callClose}` : '';
   let authorCalled = false;
-  if (meta.title) {
+  if (meta.title && meta.titleSource !== 'supplied') {
     const onTitle = authorCall && !opening?.byline;
     out.push(`# ${escapeMarkdown(meta.title, { heading: true })}${onTitle ? escapeMarkdown(authorCall) : ''}`);
     authorCalled ||= Boolean(onTitle);

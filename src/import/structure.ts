@@ -64,7 +64,12 @@ export function bylineAuthors(names: string): string[] {
     .filter((n) => n.length > 0);
 }
 const noteStart = /^(\d{1,2})\s+(\S.*)$/u;
-const callBefore = String.raw`[\p{L}”’"')\]）》」]`;
+/**
+ * What a note call follows: a letter, a closing quote or bracket (`power1`, `”2`), or a
+ * punctuation mark right after a letter (`enemies,3`, `end.4`), the common style for calls.
+ * A digit before the punctuation (`1,3`, `2.5`) is a number, not a call.
+ */
+export const callBefore = String.raw`(?:[\p{L}”’"')\]）》」]|\p{L}[,.;:!?，。；：])`;
 
 /** Splits a CJK byline `王  毅  国务委员兼外交部长` into name and position. */
 export function parseCjkByline(text: string): { name: string; names: string[]; position: string } | undefined {
@@ -80,6 +85,32 @@ export function parseCjkByline(text: string): { name: string; names: string[]; p
   return { name: names.join('、'), names, position };
 }
 
+/**
+ * A CJK byline that names its author without a position (`鲁 迅`, `王  毅`, `鲁迅`): two to four
+ * Han characters, spaced out or not. Alone this shape is also a short heading's, so it counts
+ * as a byline only where an opening block ends (see `isCjkNameByline`).
+ */
+export function parseCjkName(text: string): string | undefined {
+  const t = text.trim();
+  if (!/^[\p{Script=Han}·](?:\s*[\p{Script=Han}·]){1,4}$/u.test(t)) return undefined;
+  const parts = t.split(/\s+/u);
+  // `王毅  李华` would be two people with no position: not a shape the journal prints.
+  if (parts.length > 1 && !parts.every((p) => [...p].length === 1)) return undefined;
+  const name = parts.join('');
+  return [...name].length <= 4 ? name : undefined;
+}
+
+/**
+ * Whether a line is a name-only CJK byline: the name shape, standing last in its stretch of
+ * text (the extraction moves an opening block to the foot of its page), right after a line
+ * that reads as a title (short, ending no sentence), not after running text.
+ */
+function isCjkNameByline(text: string, before: string | undefined, last: boolean): boolean {
+  if (!last || before === undefined || parseCjkName(text) === undefined) return false;
+  const b = before.trim();
+  return isCjkText(b) && !sentenceEnd.test(b) && !/[，；、]$/u.test(b) && [...b].length <= 30;
+}
+
 /** Finds the lines that tell the layout where chapters open and where numerals stand. */
 export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
   const openingLines = new Set<number>();
@@ -89,6 +120,16 @@ export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
     if (authorNoteStart.test(t) && /\p{L}/u.test(t)) openingLines.add(i);
     if (englishByline.test(t) && t.endsWith('*')) openingLines.add(i);
     if (parseCjkByline(t)) openingLines.add(i);
+    else if (parseCjkName(t)) {
+      // Last in its stretch: what follows opens a page (a space-started line) or is a folio block.
+      let before = i - 1;
+      while (before >= 0 && lines[before]?.blank) before -= 1;
+      let after = i + 1;
+      while (after < lines.length && lines[after]?.blank) after += 1;
+      const next = lines[after];
+      const last = !next || next.indented || /^\s*\d{1,4}\s*$/u.test(next.text);
+      if (isCjkNameByline(t, lines[before]?.text, last)) openingLines.add(i);
+    }
     if (numeralAlone.test(t)) numeralLines.add(i);
   });
   return { openingLines, numeralLines };
@@ -141,7 +182,9 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
     let opening: Opening | undefined;
     const noteAt = textLines.findIndex((i, p) => p >= 0 && authorNoteStart.test(text(i)) && /\p{L}/u.test(text(i)));
     const enBylineAt = textLines.findIndex((i) => englishByline.test(text(i)) && text(i).endsWith('*'));
-    const cjkBylineAt = textLines.findIndex((i) => parseCjkByline(text(i)) !== undefined);
+    let cjkBylineAt = textLines.findIndex((i) => parseCjkByline(text(i)) !== undefined);
+    const lastAt = textLines.length - 1;
+    if (cjkBylineAt < 0 && lastAt > 0 && isCjkNameByline(text(textLines[lastAt] as number), text(textLines[lastAt - 1] as number), true)) cjkBylineAt = lastAt;
     if (noteAt >= 0 || enBylineAt >= 0) {
       const from = noteAt >= 0 ? noteAt : enBylineAt;
       openingFrom = from;
@@ -189,13 +232,14 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
       const titles = textLines.slice(from, cjkBylineAt).map(text);
       const byline = text(textLines[cjkBylineAt] as number);
       const parsed = parseCjkByline(byline);
+      const nameOnly = parsed ? undefined : parseCjkName(byline);
       opening = {
         page: page.page,
         kind: 'article',
         titleLines: titles.filter((t) => !t.startsWith('——')),
         subtitleLines: titles.filter((t) => t.startsWith('——')),
         byline,
-        authors: parsed ? parsed.names : [],
+        authors: parsed ? parsed.names : nameOnly ? [nameOnly] : [],
         bylineCallsNote: false,
         lines: textLines.slice(from, cjkBylineAt + 1),
       };
@@ -219,20 +263,17 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
     }
     let body = textLines.slice(0, bodyEnd);
     let sectionTitle: PageParts['sectionTitle'];
-    // A section title left at the end of a page whose text runs on to the next page.
+    // A section label (`Visits & Events`) left by the extraction at the end of a page, inside a
+    // sentence that runs on to the next page: known by its position and shape alone, whatever
+    // the case of the word that goes on (`China-` / label / `EU Summit`). Taken out, the
+    // sentence joins up again.
     const lastBody = body[body.length - 1];
     const nextPage = layout.pages[k + 1];
     if (!opening && lastBody !== undefined && nextPage && lines[lastBody - 1]?.blank && body.length > 1) {
       const t = text(lastBody);
       const nextFirst = firstText(lines, layout, nextPage.start, nextPage.end);
       const before = text(body[body.length - 2] as number);
-      if (
-        isTitleLike(t, typicalWidth) &&
-        t.split(/\s+/).length <= 6 &&
-        nextFirst !== undefined &&
-        /^\p{Ll}/u.test(text(nextFirst)) &&
-        !sentenceEnd.test(before)
-      ) {
+      if (isTitleLike(t, typicalWidth) && t.split(/\s+/).length <= 6 && nextFirst !== undefined && !sentenceEnd.test(before)) {
         sectionTitle = { text: t, line: lastBody };
         body = body.slice(0, -1);
       }
@@ -270,7 +311,9 @@ export function findChapters(lines: readonly SourceLine[], layout: Layout, parts
       /\p{Lu}{3}/u.test(text(firstBody)) &&
       (lines[firstBody + 1]?.blank ?? false);
     let opening = part.opening;
-    if (!opening && part.sectionTitle) {
+    if (!opening && part.sectionTitle && current?.opening?.titleLines.join(' ') === part.sectionTitle.text) {
+      // The label again, on a later page of its section: furniture, not a new section.
+    } else if (!opening && part.sectionTitle) {
       opening = { page: part.page, kind: 'news', titleLines: [part.sectionTitle.text], subtitleLines: [], authors: [], bylineCallsNote: false, lines: [part.sectionTitle.line] };
     }
     let body = part.body;

@@ -9,8 +9,13 @@ export const chapterKind = z
   .enum(['article', 'news', 'back-matter', 'front-matter'])
   .describe('article: a titled article with byline; news: a run of short titled items; back-matter/front-matter: other pages');
 
-/** Where a chapter title came from: the source text, an editor, or nowhere. */
-export const titleSource = z.enum(['text', 'editor', 'none']);
+/**
+ * Where a chapter title came from: the source text, an editor, or the import, which supplies
+ * one (`Untitled article by Wang Yi, pp. 33–38`) for a chapter the text gives none, so that
+ * every table of contents, running head and metadata record has a title; a supplied title is
+ * not printed as a heading. `none`: no title at all (older manuscripts).
+ */
+export const titleSource = z.enum(['text', 'editor', 'supplied', 'none']);
 
 /** BCP 47 language tags the toolchain typesets. */
 export const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or zh-Hans');
@@ -131,6 +136,7 @@ export const editorial = z
     publisher: z.string().optional(),
     identifier: z.string().optional(),
     description: z.string().optional(),
+    pages: page.optional().describe('the number of printed pages, which the import then holds to'),
     chapters: z.array(chapterOverride).default([]),
     corrections: z.array(correction).default([]),
   })

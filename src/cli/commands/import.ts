@@ -7,7 +7,7 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'restore a raw issue text into a Markdown manuscript',
   usage: [
-    'Usage: folio import SOURCE --out DIR [--editorial FILE] [--first-folio N]',
+    'Usage: folio import SOURCE --out DIR [--editorial FILE] [--first-folio N] [--pages N]',
     '',
     'Restores the pages, chapters, headings and footnotes of a plain-text extraction of an',
     'issue and writes DIR/issue.yaml, DIR/chapters/NN-slug.md and DIR/import-report.json.',
@@ -16,6 +16,9 @@ export const importCommand: Command = {
     '  --out DIR          the manuscript folder to write (required)',
     '  --editorial FILE   editorial overrides: missing titles, short titles, corrections',
     '  --first-folio N    folio of the first page when no printed folio survives (default 1)',
+    '  --pages N          the number of printed pages, when known: the import holds to it',
+    '                     (else `pages:` in the editorial file); without it, a count the',
+    '                     source cannot fix stops the import (import-013)',
     '  --json             print the import report as JSON',
     '  -q, --quiet        print errors and warnings only',
     '',
@@ -25,6 +28,7 @@ export const importCommand: Command = {
     out: { type: 'string', short: 'o' },
     editorial: { type: 'string' },
     'first-folio': { type: 'string' },
+    pages: { type: 'string' },
   },
   allowPositionals: true,
   async run(values, positionals, io) {
@@ -44,11 +48,16 @@ export const importCommand: Command = {
     if (!Number.isInteger(firstFolio) || firstFolio < 1) {
       return usageError(`Unexpected --first-folio \`${String(values['first-folio'])}\`, expected a whole number from 1`);
     }
+    const pages = typeof values.pages === 'string' ? Number(values.pages) : undefined;
+    if (pages !== undefined && (!Number.isInteger(pages) || pages < 1)) {
+      return usageError(`Unexpected --pages \`${String(values.pages)}\`, expected a whole number from 1`);
+    }
     try {
       const result = await importIssue({
         source,
         out,
         firstFolio,
+        ...(pages !== undefined ? { pages } : {}),
         ...(typeof values.editorial === 'string' ? { editorial: values.editorial } : {}),
       });
       if (hasErrors(result.messages)) {

@@ -1,0 +1,180 @@
+/**
+ * The evidence for page starts in a source, before any page is chosen: the lines that may
+ * open a page (the file's first line, every surviving folio block, every space-started line,
+ * and line-budget guesses in long stretches with none), and the line budget a full page holds.
+ */
+import type { FolioBlock, LayoutHints } from './layout.js';
+import { cjkShare, displayWidth, type SourceLine } from './source.js';
+
+/** How a page start was found. */
+export type Evidence = 'folio-anchor' | 'space-start' | 'line-budget' | 'full-page' | 'short-page' | 'file-start' | 'chapter-opening';
+
+/** A line that may open a page. */
+export interface Candidate {
+  index: number;
+  anchor?: FolioBlock;
+  /** Cost of opening a page here: 0 for strong evidence. */
+  penalty: number;
+  evidence: Evidence[];
+}
+
+/** A space-started line right after a section numeral is the numeral's heading, indented as headings are. */
+export const NUMERAL_PENALTY = 4;
+/**
+ * A short space-started line right after a short line that ends no sentence is more often a
+ * title's or a heading's second line than a page's first: lengths in display columns.
+ */
+export const SHORT_PAIR_PENALTY = 3;
+export const SHORT_PREVIOUS_WIDTH = 56;
+export const SHORT_LINE_WIDTH = 40;
+/** A page start guessed from the line budget alone, in a stretch with no other evidence. */
+export const LINE_BUDGET_PENALTY = 30;
+/** Page starts closer than this (in budget units) are not full pages: left out of the budget's mode. */
+export const MIN_BUDGET_GAP = 8;
+/** The budget when a source gives no two page starts a full page apart. */
+export const DEFAULT_BUDGET = 30;
+/** A stretch longer than this many budgets with no page start gets line-budget candidates. */
+export const LONG_STRETCH = 1.35;
+/** A line-budget candidate stands within this many units of a whole number of budgets. */
+export const BUDGET_TOLERANCE = 1;
+/** A page set on a wider measure holds at most this many times the budget. */
+export const MAX_MEASURE_RATIO = 1.6;
+/** Fewer lines than this say nothing about a page's measure. */
+const MIN_MEASURE_LINES = 8;
+
+const terminal = /[.!?。！？…:;：；]["”’」』)）]?$/u;
+
+/** The line weights and what is measured on them: how many budget units any stretch holds. */
+export interface LineBudget {
+  /** Budget units from line `from` to line `to` (exclusive). */
+  units(from: number, to: number): number;
+  /** The full-page budget by script. */
+  budget: { latin: number; cjk: number };
+  /** The budget of a page that starts at a line. */
+  budgetAt(index: number): number;
+  /** How much wider than the issue's typical measure a stretch is set (1 to MAX_MEASURE_RATIO). */
+  measureRatio(from: number, to: number): number;
+}
+
+/**
+ * Weight of each line in the line budget: a blank line is a line of space on the page in
+ * single-spaced text, and nothing in double-spaced text (where a blank follows every line).
+ */
+function lineWeights(lines: readonly SourceLine[], furniture: readonly boolean[]): number[] {
+  const textIndexes = lines.map((l, i) => (l.blank ? -1 : i)).filter((i) => i >= 0);
+  const alternating = new Map<number, boolean>();
+  for (const i of textIndexes) alternating.set(i, Boolean(lines[i + 1]?.blank) && lines[i + 2] !== undefined && !lines[i + 2]?.blank);
+  const doubled = new Map<number, boolean>();
+  const radius = 10;
+  textIndexes.forEach((i, k) => {
+    const window = textIndexes.slice(Math.max(0, k - radius), k + radius + 1);
+    const share = window.filter((j) => alternating.get(j)).length / window.length;
+    doubled.set(i, share >= 0.7);
+  });
+  let lastDoubled = false;
+  return lines.map((line, i) => {
+    if (furniture[i]) return 0;
+    if (!line.blank) {
+      lastDoubled = doubled.get(i) ?? false;
+      return 1;
+    }
+    return lastDoubled ? 0 : 1;
+  });
+}
+
+function mode(values: number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: number | undefined;
+  let bestCount = 0;
+  for (const [v, c] of counts) if (c > bestCount || (c === bestCount && best !== undefined && v > best)) [best, bestCount] = [v, c];
+  return best;
+}
+
+const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** The lines that may open a page from strong evidence: the file start, folio blocks, space starts. */
+export function evidenceCandidates(lines: readonly SourceLine[], folioBlocks: readonly FolioBlock[], furniture: readonly boolean[], hints: LayoutHints, firstText: number): Candidate[] {
+  const byIndex = new Map<number, Candidate>();
+  byIndex.set(firstText, { index: firstText, penalty: 0, evidence: ['file-start'] });
+  for (const b of folioBlocks) {
+    const start = b.first === 0 ? firstText : b.first;
+    byIndex.set(start, { index: start, anchor: b, penalty: 0, evidence: ['folio-anchor'] });
+  }
+  const previousText = (i: number): number => {
+    let j = i - 1;
+    while (j >= 0 && (lines[j]?.blank || furniture[j])) j -= 1;
+    return j;
+  };
+  lines.forEach((line, i) => {
+    if (!line.indented || furniture[i] || byIndex.has(i)) return;
+    const before = previousText(i);
+    // A space-started line right after a folio block opens that block's page already.
+    if (before >= 0 && folioBlocks.some((b) => b.last >= before && b.last < i && b.last >= i - 1)) return;
+    if (folioBlocks.some((b) => b.last === i - 1)) return;
+    let penalty = 0;
+    if (before >= 0 && hints.numeralLines.has(before)) penalty += NUMERAL_PENALTY;
+    const prev = lines[before];
+    if (before === i - 1 && prev && !terminal.test(prev.text) && prev.text.trim().length < SHORT_PREVIOUS_WIDTH && line.text.trim().length < SHORT_LINE_WIDTH) penalty += SHORT_PAIR_PENALTY;
+    byIndex.set(i, { index: i, penalty, evidence: ['space-start'] });
+  });
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+/** Measures the line budget on the strong candidates: the most common distance between page starts, by script. */
+export function measureBudget(lines: readonly SourceLine[], furniture: readonly boolean[], candidates: readonly Candidate[]): LineBudget {
+  const weights = lineWeights(lines, furniture);
+  const prefix = [0];
+  for (const w of weights) prefix.push((prefix[prefix.length - 1] ?? 0) + w);
+  const units = (from: number, to: number): number => (prefix[to] ?? 0) - (prefix[from] ?? 0);
+  const cjkLines = lines.map((l) => cjkShare(l.text) > 0.5);
+  const isCjkLine = (i: number): boolean => cjkLines[i] ?? false;
+  const gaps = { latin: [] as number[], cjk: [] as number[] };
+  for (let k = 0; k + 1 < candidates.length; k += 1) {
+    const a = candidates[k];
+    const b = candidates[k + 1];
+    if (!a || !b || isCjkLine(a.index) !== isCjkLine(b.index)) continue;
+    const u = units(a.index, b.index);
+    if (u >= MIN_BUDGET_GAP) (isCjkLine(a.index) ? gaps.cjk : gaps.latin).push(u);
+  }
+  const latin = mode(gaps.latin) ?? mode(gaps.cjk) ?? DEFAULT_BUDGET;
+  const budget = { latin, cjk: mode(gaps.cjk) ?? latin };
+
+  // A page set on a wider measure (smaller type, such as a back page) holds more lines.
+  const lineWidths = lines.map((l) => displayWidth(l.text.trim()));
+  const typicalWidth = median(lines.map((l, i) => (l.blank || furniture[i] ? -1 : (lineWidths[i] ?? 0))).filter((w) => w > 0));
+  // Asked for the same stretches again and again by the solver: each is measured once.
+  const ratios = new Map<string, number>();
+  const measureRatio = (from: number, to: number): number => {
+    const key = `${from}:${to}`;
+    const known = ratios.get(key);
+    if (known !== undefined) return known;
+    const widths: number[] = [];
+    for (let i = from; i < to; i += 1) if (!lines[i]?.blank && !furniture[i]) widths.push(lineWidths[i] ?? 0);
+    const ratio = widths.length < MIN_MEASURE_LINES || typicalWidth === 0 ? 1 : Math.min(MAX_MEASURE_RATIO, Math.max(1, median(widths) / typicalWidth));
+    ratios.set(key, ratio);
+    return ratio;
+  };
+  return { units, budget, budgetAt: (i) => (isCjkLine(i) ? budget.cjk : budget.latin), measureRatio };
+}
+
+/** Line-budget candidates in every stretch too long to be one page that has no page start. */
+export function budgetCandidates(lines: readonly SourceLine[], furniture: readonly boolean[], candidates: readonly Candidate[], measure: LineBudget): Candidate[] {
+  const { units, budgetAt, measureRatio } = measure;
+  const synthetic: Candidate[] = [];
+  for (let k = 0; k < candidates.length; k += 1) {
+    const a = candidates[k];
+    if (!a) continue;
+    const endIndex = candidates[k + 1]?.index ?? lines.length;
+    const L = budgetAt(a.index);
+    if (units(a.index, endIndex) <= L * LONG_STRETCH * measureRatio(a.index, endIndex)) continue;
+    for (let i = a.index + 1; i < endIndex; i += 1) {
+      const u = units(a.index, i);
+      if (lines[i]?.blank || furniture[i]) continue;
+      if ((Math.abs(u % L) <= BUDGET_TOLERANCE || Math.abs((u % L) - L) <= BUDGET_TOLERANCE) && u >= L - BUDGET_TOLERANCE) {
+        synthetic.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
+      }
+    }
+  }
+  return synthetic;
+}
