@@ -13,7 +13,7 @@ import { measureGeometry } from './geometry.js';
 import { restorePages, type Evidence } from './layout.js';
 import { callClose, callOpen, escapeMarkdown, frontMatterBlock, pageMarker } from './markdown.js';
 import { readSource, displayWidth } from './source.js';
-import { findChapters, layoutHints, readPages, type SourceChapter } from './structure.js';
+import { callBefore, findChapters, layoutHints, readPages, type SourceChapter } from './structure.js';
 
 export interface ImportOptions {
   /** Path of the raw source text. */
@@ -277,7 +277,7 @@ function writeChapter(
     const onPage = pending.get(page);
     if (!onPage || line.index < 0) continue;
     for (const number of [...onPage]) {
-      const call = new RegExp(`(?<=[\\p{L}”’"')\\]）》」])${number}(?=\\s|$|[.,;:，。；）)])`, 'u');
+      const call = new RegExp(`(?<=${callBefore})${number}(?=\\s|$|[.,;:，。；）)])`, 'u');
       if (call.test(line.text)) {
         line.text = line.text.replace(call, `${callOpen}${labels.get(`${page}:${number}`)}${callClose}`);
         onPage.delete(number);
