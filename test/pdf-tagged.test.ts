@@ -164,9 +164,12 @@ test('pdf tagged: the issue printed in separate chunks joins into one sound stru
 test('pdf tagged: parts of one PDF on either side of another split the element that spans them', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'folio-tagged-'));
   const words = (count: number, stem: string) => Array.from({ length: count }, (_, i) => `${stem}${i}`).join(' ');
-  const page = '<style>@page { size: 100mm 100mm; margin: 10mm } body { font: 12pt serif }</style>';
-  // Four pages: the "span" paragraph runs from page 2 onto page 3.
-  const english = `<!doctype html><html lang="en"><head>${page}</head><body><h1>Alpha heading</h1><p>${words(60, 'first')}</p><p>${words(120, 'span')}</p><ul><li>${words(30, 'item')}</li></ul><p>${words(60, 'last')}</p></body></html>`;
+  // A bundled face, never the machine's `serif`, so the pages break the same on every machine.
+  const face = (await readFile(fileURLToPath(new URL('../node_modules/@fontsource/noto-serif/files/noto-serif-latin-400-normal.woff2', import.meta.url)))).toString('base64');
+  const page = `<style>@font-face { font-family: 'Test Serif'; src: url(data:font/woff2;base64,${face}) format('woff2') } @page { size: 100mm 100mm; margin: 10mm } body { font: 10pt 'Test Serif' } .page { break-before: page }</style>`;
+  // Four pages, each break set by the page (not by the fonts a machine has): the "span" paragraph
+  // opens page 2 and runs onto page 3; the last paragraph opens page 4.
+  const english = `<!doctype html><html lang="en"><head>${page}</head><body><h1>Alpha heading</h1><p>${words(60, 'first')}</p><p class="page">${words(120, 'span')}</p><ul><li>${words(30, 'item')}</li></ul><p class="page">${words(60, 'last')}</p></body></html>`;
   const french = `<!doctype html><html lang="fr"><head>${page}</head><body><h1>Beta</h1><p>${words(10, 'beta')}</p></body></html>`;
   const chromium = await launchChromium({ timeoutMs: 120_000 });
   try {
