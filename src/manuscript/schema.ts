@@ -75,10 +75,59 @@ export const measuredGeometry = z
 
 export type MeasuredGeometry = z.infer<typeof measuredGeometry>;
 
-/** The page geometry of an issue: what the original measured, from which the print geometry is derived. */
+const millimetres = z.number().positive().finite();
+const points = z.number().positive().finite();
+
+/** The type of one script on the page: body and footnotes, size and leading. */
+export const scriptType = z
+  .object({
+    size: points.describe('body type size, in points'),
+    leading: points.describe('body leading (baseline to baseline), in points: the line grid of the page'),
+    noteSize: points.describe('footnote type size, in points'),
+    noteLeading: points.describe('footnote leading, in points'),
+  })
+  .strict()
+  .refine((t) => t.leading >= t.size && t.noteLeading >= t.noteSize, { message: 'a leading must not be less than its type size' });
+
+export type ScriptType = z.infer<typeof scriptType>;
+
+/**
+ * The print geometry of the PDF: trim, margins and the type of each script. Headings, bylines
+ * and the spaces around them keep the house design's proportions to the body type and leading
+ * of their script; the running heads and folios stay at 9 pt. The measure (the width of the
+ * text block) is the trim width less the inner and outer margins.
+ */
+export const printGeometry = z
+  .object({
+    trim: z
+      .object({ width: millimetres.describe('trim width, in millimetres'), height: millimetres.describe('trim height, in millimetres') })
+      .strict()
+      .describe('the trim size of a page'),
+    margins: z
+      .object({
+        top: millimetres.describe('above the text block, where the running heads stand'),
+        bottom: millimetres.describe('below the text block, where the drop folio stands'),
+        inner: millimetres.describe('at the spine: the left margin of a recto, the right of a verso'),
+        outer: millimetres.describe('at the fore-edge'),
+      })
+      .strict()
+      .describe('page margins, in millimetres'),
+    latin: scriptType.describe('pages set in Latin script (also Greek and Cyrillic)'),
+    cjk: scriptType.describe('pages set in Chinese, Japanese or Korean'),
+  })
+  .strict()
+  .refine((g) => g.trim.width - g.margins.inner - g.margins.outer >= 40, { message: 'the measure (trim width less inner and outer margins) must be at least 40 mm', path: ['margins'] })
+  .refine((g) => g.trim.height - g.margins.top - g.margins.bottom >= 40, { message: 'the text block (trim height less top and bottom margins) must be at least 40 mm high', path: ['margins'] });
+
+export type PrintGeometry = z.infer<typeof printGeometry>;
+
+/** The page geometry of an issue: what the original measured, and the print geometry derived from it or set by an editor. */
 export const geometry = z
   .object({
-    measured: measuredGeometry.describe('what a full page of the original holds, as the import measured it'),
+    measured: measuredGeometry.optional().describe('what a full page of the original holds, as the import measured it'),
+    print: printGeometry
+      .optional()
+      .describe('the PDF\'s trim, margins and type; absent, it is derived from `measured` (derivePrintGeometry), or the house geometry is used'),
   })
   .strict();
 

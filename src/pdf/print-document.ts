@@ -9,10 +9,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unified } from 'unified';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import type { Manuscript } from '../manuscript/index.js';
+import { resolvePrintGeometry, type Manuscript } from '../manuscript/index.js';
 import { LastMade } from '../memo.js';
 import type { Message } from '../messages.js';
 import { copyfitCss } from './copyfit.js';
+import { pageGeometryCss } from './page-geometry.js';
 import rehypeFolioBlocks from './rehype-folio-blocks.js';
 import rehypeHyphenate from './rehype-hyphenate.js';
 
@@ -182,6 +183,7 @@ export async function buildPrintHtml(manuscript: Manuscript, issue: RenderedIssu
     description: escapeHtml(meta.description ?? issueLine),
     fontStylesheets: assets.fontStylesheets.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}" data-pagedjs-ignore="" />`).join('\n'),
     printStylesheet: escapeHtml(assets.printStylesheet),
+    pageGeometry: pageGeometryCss(resolvePrintGeometry(manuscript.issue.geometry).print),
     issueStyles: styles.join('\n'),
     // A chunk, laid out by Folio, hands Paged.js its content in the template Paged.js would
     // otherwise make of the body: the browser neither lays the unpaginated text out on load nor
