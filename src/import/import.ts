@@ -9,6 +9,7 @@ import { editorial as editorialSchema, type ChapterMeta, type Editorial, type Fr
 import { validateYaml } from '../manuscript/validate.js';
 import { FolioError, message, type Message } from '../messages.js';
 import { buildBlocks, inlineText, type Block } from './blocks.js';
+import { derivePrintGeometry } from '../manuscript/geometry.js';
 import { measureGeometry } from './geometry.js';
 import { restorePages, type Evidence } from './layout.js';
 import { callClose, callOpen, escapeMarkdown, frontMatterBlock, pageMarker } from './markdown.js';
@@ -148,7 +149,8 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
     languages,
     pages: layout.pages.length,
     source: path.relative(options.out, file).split(path.sep).join('/'),
-    ...(Object.keys(measured).length > 0 ? { geometry: { measured } } : {}),
+    // The print geometry derived from it is written out too, for an editor to see and override.
+    ...(Object.keys(measured).length > 0 ? { geometry: { measured, print: derivePrintGeometry(measured) } } : {}),
     chapters: chapterEntries,
   };
   const report: ImportReport = {
