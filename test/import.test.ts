@@ -217,7 +217,7 @@ test('a printed folio that disagrees with the layout stops the import, naming bo
   lines[index] = String(folio + 1);
   const messages = await importError(lines.join('\n'));
   assert.equal(messages.length, 1);
-  assert.match(messages[0] ?? '', new RegExp(`error: Unexpected printed folios that no page layout can satisfy: folio \\d+ \\(line \\d+\\) and folio ${folio + 1} \\(line ${index + 1}\\) \\[import-004\\]`, 'u'));
+  assert.match(messages[0] ?? '', new RegExp(`error: Unexpected printed folios that no page layout can satisfy: folio \\d+ \\(line \\d+\\) and folio ${folio + 1} \\(line ${index + 1}\\)[^[]* \\[import-004\\]`, 'u'));
 });
 
 test('without any surviving folio the import stops where the page count is open, and holds to a count it is given', async () => {
@@ -241,7 +241,7 @@ test('without any surviving folio the import stops where the page count is open,
       assert.deepEqual(
         error.messages.map((m) => formatMessage({ ...m, ...(m.place ? { place: { ...m.place, file: 'stripped.txt' } } : {}) })),
         [
-          'stripped.txt:1779: error: Unexpected page count the evidence cannot fix: 165 or 166 pages fit the source about as well, laid out differently between lines 1779 and 1779; expected the count from the publisher (`folio import --pages N`, or `pages:` in the editorial file) [import-013]',
+          'stripped.txt:3119: error: Unexpected page count the evidence cannot fix: 165 or 166 pages fit the source about as well, laid out differently between lines 3119 and 3119; expected the count from the publisher (`folio import --pages N`, or `pages:` in the editorial file) [import-013]',
         ],
       );
       return true;
@@ -249,10 +249,10 @@ test('without any surviving folio the import stops where the page count is open,
     // Given the count, it restores that many pages, none above the warning line, and says so once.
     const result = await importIssue({ source, out: dir, pages: 167, editorial: path.join(root, 'manuscript/editorial.yaml') });
     assert.equal(result.issue.pages, 167);
-    // Two chapters open a page off where the editorial file expects them, so their titles are supplied.
+    // Every chapter opens where the editorial file expects it: one warning, for the missing folios.
     assert.deepEqual(
       result.messages.map((m) => m.ruleId),
-      ['import-009', 'import-005', 'import-005'],
+      ['import-009'],
     );
     assert.ok(result.report.pages.every((p) => p.confidence <= 0.5));
     // The first articles, whose pages are regular, come out as with the folios.

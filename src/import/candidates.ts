@@ -121,8 +121,43 @@ export function evidenceCandidates(lines: readonly SourceLine[], folioBlocks: re
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
-/** Measures the line budget on the strong candidates: the most common distance between page starts, by script. */
-export function measureBudget(lines: readonly SourceLine[], furniture: readonly boolean[], candidates: readonly Candidate[]): LineBudget {
+/** A full page may fall short of the budget by this share of it (a heading kept with its text, a note that did not fit). */
+export const UNDERFULL_SHARE = 0.12;
+/**
+ * The share of the distances between page starts that must be one page of a fraction of the
+ * most common distance for that distance to count as two, three or four pages.
+ */
+export const FRACTION_SHARE = 0.2;
+/** The most pages one common distance between page starts is taken to hold. */
+const MAX_PAGES_PER_GAP = 4;
+
+/**
+ * The page budget: the most common distance between page starts, unless that distance is two
+ * or more pages. Where page starts are missing, the distances are two or three pages long,
+ * and the most common distance may be one of those: if enough distances are one page of a
+ * half (a third, a quarter) of it, the budget is that page, as full as the pages that show it.
+ */
+export function fundamentalBudget(gaps: readonly number[]): number | undefined {
+  const common = mode([...gaps]);
+  if (common === undefined) return undefined;
+  for (let k = MAX_PAGES_PER_GAP; k >= 2; k -= 1) {
+    const page = common / k;
+    if (page < MIN_BUDGET_GAP) continue;
+    const single = gaps.filter((g) => g <= page + BUDGET_TOLERANCE && g >= page - Math.max(2, UNDERFULL_SHARE * page));
+    if (single.length >= FRACTION_SHARE * gaps.length) {
+      // The pages as full as they are: the common distance's share and the single pages, by page.
+      return mode([...single, ...gaps.filter((g) => Math.abs(g - common) <= BUDGET_TOLERANCE).map((g) => Math.round(g / k))]);
+    }
+  }
+  return common;
+}
+
+/**
+ * Measures the line budget on the strong candidates, by script: the page size the distances
+ * between page starts are whole multiples of, leaving out the pages around a chapter opening
+ * (a chapter's last page and its title page are short).
+ */
+export function measureBudget(lines: readonly SourceLine[], furniture: readonly boolean[], candidates: readonly Candidate[], openingLines: ReadonlySet<number> = new Set()): LineBudget {
   const weights = lineWeights(lines, furniture);
   const prefix = [0];
   for (const w of weights) prefix.push((prefix[prefix.length - 1] ?? 0) + w);
@@ -130,15 +165,23 @@ export function measureBudget(lines: readonly SourceLine[], furniture: readonly 
   const cjkLines = lines.map((l) => cjkShare(l.text) > 0.5);
   const isCjkLine = (i: number): boolean => cjkLines[i] ?? false;
   const gaps = { latin: [] as number[], cjk: [] as number[] };
+  const openings = [...openingLines].sort((a, b) => a - b);
+  const holdsOpening = (from: number, to: number): boolean => openings.some((i) => i >= from && i < to);
+  const all = { latin: [] as number[], cjk: [] as number[] };
   for (let k = 0; k + 1 < candidates.length; k += 1) {
     const a = candidates[k];
     const b = candidates[k + 1];
     if (!a || !b || isCjkLine(a.index) !== isCjkLine(b.index)) continue;
     const u = units(a.index, b.index);
-    if (u >= MIN_BUDGET_GAP) (isCjkLine(a.index) ? gaps.cjk : gaps.latin).push(u);
+    if (u < MIN_BUDGET_GAP) continue;
+    const script = isCjkLine(a.index) ? 'cjk' : 'latin';
+    all[script].push(u);
+    const next = candidates[k + 2]?.index ?? lines.length;
+    if (!holdsOpening(a.index, b.index) && !holdsOpening(b.index, next)) gaps[script].push(u);
   }
-  const latin = mode(gaps.latin) ?? mode(gaps.cjk) ?? DEFAULT_BUDGET;
-  const budget = { latin, cjk: mode(gaps.cjk) ?? latin };
+  const of = (script: 'latin' | 'cjk'): number | undefined => fundamentalBudget(gaps[script].length > 0 ? gaps[script] : all[script]);
+  const latin = of('latin') ?? of('cjk') ?? DEFAULT_BUDGET;
+  const budget = { latin, cjk: of('cjk') ?? latin };
 
   // A page set on a wider measure (smaller type, such as a back page) holds more lines.
   const lineWidths = lines.map((l) => displayWidth(l.text.trim()));
@@ -168,10 +211,14 @@ export function budgetCandidates(lines: readonly SourceLine[], furniture: readon
     const endIndex = candidates[k + 1]?.index ?? lines.length;
     const L = budgetAt(a.index);
     if (units(a.index, endIndex) <= L * LONG_STRETCH * measureRatio(a.index, endIndex)) continue;
+    // Counted from the stretch's first page start, and back from the next one: the missing
+    // start lies a whole number of full pages from one of them.
+    const total = units(a.index, endIndex);
+    const whole = (u: number): boolean => (Math.abs(u % L) <= BUDGET_TOLERANCE || Math.abs((u % L) - L) <= BUDGET_TOLERANCE) && u >= L - BUDGET_TOLERANCE;
     for (let i = a.index + 1; i < endIndex; i += 1) {
-      const u = units(a.index, i);
       if (lines[i]?.blank || furniture[i]) continue;
-      if ((Math.abs(u % L) <= BUDGET_TOLERANCE || Math.abs((u % L) - L) <= BUDGET_TOLERANCE) && u >= L - BUDGET_TOLERANCE) {
+      const u = units(a.index, i);
+      if (whole(u) || (k + 1 < candidates.length && whole(total - u))) {
         synthetic.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
       }
     }

@@ -6,7 +6,7 @@
  * with every surviving folio as a hard anchor.
  */
 import { message, FolioError, type Message } from '../messages.js';
-import { budgetCandidates, evidenceCandidates, LONG_STRETCH, measureBudget, type Candidate, type Evidence } from './candidates.js';
+import { budgetCandidates, evidenceCandidates, LINE_BUDGET_PENALTY, LONG_STRETCH, measureBudget, type Candidate, type Evidence } from './candidates.js';
 import { solvePages, type Solution } from './solve.js';
 import type { SourceLine } from './source.js';
 
@@ -125,6 +125,17 @@ export const LINE_BUDGET_CONFIDENCE = 0.5;
 export const UNANCHORED_CONFIDENCE = 0.5;
 /** Below this confidence a page is reported (`import-008`). */
 export const WARN_CONFIDENCE = 0.6;
+/**
+ * A page more than OVERFULL_SHARE fuller than it can hold, or a page of under STUB_SHARE of the
+ * budget that stops inside a sentence, says a page start was missed or invented near it: every page whose number
+ * depends on it (from the surviving folio before to the one after) is uncertain, however
+ * clear its own start looks.
+ */
+export const OVERFULL_SHARE = 0.15;
+export const STUB_SHARE = 0.25;
+/** The confidence of a page in a stretch that holds such a page. */
+export const ANOMALY_CONFIDENCE = 0.5;
+const sentenceEnd = /[.!?。！？…:;：；]["”’」』)）]?$/u;
 
 /** What restoring the pages may know beforehand. */
 export interface RestoreOptions {
@@ -148,9 +159,9 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
   if (strong.length < 2) {
     throw new FolioError([message('import-003', 'Unexpected text without page starts, expected lines that open printed pages', { file, line: 1 })]);
   }
-  const measure = measureBudget(lines, furniture, strong);
+  const measure = measureBudget(lines, furniture, strong, hints.openingLines);
   const { units, budgetAt, measureRatio } = measure;
-  const candidates = [...strong, ...budgetCandidates(lines, furniture, strong, measure)].sort((a, b) => a.index - b.index);
+  let candidates = [...strong, ...budgetCandidates(lines, furniture, strong, measure)].sort((a, b) => a.index - b.index);
 
   const openingPrefix = [0];
   for (let i = 0; i < lines.length; i += 1) openingPrefix.push((openingPrefix[i] ?? 0) + (hints.openingLines.has(i) ? 1 : 0));
@@ -164,12 +175,17 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     if (!last && u < L - SHORT_PAGE_SLACK) cost += SHORT_PAGE_COST + SHORT_PAGE_RATE * (L - SHORT_PAGE_SLACK - u);
     return cost;
   };
-  const strongBefore = [0];
-  for (const c of candidates) strongBefore.push((strongBefore[strongBefore.length - 1] ?? 0) + (c.evidence.includes('space-start') && c.penalty === 0 ? 1 : 0));
+  let strongBefore = [0];
+  const countStrong = (): number[] => {
+    const counts = [0];
+    for (const c of candidates) counts.push((counts[counts.length - 1] ?? 0) + (c.evidence.includes('space-start') && c.penalty === 0 ? 1 : 0));
+    return counts;
+  };
+  strongBefore = countStrong();
   const skipCost = (i: number, j: number): number => SKIP_COST * ((strongBefore[j] ?? 0) - (strongBefore[i + 1] ?? 0));
   const at = (j: number): Candidate => candidates[j] as Candidate;
   // The same pages are costed for every first folio tried: each once.
-  const costs = new Map<number, number>();
+  let costs = new Map<number, number>();
   const costOf = (i: number, j: number): number => {
     const key = i * candidates.length + j;
     let cost = costs.get(key);
@@ -189,27 +205,59 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     });
 
   const anchors = candidates.filter((c) => c.anchor);
-  let solution = solve(firstFolio);
-  let first = firstFolio;
-  if (!solution && anchors[0]?.anchor) {
-    // The text may not start at folio 1 (a part of an issue, or pagination continued across a
-    // volume): try every first folio the first surviving folio allows, and keep the best layout.
-    const before = candidates.findIndex((c) => c === anchors[0]);
-    for (let r = 0; r <= before; r += 1) {
-      const tried = anchors[0].anchor.folio - r;
-      const attempt = tried >= 1 ? solve(tried) : undefined;
-      if (attempt && (!solution || attempt.best.cost < solution.best.cost)) {
-        solution = attempt;
-        first = tried;
+  // The first folios worth trying: as many as there are page starts before the first surviving folio.
+  const startsBeforeAnchor = anchors[0] ? candidates.findIndex((c) => c === anchors[0]) : 0;
+  const solveAnyFirst = (): { solution: Solution | undefined; first: number } => {
+    let solution = solve(firstFolio);
+    let first = firstFolio;
+    if (!solution && anchors[0]?.anchor) {
+      // The text may not start at folio 1 (a part of an issue, or pagination continued across a
+      // volume): try every first folio the first surviving folio allows, and keep the best layout.
+      const anchor = anchors[0];
+      for (let r = 0; r <= startsBeforeAnchor; r += 1) {
+        const tried = (anchor.anchor?.folio ?? 1) - r;
+        const attempt = tried >= 1 ? solve(tried) : undefined;
+        if (attempt && (!solution || attempt.best.cost < solution.best.cost)) {
+          solution = attempt;
+          first = tried;
+        }
       }
     }
+    return { solution, first };
+  };
+  let { solution, first } = solveAnyFirst();
+  let guessed = false;
+  let strongAndBudget = candidates;
+  if (!solution) {
+    // The evidence leaves some page start out of every layout (a page start unmarked where the
+    // line budget does not fall on it): every line of text may open a page, at the price of a
+    // guess, and the pages opened so are no more certain than a guess.
+    strongAndBudget = candidates;
+    // Only a stretch longer than a page between two page starts can hide one.
+    const guesses: Candidate[] = [];
+    candidates.forEach((c, k) => {
+      const end = candidates[k + 1]?.index ?? lines.length;
+      if (units(c.index, end) <= budgetAt(c.index) * measureRatio(c.index, end)) return;
+      for (let i = c.index + 1; i < end; i += 1) {
+        if (!lines[i]?.blank && !furniture[i]) guesses.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
+      }
+    });
+    const known = new Set(candidates.map((c) => c.index));
+    guesses.splice(0, guesses.length, ...guesses.filter((g) => !known.has(g.index)));
+    candidates = [...candidates, ...guesses].sort((a, b) => a.index - b.index);
+    strongBefore = countStrong();
+    costs = new Map();
+    ({ solution, first } = solveAnyFirst());
+    guessed = true;
   }
-  if (!solution) throw new FolioError([unsatisfiable(lines, file, candidates, anchors, options.pages)]);
+  if (!solution) throw new FolioError([unsatisfiable(lines, file, strongAndBudget, anchors, options.pages)]);
   const { best, margins, otherCount } = solution;
   if (options.pages === undefined && otherCount && otherCount.cost - best.cost < COUNT_MARGIN) {
     throw new FolioError([ambiguousCount(lines, file, candidates, best.starts, otherCount.starts)]);
   }
 
+  const byIndex = new Map(candidates.map((c) => [c.index, c]));
+  const candidateAt = (index: number | undefined): Candidate | undefined => (index === undefined ? undefined : byIndex.get(index));
   const pages: RestoredPage[] = best.starts.map((j, k) => {
     const c = at(j);
     const nextStart = best.starts[k + 1];
@@ -225,6 +273,43 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     return { page: first + k, start: c.index, end, units: u, evidence, confidence: Math.round(confidence * 100) / 100 };
   });
 
+  let anomalous: RestoredPage | undefined;
+  // A page that is overfull, or a stub that ends no chapter, makes the numbers of every page
+  // between the surviving folios around it uncertain: one page start too few or too many.
+  pages.forEach((p, k) => {
+    const L = budgetAt(p.start);
+    const capacity = (holdsOpening(p.start, p.end) ? L : L + OPEN_PAGE_SLACK) * measureRatio(p.start, p.end);
+    const overfull = p.units > capacity * (1 + OVERFULL_SHARE);
+    let last = p.end - 1;
+    while (last > p.start && (lines[last]?.blank || furniture[last])) last -= 1;
+    const stub = k + 1 < pages.length && p.units < STUB_SHARE * L && !sentenceEnd.test(lines[last]?.text.trim() ?? '');
+    if (!overfull && !stub) return;
+    anomalous ??= p;
+    let from = k;
+    while (from > 0 && !candidateAt(pages[from]?.start)?.anchor) from -= 1;
+    let to = k + 1;
+    while (to < pages.length && !candidateAt(pages[to]?.start)?.anchor) to += 1;
+    for (let i = from; i < to; i += 1) {
+      const q = pages[i];
+      if (q && !candidateAt(q.start)?.anchor) q.confidence = Math.min(q.confidence, ANOMALY_CONFIDENCE);
+    }
+  });
+
+  // Guessed page starts that still need a stub or an overfull page to meet the folios mean the
+  // folios themselves disagree.
+  if (guessed && anomalous) {
+    const odd = anomalous;
+    const before = [...anchors].reverse().find((a) => a.index <= odd.start);
+    const after = anchors.find((a) => a.index > odd.start);
+    const folioAt = (c: Candidate | undefined): string => (c?.anchor ? `folio ${c.anchor.folio} (line ${lines[c.anchor.folioIndex]?.n})` : 'the file start');
+    throw new FolioError([
+      message(
+        'import-004',
+        `Unexpected printed folios that no page layout can satisfy: ${folioAt(before)} and ${after ? folioAt(after) : 'the file end'}; even guessed page starts leave page ${odd.page} with ${odd.units} lines (a page holds about ${budgetAt(odd.start)}); expected a folio or a page start that is wrong, or too few marked page starts to fix the pages there`,
+        { file, line: lines[odd.start]?.n ?? 1 },
+      ),
+    ]);
+  }
   // A page far longer than the budget means the anchors forced a page count the layout does not hold.
   for (const p of pages) {
     const L = budgetAt(p.start);
