@@ -139,20 +139,32 @@ export function manuscriptPages(manuscript: Manuscript, stretchesOf: (chapter: C
 /** Reads the pages of the raw source, using the page starts the import report records. */
 export async function sourcePages(
   sourceFile: string,
-  report: { pages: { page: number; startLine: number; endLine: number }[] },
+  report: { pages: { page: number; startLine: number; endLine: number; textEnd?: number }[] },
 ): Promise<{ pages: Map<number, PageText>; folios: { folio: number; line: number }[] }> {
   const { lines } = readSource(await readFile(sourceFile), sourceFile);
   const blocks = findFolioBlocks(lines);
   const furniture = new Set<number>();
   for (const b of blocks) for (let i = b.first; i <= b.last; i += 1) furniture.add(i);
   const pages = new Map<number, PageText>();
+  // A word broken at a hyphen across a page break (`China-` / `EU`) belongs wholly to the next
+  // page, where the manuscript puts its page marker (before the whole word).
+  let carried = '';
   for (const p of report.pages) {
-    const text: string[] = [];
+    const text: string[] = [carried];
+    carried = '';
+    // The line where the page's running text ends: from the import report, else the last line.
+    let last = -1;
     for (let n = p.startLine; n <= p.endLine; n += 1) {
       const i = n - 1;
       if (furniture.has(i)) continue;
       // The author note's mark `*` is a call, not a word; everything else is page text.
       text.push(lines[i]?.text ?? '');
+      if (p.textEnd === undefined ? (lines[i]?.text ?? '').trim() !== '' : n === p.textEnd) last = text.length - 1;
+    }
+    const broken = last > 0 ? /(?<=^|\s)(\S*[^\s-]-)\s*$/u.exec(text[last] ?? '') : null;
+    if (broken?.[1] && p !== report.pages[report.pages.length - 1]) {
+      carried = broken[1];
+      text[last] = (text[last] ?? '').slice(0, broken.index);
     }
     pages.set(p.page, { page: p.page, words: words(text.join('\n')), file: sourceFile, line: p.startLine });
   }

@@ -36,7 +36,7 @@ export interface Originals {
 
 /** The part of import-report.json the check reads. */
 export interface ImportReportPages {
-  pages: { page: number; startLine: number; endLine: number }[];
+  pages: { page: number; startLine: number; endLine: number; textEnd?: number }[];
 }
 
 /**

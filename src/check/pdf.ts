@@ -8,7 +8,7 @@
  * and where they stand (the band at the top or bottom of the page where such lines recur).
  */
 import { readFile } from 'node:fs/promises';
-import type { IssueMeta } from '../manuscript/index.js';
+import { resolvePrintGeometry, runningTitle, type IssueMeta } from '../manuscript/index.js';
 import { message, type Message } from '../messages.js';
 import type { StagePage, StageSummary } from './report.js';
 import { comparePage, listWords, wordsMessage, type OriginalPage, type Originals } from './pages.js';
@@ -44,10 +44,11 @@ const isNumber = (w: string): boolean => /^\d+$/.test(w);
 /** Phrases a running head may print, as word lists: journal, issue, titles, authors. */
 export function runningHeadPhrases(issue: IssueMeta): string[][] {
   const texts = new Set<string>([issue.journal, issue.issue]);
+  const { print } = resolvePrintGeometry(issue.geometry);
   if (issue.publisher) texts.add(issue.publisher);
   for (const c of issue.chapters) {
     texts.add(c.title);
-    if (c.shortTitle) texts.add(c.shortTitle);
+    texts.add(runningTitle(c, print));
     for (const a of c.authors) texts.add(a);
     if (c.authors.length > 0) texts.add(c.authors.join(' '));
   }
@@ -216,6 +217,9 @@ export function startReadingPdf(file: string, signal?: AbortSignal): PdfReading 
   return { text, objects };
 }
 
+/** A page with fewer rows than this is read at the document's text size. */
+const MIN_ROWS_FOR_OWN_SIZE = 8;
+
 /** Reads every page of a PDF for the check. */
 export async function readPdfPages(reading: PdfReading, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number }> {
   const [pdf, { labels }] = await Promise.all([reading.text, reading.objects]);
@@ -227,7 +231,10 @@ export async function readPdfPages(reading: PdfReading, issue: IssueMeta, origin
   if (lineHeight !== undefined) bands.lineHeight = lineHeight;
   const pages = pdf.map((p, i) => {
     const vocabulary = new Set(originals[i]?.words ?? []);
-    return readPdfPage(p, rows[i] ?? [], bands, phrases, vocabulary);
+    // Each script is set in its own size: a page's running text is the size most of its rows are.
+    const own = rows[i] ?? [];
+    const pageHeight = own.length >= MIN_ROWS_FOR_OWN_SIZE ? median(own.map((r) => r.yMax - r.yMin)) : undefined;
+    return readPdfPage(p, own, pageHeight === undefined ? bands : { ...bands, lineHeight: pageHeight }, phrases, vocabulary);
   });
   return { pages, labels, count: pdf.length };
 }

@@ -32,7 +32,8 @@ export interface ImportOptions {
 /** How every page was found: written as import-report.json. */
 export interface ImportReport {
   source: string;
-  pages: { page: number; startLine: number; endLine: number; lines: number; evidence: Evidence[]; confidence: number }[];
+  /** `textEnd`: the line where the page's running text ends (before its notes and any title block). */
+  pages: { page: number; startLine: number; endLine: number; textEnd?: number; lines: number; evidence: Evidence[]; confidence: number }[];
   lineBudget: { latin: number; cjk: number };
   folios: { folio: number; line: number; runningHead: string }[];
   chapters: { file: string; title: string; firstPage: number; lastPage: number; notes: number }[];
@@ -153,12 +154,14 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
     ...(Object.keys(measured).length > 0 ? { geometry: { measured, print: derivePrintGeometry(measured) } } : {}),
     chapters: chapterEntries,
   };
+  const textEnds = new Map(parts.flatMap((part) => (part.body.length > 0 ? [[part.page, part.body[part.body.length - 1] as number] as const] : [])));
   const report: ImportReport = {
     source: issue.source ?? file,
     pages: layout.pages.map((p) => ({
       page: p.page,
       startLine: lineNumber(p.start),
       endLine: lineNumber(p.end - 1),
+      ...(textEnds.has(p.page) ? { textEnd: lineNumber(textEnds.get(p.page) as number) } : {}),
       lines: p.units,
       evidence: p.evidence,
       confidence: p.confidence,

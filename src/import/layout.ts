@@ -274,6 +274,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
   });
 
   let anomalous: RestoredPage | undefined;
+  const odd = new Set<number>();
   // A page that is overfull, or a stub that ends no chapter, makes the numbers of every page
   // between the surviving folios around it uncertain: one page start too few or too many.
   pages.forEach((p, k) => {
@@ -285,6 +286,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     const stub = k + 1 < pages.length && p.units < STUB_SHARE * L && !sentenceEnd.test(lines[last]?.text.trim() ?? '');
     if (!overfull && !stub) return;
     anomalous ??= p;
+    odd.add(k);
     let from = k;
     while (from > 0 && !candidateAt(pages[from]?.start)?.anchor) from -= 1;
     let to = k + 1;
@@ -309,6 +311,26 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
         { file, line: lines[odd.start]?.n ?? 1 },
       ),
     ]);
+  }
+  // Without the count from the publisher, the count rests on the pages after the last surviving
+  // folio: if any of them opens at a guess, or is uncertain, so is the count, and the import
+  // stops rather than return it (the pages between folios are fixed by their folios).
+  if (options.pages === undefined) {
+    const lastAnchor = pages.findLastIndex((p) => candidateAt(p.start)?.anchor !== undefined);
+    const tail = pages.slice(Math.max(0, lastAnchor));
+    // The last page, which no page start bounds but the file's end, could be two if it holds more than one.
+    const full = (p: RestoredPage): boolean => p === pages[pages.length - 1] && p.units > (holdsOpening(p.start, p.end) ? budgetAt(p.start) : budgetAt(p.start) + OPEN_PAGE_SLACK) * measureRatio(p.start, p.end);
+    const doubtful = tail.find((p, k) => odd.has(Math.max(0, lastAnchor) + k) || full(p) || (k > 0 || lastAnchor < 0 ? p.evidence.includes('line-budget') || (anchors.length > 0 && p.confidence <= WARN_CONFIDENCE) : false));
+    if (doubtful) {
+      const anchor = lastAnchor >= 0 ? candidateAt(pages[lastAnchor]?.start)?.anchor : undefined;
+      throw new FolioError([
+        message(
+          'import-013',
+          `Unexpected page count the evidence cannot fix: the pages after ${anchor ? `folio ${anchor.folio} (line ${lines[anchor.folioIndex]?.n})` : 'the file start'} rest on guessed page starts from page ${doubtful.page} (line ${lines[doubtful.start]?.n ?? 1}) on, so ${pages.length} pages is a guess; expected the count from the publisher (\`folio import --pages N\`, or \`pages:\` in the editorial file)`,
+          { file, line: lines[doubtful.start]?.n ?? 1 },
+        ),
+      ]);
+    }
   }
   // A page far longer than the budget means the anchors forced a page count the layout does not hold.
   for (const p of pages) {

@@ -152,6 +152,12 @@ function isTitleLike(text: string, typicalWidth: number): boolean {
 }
 
 /** Splits every page into running text, foot notes and an opening block. */
+/** The most lines an author note or a title runs to. */
+const MAX_NOTE_LINES = 6;
+const MAX_TITLE_LINES = 6;
+/** A line at least this share of the typical line's width is running text. */
+const TEXT_WIDTH_SHARE = 0.9;
+
 export function readPages(lines: readonly SourceLine[], layout: Layout): PageParts[] {
   const widths = lines.filter((l) => !l.blank).map((l) => displayWidth(l.text.trim())).sort((a, b) => a - b);
   const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 60;
@@ -177,33 +183,43 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
       notesFrom = p;
       break;
     }
-    // The opening block: author note, title lines and byline, at the end of the page.
-    let openingFrom = textLines.length;
+    // The opening block: author note, title lines and byline. The extraction leaves it at the
+    // end of the page's text, but a title set first comes first: the block is read wherever it
+    // stands, and every other line of the page stays the page's text.
     let opening: Opening | undefined;
+    const block = new Set<number>();
     const noteAt = textLines.findIndex((i, p) => p >= 0 && authorNoteStart.test(text(i)) && /\p{L}/u.test(text(i)));
     const enBylineAt = textLines.findIndex((i) => englishByline.test(text(i)) && text(i).endsWith('*'));
     let cjkBylineAt = textLines.findIndex((i) => parseCjkByline(text(i)) !== undefined);
     const lastAt = textLines.length - 1;
     if (cjkBylineAt < 0 && lastAt > 0 && isCjkNameByline(text(textLines[lastAt] as number), text(textLines[lastAt - 1] as number), true)) cjkBylineAt = lastAt;
-    if (noteAt >= 0 || enBylineAt >= 0) {
-      const from = noteAt >= 0 ? noteAt : enBylineAt;
-      openingFrom = from;
-      const block = textLines.slice(from);
-      const noteLines: number[] = [];
-      const titleLines: number[] = [];
-      let byline: number | undefined;
-      let inNote = noteAt >= 0;
-      for (const i of block) {
-        const t = text(i);
-        if (englishByline.test(t)) {
-          byline = i;
-          inNote = false;
-          continue;
-        }
-        if (inNote && noteLines.length > 0 && lines[i - 1]?.blank) inNote = false;
-        if (inNote) noteLines.push(i);
-        else if (byline === undefined) titleLines.push(i);
+    // Lines that run on without a blank line between them, from line `p` in direction `step`.
+    const run = (p: number, step: 1 | -1, limit: number, stop: (q: number) => boolean): number[] => {
+      const out: number[] = [];
+      for (let q = p; q >= 0 && q < textLines.length && out.length < limit; q += step) {
+        const i = textLines[q] as number;
+        const neighbour = out.length === 0 ? undefined : (out[out.length - 1] as number);
+        if (neighbour !== undefined && (step === 1 ? lines[i - 1]?.blank : lines[neighbour - 1]?.blank)) break;
+        if (stop(q)) break;
+        out.push(i);
       }
+      return step === 1 ? out : out.reverse();
+    };
+    if (noteAt >= 0 || enBylineAt >= 0) {
+      const noteLines = noteAt >= 0 ? run(noteAt, 1, MAX_NOTE_LINES, (q) => q > noteAt && englishByline.test(text(textLines[q] as number))) : [];
+      let titleLines: number[] = [];
+      if (enBylineAt >= 0) {
+        // The title stands right above the byline, without a blank line between.
+        // A line as wide as the running text is the text's, not the title's (a title set first
+        // follows the last line of the page before without a blank line).
+        titleLines = run(enBylineAt - 1, -1, MAX_TITLE_LINES, (q) => noteLines.includes(textLines[q] as number) || displayWidth(text(textLines[q] as number)) >= typicalWidth * TEXT_WIDTH_SHARE);
+      } else if (noteAt >= 0) {
+        // No byline: the title, if the text has one, follows the author note at the end of the page.
+        const after = textLines.indexOf(noteLines[noteLines.length - 1] as number) + 1;
+        titleLines = after < textLines.length && after > 0 ? textLines.slice(after) : [];
+      }
+      const byline = enBylineAt >= 0 ? (textLines[enBylineAt] as number) : undefined;
+      for (const i of [...noteLines, ...titleLines, ...(byline === undefined ? [] : [byline])]) block.add(i);
       const noteText = noteLines.map(text).reduce((acc, t) => (acc === '' ? t : joinEnglish(acc, t)), '').replace(/^\*+\s*/u, '');
       const bylineText = byline === undefined ? undefined : text(byline);
       const bylineName = bylineText ? englishByline.exec(bylineText)?.[1] : undefined;
@@ -215,7 +231,7 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         subtitleLines: [],
         authors: bylineName ? bylineAuthors(bylineName) : noteName ? [noteName] : [],
         bylineCallsNote: Boolean(bylineText?.trimEnd().endsWith('*')),
-        lines: block,
+        lines: [...block].sort((x, y) => x - y),
         ...(bylineText ? { byline: normaliseSpaces(bylineText) } : {}),
         ...(noteText ? { authorNote: normaliseSpaces(noteText) } : {}),
       };
@@ -228,11 +244,11 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         if (displayWidth(t) >= pageMeasure * 0.9 || sentenceEnd.test(t) || /[，；]$/u.test(t)) break;
         from = p;
       }
-      openingFrom = from;
       const titles = textLines.slice(from, cjkBylineAt).map(text);
       const byline = text(textLines[cjkBylineAt] as number);
       const parsed = parseCjkByline(byline);
       const nameOnly = parsed ? undefined : parseCjkName(byline);
+      for (const i of textLines.slice(from, cjkBylineAt + 1)) block.add(i);
       opening = {
         page: page.page,
         kind: 'article',
@@ -244,10 +260,14 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         lines: textLines.slice(from, cjkBylineAt + 1),
       };
     }
-    // Notes end where the opening block starts, and the running text ends where notes start.
-    const bodyEnd = Math.min(notesFrom, openingFrom);
+    // Notes run from their first number to the opening block or the page end; the running text
+    // is every other line.
     if (notesFrom < textLines.length) {
-      const noteLines = textLines.slice(notesFrom, Math.max(notesFrom, openingFrom === textLines.length ? textLines.length : openingFrom));
+      const noteLines: number[] = [];
+      for (const i of textLines.slice(notesFrom)) {
+        if (block.has(i)) break;
+        noteLines.push(i);
+      }
       let current: PageNote | undefined;
       for (const i of noteLines) {
         const m = noteStart.exec(text(i));
@@ -261,7 +281,8 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         }
       }
     }
-    let body = textLines.slice(0, bodyEnd);
+    const inNotes = new Set(notes.flatMap((n) => n.lines));
+    let body = textLines.filter((i) => !block.has(i) && !inNotes.has(i));
     let sectionTitle: PageParts['sectionTitle'];
     // A section label (`Visits & Events`) left by the extraction at the end of a page, inside a
     // sentence that runs on to the next page: known by its position and shape alone, whatever

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unified } from 'unified';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { resolvePrintGeometry, type Manuscript } from '../manuscript/index.js';
+import { resolvePrintGeometry, runningTitle, type Manuscript } from '../manuscript/index.js';
 import { LastMade } from '../memo.js';
 import type { Message } from '../messages.js';
 import { copyfitCss } from './copyfit.js';
@@ -80,7 +80,7 @@ function renderPrintChapter(manuscript: Manuscript, chapter: Manuscript['chapter
   return {
     slug: chapter.slug,
     title: chapter.title,
-    shortTitle: chapter.shortTitle ?? chapter.title,
+    shortTitle: runningTitle(chapter, resolvePrintGeometry(manuscript.issue.geometry).print),
     file: path.relative(manuscript.dir, chapter.path),
     firstPage: chapter.firstPage,
     lastPage: chapter.lastPage,
