@@ -5,3 +5,4 @@ export { validateYaml } from './validate.js';
 export { checkPageMarkers, findPageMarkers } from './markers.js';
 export { derivePrintGeometry, houseGeometry, houseMeasured, resolvePrintGeometry, textBlock, typeLimits } from './geometry.js';
 export type { GeometrySource } from './geometry.js';
+export { loadCheckedManuscript, type CheckedManuscript } from './preflight.js';

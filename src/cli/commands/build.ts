@@ -1,7 +1,7 @@
 /** `folio build`: every stage of the issue in one run, with a line per stage and its time; `--watch` rebuilds after each edit. */
 import path from 'node:path';
 import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
-import { formatMessage, hasErrors, message, type Message } from '../../messages.js';
+import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
 import { watchFolders } from '../../watch.js';
 import { startWarmTools } from '../../warm-tools.js';
@@ -94,8 +94,9 @@ export const buildCommand: Command = {
   },
 };
 
+/** The build's exit code: the one rule of `exitCode(messages)`, which `build()` applies. */
 function exitCode(result: BuildResult): number {
-  return result.toolFailed ? 2 : hasErrors(result.messages) || result.stages.some((s) => !s.ok) ? 1 : 0;
+  return result.exitCode;
 }
 
 /**
