@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { check, type FidelityReport } from './check/index.js';
 import { buildEpub, knownInvalid } from './epub/index.js';
-import { dropInvalid, outputPathProblem, setAsideInvalid } from './files.js';
+import { dropInvalid, outputPathProblem, setAsideInvalid, sweepPartials } from './files.js';
 import { importIssue, writeManuscript } from './import/index.js';
 import { loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
 import { lockOutputDir } from './lock.js';
@@ -94,6 +94,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return finish();
   }
   try {
+    // What a build killed mid-write left behind goes first (its lock was stale).
+    await sweepPartials(outDir);
     await runStages();
     return finish();
   } finally {

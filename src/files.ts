@@ -1,6 +1,6 @@
 /** Writing outputs so that a failure never leaves half a file where a whole one was. */
 import { constants } from 'node:fs';
-import { access, copyFile, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Kernel file systems: no output belongs there, and a recursive mkdir under them never ends. */
@@ -104,4 +104,31 @@ export async function setAsideInvalid(file: string): Promise<string> {
 /** Removes the set-aside copy of an earlier invalid output once a valid one is written. */
 export async function dropInvalid(file: string): Promise<void> {
   await rm(invalidName(file), { force: true });
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files (`.<name>.<pid>.partial`) that a process killed mid-write (SIGKILL,
+ * a power cut) left anywhere under `dir`; those of a process still running are its own. Returns
+ * what it removed.
+ */
+export async function sweepPartials(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const pid = /^\..+\.(\d+)\.partial$/u.exec(entry.name)?.[1];
+    if (!entry.isFile() || pid === undefined || running(Number(pid))) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
 }
