@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { readerTextProblems } from '../src/check/pdf.js';
+import { chromiumPath } from '../src/chromium.js';
 import { readPdfText } from '../src/check/pdf-text.js';
 import { loadManuscript } from '../src/manuscript/index.js';
 import { launchChromium } from '../src/pdf/browser.js';
@@ -55,7 +56,7 @@ function folio(args: string[], env: Record<string, string> = {}, ms = 240_000): 
 
 /** The problem lines of a run's stderr (progress lines of `folio build` left out). */
 function problems(run: Run): string[] {
-  return run.stderr.split('\n').filter((line) => /: (error|warning|info): /u.test(line));
+  return run.stderr.split('\n').filter((line) => /(^|: )(error|warning|info): /u.test(line));
 }
 
 /** Every file under `dir`, relative, sorted; [] when it does not exist. */
@@ -569,6 +570,29 @@ test('a soft hyphen inside an fi ligature: in Chromium\'s text layer, found by t
     );
   } finally {
     await chromium.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+// --- A stage that hangs: the build's own watchdog, not only Chromium's. ---
+
+test('a stage that hangs (a Chromium whose pages never load) is abandoned by the build watchdog: build-003, exit 2, no orphan, no PDF', async () => {
+  const dir = await scratch('watchdog');
+  try {
+    const tmp = path.join(dir, 'tmp');
+    await mkdir(tmp);
+    // Every renderer waits at its start for a debugger that never comes.
+    const hanging = path.join(dir, 'hanging-chromium');
+    await writeFile(hanging, `#!/bin/sh\nexec ${chromiumPath()} --renderer-startup-dialog "$@"\n`, { mode: 0o755 });
+    const out = path.join(dir, 'out');
+    const run = await folio(['build', '--manuscript', small, '--out-dir', out, '--only', 'pdf', '--stage-timeout', '3'], { CHROME_PATH: hanging, TMPDIR: tmp }, 60_000);
+    assert.equal(run.signal, null, 'the process ended by itself');
+    assert.equal(run.code, 2, run.stderr);
+    assert.deepEqual(problems(run), ['error: Unexpected pdf stage still running after 3 s, expected it to finish; it was abandoned [build-003]']);
+    assert.deepEqual(filesUnder(out).filter((file) => file.endsWith('.pdf') || halfMade(out).includes(file)), []);
+    assert.ok(await until(() => processesMentioning(tmp).length === 0, 10_000), `no orphan Chromium: ${processesMentioning(tmp).join(' ')}`);
+    assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('folio-chromium-')), [], 'its profile folder is gone');
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
