@@ -596,3 +596,29 @@ test('a stage that hangs (a Chromium whose pages never load) is abandoned by the
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+// --- The suite sees the bundled fonts only. ---
+
+test('test/fonts.conf: fontconfig and Chromium see the bundled fonts only, and `serif` is a bundled face', async () => {
+  const conf = path.join(repo, 'test', 'fonts.conf');
+  // `npm test` (scripts/test.sh) runs the suite under it; a run by hand may not, so it is set here too.
+  if (process.env.FONTCONFIG_FILE !== undefined) assert.equal(path.resolve(process.env.FONTCONFIG_FILE), conf);
+  const env = { ...process.env, FONTCONFIG_FILE: conf };
+  const listed = spawnSync('fc-list', [':', 'file'], { encoding: 'utf8', env });
+  assert.equal(listed.status, 0, listed.stderr);
+  const files = listed.stdout.split('\n').filter(Boolean).map((line) => line.replace(/:\s*$/u, ''));
+  assert.ok(files.length > 0);
+  assert.deepEqual(files.filter((file) => !file.startsWith(path.join(repo, 'node_modules') + path.sep)), [], 'no font of the machine');
+  const dir = await scratch('fonts');
+  try {
+    const page = path.join(dir, 'page.html');
+    await writeFile(page, '<!doctype html><html lang="en"><body><p style="font-family: serif">Serif</p><p style="font-family: sans-serif">Sans</p><p style="font-family: monospace">Mono</p></body></html>');
+    const pdf = path.join(dir, 'page.pdf');
+    const printed = spawnSync(chromiumPath(), ['--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', `--user-data-dir=${path.join(dir, 'profile')}`, `--print-to-pdf=${pdf}`, `file://${page}`], { encoding: 'utf8', env, timeout: 120_000 });
+    assert.equal(printed.status, 0, printed.stderr);
+    const fonts = spawnSync('pdffonts', [pdf], { encoding: 'utf8' }).stdout.split('\n').slice(2).filter(Boolean).map((line) => line.split(/\s+/u)[0]?.replace(/^[A-Z]{6}\+/u, ''));
+    assert.deepEqual(fonts, ['DejaVuSerif', 'DejaVuSans', 'DejaVuSansMono'], 'serif, sans-serif and monospace in the bundled DejaVu faces');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
