@@ -43,7 +43,7 @@ export const epubCommand: Command = {
     const result = await buildEpub({ manuscriptDir, out, validate: values['no-validate'] !== true });
     const code = exitCode(result.messages);
     if (io.json) {
-      printJson(io, code, result.messages, { out: result.out ?? null, pages: result.pages ?? null, timings: result.timings ?? {}, validation: result.validation ?? null, cover: result.cover ?? null });
+      printJson(io, code, result.messages, { out: result.out ?? null, invalid: result.invalid ?? null, pages: result.pages ?? null, timings: result.timings ?? {}, validation: result.validation ?? null, cover: result.cover ?? null });
       return code;
     }
     reportMessages(io, result.messages);
