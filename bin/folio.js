@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global process */
+/* global process, setTimeout */
 // The `folio` command. The TypeScript sources are bundled by esbuild into one module under
 // node_modules/.folio/ (two folders down, like src/<area>/, so paths the code takes from its own
 // location still hold), rebuilt whenever a file under src/ changes: Node then loads plain
@@ -75,3 +75,7 @@ else {
   ({ main } = await import('../src/cli/index.ts'));
 }
 process.exitCode = await main(process.argv.slice(2));
+// The command is over. Whatever still holds the process open (the work of a stage its watchdog
+// abandoned, a tool that never answers) must not keep it from ending: a few seconds' grace, then
+// exit, which also runs the handlers that kill a browser still up and remove its profile.
+setTimeout(() => process.exit(), 5000).unref();

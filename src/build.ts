@@ -6,12 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { check } from './check/index.js';
-import { buildEpub } from './epub/index.js';
+import { check, type FidelityReport } from './check/index.js';
+import { buildEpub, knownInvalid } from './epub/index.js';
+import { dropInvalid, outputPathProblem, setAsideInvalid, sweepPartials } from './files.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { checkPageMarkers, loadManuscript } from './manuscript/index.js';
+import { loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
 import { lockOutputDir } from './lock.js';
-import { hasErrors, message, type Message } from './messages.js';
+import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
 import { issueSlug, renderPdf } from './pdf/index.js';
 import type { WarmTools } from './warm-tools.js';
 
@@ -35,6 +36,11 @@ export interface BuildOptions {
   onPages?: (done: number, total: number) => void;
   /** Tools kept running between builds (`folio build --watch`): used by the stages, not stopped. */
   tools?: WarmTools;
+  /**
+   * The watchdog of every stage, in milliseconds (default 20 minutes): a stage still running
+   * then is abandoned with a `build-003` naming it, and the build ends (exit 2).
+   */
+  stageTimeoutMs?: number;
 }
 
 export interface StageResult {
@@ -47,8 +53,19 @@ export interface StageResult {
 export interface BuildResult {
   stages: StageResult[];
   messages: Message[];
-  /** True when a tool failed (exit code 2) rather than the manuscript or outputs having problems. */
-  toolFailed: boolean;
+  /** The exit code, by the one rule of `exitCode(messages)`: 2 a tool failed, 1 the input has problems, 0 clean. */
+  exitCode: 0 | 1 | 2;
+}
+
+/** The default watchdog of a build stage: longer than any stage of a healthy build of a long issue. */
+const defaultStageTimeoutMs = 20 * 60_000;
+
+/** An output whose check failed: which file, and whether the check found it unfaithful. */
+function failedCheck(report: FidelityReport | undefined, messages: readonly Message[], stage: 'pdf' | 'epub'): boolean {
+  const summary = report?.stages[stage];
+  if (!summary) return false;
+  if (summary.pagesFaithful < summary.pagesChecked || summary.wordsLost > 0 || summary.wordsAdded > 0 || summary.problems.length > 0) return true;
+  return stage === 'pdf' && messages.some((m) => m.ruleId === 'check-012');
 }
 
 /** Runs the build. Stages after a failed one still run where they can (the EPUB needs no PDF). */
@@ -59,7 +76,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (options.reimport) wanted.add('import');
   const outDir = path.resolve(options.outDir ?? 'build');
   const manuscriptDir = path.resolve(options.manuscriptDir);
-  let toolFailed = false;
+  const finish = (): BuildResult => ({ stages, messages, exitCode: exitCode(messages) });
+  // An output folder that cannot be made fails at once, naming it (a recursive mkdir under
+  // /proc would spin for ever).
+  const unwritable = await outputPathProblem(outDir, 'folder');
+  if (unwritable) {
+    messages.push(message('cli-004', `Unexpected output folder: ${unwritable}`, { file: outDir }));
+    return finish();
+  }
   const locked = await lockOutputDir(outDir);
   if (!locked.lock) {
     messages.push(
@@ -67,25 +91,39 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         file: path.join(outDir, '.folio-build.lock'),
       }),
     );
-    return { stages, messages, toolFailed: true };
+    return finish();
   }
   try {
-    return await runStages();
+    // What a build killed mid-write left behind goes first (its lock was stale).
+    await sweepPartials(outDir);
+    await runStages();
+    return finish();
   } finally {
     await locked.lock.release();
   }
 
-  async function runStages(): Promise<BuildResult> {
+  async function runStages(): Promise<void> {
+    const stageMs = options.stageTimeoutMs ?? defaultStageTimeoutMs;
     const run = async (stage: StageName, work: () => Promise<{ ok: boolean; outputs: string[] }>): Promise<boolean> => {
       options.onProgress?.({ stage, state: 'start' });
       const started = performance.now();
       let result: { ok: boolean; outputs: string[] };
+      let timer: NodeJS.Timeout | undefined;
+      // Every stage has a watchdog, not only Chromium's: a stage that hangs (a tool that never
+      // answers, a file system that never returns) ends the build rather than holding it.
+      const watchdog = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new FolioError([message('build-003', `Unexpected ${stage} stage still running after ${Math.round(stageMs / 1000)} s, expected it to finish; it was abandoned`)])), stageMs);
+      });
       try {
-        result = await work();
+        result = await Promise.race([work(), watchdog]);
       } catch (error) {
-        toolFailed = true;
-        messages.push(message('cli-002', `Unexpected failure in the ${stage} stage: ${(error as Error).message}`));
+        // A stage that gave up with messages (an import that found no pages) reports them as
+        // they are, not wrapped in a tool failure.
+        if (error instanceof FolioError) messages.push(...error.messages);
+        else messages.push(message('cli-002', `Unexpected failure in the ${stage} stage: ${(error as Error).message}`));
         result = { ok: false, outputs: [] };
+      } finally {
+        clearTimeout(timer);
       }
       const seconds = (performance.now() - started) / 1000;
       // Only what was really written counts as an output.
@@ -113,17 +151,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await writeManuscript(result, manuscriptDir);
         return { ok: true, outputs: [path.join(manuscriptDir, 'issue.yaml')] };
       });
-      if (!ok) return { stages, messages, toolFailed };
+      if (!ok) return;
     }
 
-    const loaded = await loadManuscript(manuscriptDir);
-    // A manuscript with errors stops here: every stage would load it and report them again.
-    // So do broken page markers: the PDF and the EPUB would number pages wrongly.
-    // (Only on a manuscript that loaded whole: a chapter left out would read as missing pages.)
-    const markerProblems = loaded.manuscript && !hasErrors(loaded.messages) ? checkPageMarkers(loaded.manuscript) : [];
-    if (!loaded.manuscript || hasErrors(loaded.messages) || hasErrors(markerProblems)) {
-      messages.push(...loaded.messages, ...markerProblems);
-      return { stages, messages, toolFailed };
+    // A manuscript with errors stops here, before anything is made: broken page markers would
+    // number pages wrongly, a footnote call without a note would print as text.
+    const loaded = await loadCheckedManuscript(manuscriptDir);
+    if (!loaded.manuscript || loaded.failed) {
+      messages.push(...loaded.messages);
+      return;
     }
     const name = issueSlug(loaded.manuscript);
     const pdf = path.join(outDir, `${name}.pdf`);
@@ -148,7 +184,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             ...(options.tools ? { browser: options.tools.printBrowser } : {}),
           });
           pdfMessages.push(...result.messages);
-          if (result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008')) toolFailed = true;
           return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
         })
       : Promise.resolve(false);
@@ -158,14 +193,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             manuscriptDir,
             out: epub,
             onWritten: () => markEpubWritten(true),
+            // Set aside below, once the check has read it.
+            setAsideInvalid: false,
             ...(options.chromePath ? { chromePath: options.chromePath } : {}),
             ...(options.tools ? { tools: { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } } : {}),
           });
           epubMessages.push(...result.messages);
-          if (result.messages.some((m) => m.ruleId === 'epub-003')) toolFailed = true;
           return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
         }).finally(() => markEpubWritten(false))
       : Promise.resolve(false);
+    let checkReport: FidelityReport | undefined;
     const checkDone = (async () => {
       // A stage not wanted leaves the file of an earlier build to check. The PDF of a failed PDF
       // stage, or an EPUB this build did not write, is left out of the check: the stage has
@@ -180,13 +217,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           ...(epubOk || !wanted.has('epub') ? { epub } : {}),
         });
         checkMessages.push(...result.messages);
-        if (result.failedToRun) toolFailed = true;
+        checkReport = result.report;
         return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
       });
     })();
     await Promise.all([pdfDone, epubDone, checkDone]);
+    // An output with errors, or one the check found unfaithful, never sits where the next step
+    // of a pipeline would take it: it is kept for inspection under a name that says so. A good
+    // one replaces the copy of an earlier failed one.
+    const written = { pdf: stages.some((st) => st.stage === 'pdf' && st.ok), epub: wanted.has('epub') && (await epubWritten) };
+    for (const [stage, file] of [
+      ['pdf', pdf],
+      ['epub', epub],
+    ] as const) {
+      if (!wanted.has(stage) || !written[stage] || !existsSync(file)) continue;
+      const own = stage === 'pdf' ? pdfMessages : epubMessages;
+      const unfaithful = failedCheck(checkReport, checkMessages, stage);
+      const invalid = knownInvalid(own);
+      if (!invalid && !unfaithful) {
+        await dropInvalid(file);
+        continue;
+      }
+      const aside = await setAsideInvalid(file);
+      const what = stage === 'pdf' ? 'PDF' : 'EPUB';
+      if (invalid) own.push(message('epub-007', `The ${what} has errors: kept for inspection as \`${aside}\`, not at \`${file}\``, { file: aside }));
+      else checkMessages.push(message('check-011', `The ${what} failed the check: kept for inspection as \`${aside}\`, not at \`${file}\``, { file: aside }));
+      for (const st of stages) st.outputs = st.outputs.map((o) => (o === file ? aside : o));
+    }
+    // Only what is still there counts as an output.
+    for (const s of stages) s.outputs = s.outputs.filter((file) => existsSync(file));
     messages.push(...pdfMessages, ...epubMessages, ...checkMessages);
     stages.sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
-    return { stages, messages, toolFailed };
   }
 }

@@ -4,7 +4,7 @@
  * removed afterwards; on failure, Ctrl-C or SIGTERM every process of that browser is killed,
  * even one still starting. The PDF stage and the EPUB cover start their browsers here.
  */
-import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,57 @@ function killProcessesOf(profile: string): void {
   }
 }
 
+/**
+ * util-linux's setpriv, which gives Chromium a parent-death signal: a build killed with SIGKILL
+ * (no handler of ours runs then) takes its browser with it instead of leaving it running.
+ */
+const setpriv = '/usr/bin/setpriv';
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether some process still names `profile` on its command line (a browser using it). */
+function inUse(profile: string): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(profile)) return true;
+    } catch {
+      // gone already
+    }
+  }
+  return false;
+}
+
+/**
+ * Removes the profile folders of browsers whose build was killed (SIGKILL leaves no chance to
+ * clean up): a `folio-chromium-*` folder no process names, older than a minute (a younger one
+ * may be another build's, about to start its browser).
+ */
+function sweepStaleProfiles(): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(tmpdir()).filter((name) => name.startsWith('folio-chromium-'));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const profile = path.join(tmpdir(), name);
+    try {
+      if (Date.now() - statSync(profile).mtimeMs < 60_000 || inUse(profile)) continue;
+      rmSync(profile, { recursive: true, force: true });
+    } catch {
+      // another build swept it first
+    }
+  }
+}
+
 /** Starts Chromium. A missing or broken executable is an error naming the path tried and CHROME_PATH. */
 export async function launchChromium(options: LaunchOptions): Promise<ChromiumBrowser> {
   const ruleId = options.ruleId ?? 'pdf-001';
@@ -111,6 +162,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumBr
       message(ruleId, `Unexpected missing Chromium at \`${executablePath}\`, expected an executable browser; install Debian's chromium or set CHROME_PATH to one`),
     ]);
   }
+  sweepStaleProfiles();
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'folio-chromium-'));
   const cleanUp = (): void => {
     killProcessesOf(userDataDir);
@@ -134,11 +186,14 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumBr
   };
   let browser: Browser;
   try {
+    const args = [...chromiumFlags, ...(options.flags ?? [])];
+    // Through setpriv where there is one: Chromium then dies with this process, however it dies.
+    const how = executable(setpriv)
+      ? { executablePath: setpriv, ignoreDefaultArgs: true, args: ['--pdeathsig', 'KILL', '--', executablePath, ...puppeteer.defaultArgs({ headless: true, userDataDir, args })] }
+      : { executablePath, userDataDir, args };
     browser = await puppeteer.launch({
-      executablePath,
+      ...how,
       headless: true,
-      userDataDir,
-      args: [...chromiumFlags, ...(options.flags ?? [])],
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,

@@ -5,6 +5,9 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** Whom an error blames: the input (the manuscript, the source, an output: exit 1) or the tool and its environment (exit 2). */
+export type Blame = 'input' | 'tool';
+
 /** A place a person can open: a file and, where known, a 1-based line and column. */
 export interface Place {
   file: string;
@@ -22,63 +25,70 @@ export interface Message {
 
 /** The catalogue of every rule id, its severity and one line of documentation. */
 export const rules = {
-  'import-001': { severity: 'error', doc: 'The source is not valid UTF-8.' },
-  'import-002': { severity: 'error', doc: 'The source is empty.' },
-  'import-003': { severity: 'error', doc: 'No printed pages could be recognised in the source.' },
-  'import-004': { severity: 'error', doc: 'A printed folio disagrees with the restored page numbering.' },
-  'import-005': { severity: 'warning', doc: 'A chapter has no title in the text and no editorial override.' },
-  'import-006': { severity: 'warning', doc: 'A control character or form feed was removed from the source.' },
-  'import-007': { severity: 'warning', doc: 'A footnote call has no note on its page, or a note is never called.' },
-  'import-008': { severity: 'warning', doc: 'A page was restored with low confidence.' },
-  'import-009': { severity: 'warning', doc: 'No printed folio anchors were found; every page is inferred from layout alone, with low confidence.' },
-  'import-010': { severity: 'error', doc: 'The editorial file is invalid.' },
-  'import-011': { severity: 'warning', doc: 'An editorial override names a chapter that does not exist.' },
-  'import-012': { severity: 'warning', doc: 'A zero-width character was found in the source (kept).' },
-  'import-013': { severity: 'error', doc: 'The evidence in the source cannot fix the page count, or no layout holds the count given: give it with --pages or `pages:`.' },
-  'import-014': { severity: 'warning', doc: 'A structure rule could not decide (a section label or a heading, a byline or a title): the import says what it chose.' },
-  'manuscript-001': { severity: 'error', doc: 'issue.yaml or a chapter front matter does not match the schema.' },
-  'manuscript-002': { severity: 'error', doc: 'A chapter file named in issue.yaml is missing.' },
-  'manuscript-003': { severity: 'error', doc: 'Page markers are duplicated, missing or out of order.' },
-  'manuscript-004': { severity: 'warning', doc: 'A footnote call has no definition, or a definition is never called.' },
-  'manuscript-005': { severity: 'warning', doc: 'A page marker sits inside a heading or footnote and was moved.' },
-  'manuscript-006': { severity: 'warning', doc: 'Unsafe raw HTML was removed from the manuscript.' },
-  'manuscript-007': { severity: 'error', doc: 'A local image referenced by the manuscript is missing.' },
-  'pdf-001': { severity: 'error', doc: 'Chromium could not be found or started.' },
-  'pdf-002': { severity: 'error', doc: 'A rendering stage timed out.' },
-  'pdf-003': { severity: 'error', doc: 'Paged.js reported an error or could not lay out an element.' },
-  'pdf-004': { severity: 'error', doc: 'The text of a printed page does not fit its PDF page.' },
-  'pdf-005': { severity: 'info', doc: 'A page was copyfitted (tighter spacing or smaller type) to hold its text.' },
-  'pdf-006': { severity: 'error', doc: 'An element overflows its page box.' },
-  'pdf-007': { severity: 'error', doc: 'A character has no glyph in the bundled fonts.' },
-  'pdf-008': { severity: 'error', doc: 'The PDF could not be written.' },
-  'epub-001': { severity: 'error', doc: 'EPUBCheck reported an error or warning.' },
-  'epub-002': { severity: 'error', doc: 'Ace by DAISY reported an accessibility violation.' },
-  'epub-003': { severity: 'error', doc: 'The EPUB could not be written.' },
-  'check-001': { severity: 'error', doc: 'A page of the output does not hold the text of the printed page.' },
-  'check-002': { severity: 'error', doc: 'A folio or page label disagrees with the printed page number.' },
-  'check-003': { severity: 'error', doc: 'Pages are missing or extra in the output.' },
-  'check-004': { severity: 'error', doc: 'A word of the source is lost or duplicated in the output.' },
-  'check-005': { severity: 'error', doc: 'A footnote reference does not resolve.' },
-  'check-006': { severity: 'error', doc: 'The page-list of the EPUB is incomplete or out of order.' },
-  'cli-001': { severity: 'error', doc: 'The command line is invalid.' },
-  'cli-002': { severity: 'error', doc: 'A build stage failed unexpectedly (a tool error, not a manuscript problem).' },
-  'build-001': { severity: 'error', doc: 'Another build is writing into the same output folder.' },
-  'build-002': { severity: 'warning', doc: 'A folder `folio build --watch` watches could not be watched; edits there need a restart.' },
-  'markdown-001': { severity: 'warning', doc: 'An unknown directive was found; its text is kept.' },
-  'markdown-002': { severity: 'error', doc: 'A page marker has no valid printed page number.' },
-  'pdf-009': { severity: 'error', doc: 'A printed page does not land on the PDF page of the same number.' },
-  'epub-004': { severity: 'error', doc: 'A tool the EPUB build needs (Chromium, EPUBCheck, Ace) could not be run.' },
-  'epub-005': { severity: 'error', doc: 'Unsafe content (a script, an event handler, a javascript: link or a remote resource) reached the EPUB.' },
-  'check-007': { severity: 'error', doc: 'A page marker of the manuscript is missing, repeated or out of order.' },
-  'check-008': { severity: 'error', doc: 'The first or last word of an output page is not the original page\'s: text moved across a page break.' },
-  'check-009': { severity: 'error', doc: 'The check could not run: an input is missing or unreadable, or a tool it needs (pdftotext, pdftoppm) failed.' },
-  'check-010': { severity: 'error', doc: 'The fidelity report or the proof could not be written.' },
-  'pdf-010': { severity: 'warning', doc: 'The print page asked for a resource outside the build folder; the request was blocked.' },
-  'epub-006': { severity: 'error', doc: 'A local image is of a type EPUB reading systems need not support (not PNG, JPEG, GIF or SVG).' },
-  'cli-003': { severity: 'error', doc: 'A command failed unexpectedly (a bug or a broken environment); the stack trace follows the message.' },
-  'preview-001': { severity: 'error', doc: 'The preview server could not listen: the port is in use, or not a port number.' },
-  'preview-002': { severity: 'warning', doc: 'A folder the preview watches for changes could not be watched; edits there need a restart.' },
-} as const satisfies Record<string, { severity: Severity; doc: string }>;
+  'import-001': { severity: 'error', blame: 'input', doc: 'The source is not valid UTF-8.' },
+  'import-002': { severity: 'error', blame: 'input', doc: 'The source is empty.' },
+  'import-003': { severity: 'error', blame: 'input', doc: 'No printed pages could be recognised in the source.' },
+  'import-004': { severity: 'error', blame: 'input', doc: 'A printed folio disagrees with the restored page numbering.' },
+  'import-005': { severity: 'warning', blame: 'input', doc: 'A chapter has no title in the text and no editorial override.' },
+  'import-006': { severity: 'warning', blame: 'input', doc: 'A control character or form feed was removed from the source.' },
+  'import-007': { severity: 'warning', blame: 'input', doc: 'A footnote call has no note on its page, or a note is never called.' },
+  'import-008': { severity: 'warning', blame: 'input', doc: 'A page was restored with low confidence.' },
+  'import-009': { severity: 'warning', blame: 'input', doc: 'No printed folio anchors were found; every page is inferred from layout alone, with low confidence.' },
+  'import-010': { severity: 'error', blame: 'input', doc: 'The editorial file is invalid.' },
+  'import-011': { severity: 'warning', blame: 'input', doc: 'An editorial override names a chapter that does not exist.' },
+  'import-012': { severity: 'warning', blame: 'input', doc: 'A zero-width character was found in the source (kept).' },
+  'import-013': { severity: 'error', blame: 'input', doc: 'The evidence in the source cannot fix the page count, or no layout holds the count given: give it with --pages or `pages:`.' },
+  'import-014': { severity: 'warning', blame: 'input', doc: 'A structure rule could not decide (a section label or a heading, a byline or a title): the import says what it chose.' },
+  'manuscript-001': { severity: 'error', blame: 'input', doc: 'issue.yaml or a chapter front matter does not match the schema.' },
+  'manuscript-002': { severity: 'error', blame: 'input', doc: 'A chapter file named in issue.yaml is missing.' },
+  'manuscript-003': { severity: 'error', blame: 'input', doc: 'Page markers are duplicated, missing or out of order.' },
+  'manuscript-004': { severity: 'error', blame: 'input', doc: 'A footnote call has no note: GFM would print it as literal text.' },
+  'manuscript-005': { severity: 'warning', blame: 'input', doc: 'A page marker sits inside a heading or footnote and was moved.' },
+  'manuscript-006': { severity: 'warning', blame: 'input', doc: 'Unsafe raw HTML was removed from the manuscript.' },
+  'manuscript-007': { severity: 'error', blame: 'input', doc: 'A local image referenced by the manuscript is missing.' },
+  'pdf-001': { severity: 'error', blame: 'tool', doc: 'Chromium could not be found or started.' },
+  'pdf-002': { severity: 'error', blame: 'tool', doc: 'A rendering stage timed out.' },
+  'pdf-003': { severity: 'error', blame: 'input', doc: 'Paged.js reported an error or could not lay out an element.' },
+  'pdf-004': { severity: 'error', blame: 'input', doc: 'The text of a printed page does not fit its PDF page.' },
+  'pdf-005': { severity: 'info', blame: 'input', doc: 'A page was copyfitted (tighter spacing or smaller type) to hold its text.' },
+  'pdf-006': { severity: 'error', blame: 'input', doc: 'An element overflows its page box.' },
+  'pdf-007': { severity: 'error', blame: 'input', doc: 'A character has no glyph in the bundled fonts.' },
+  'pdf-008': { severity: 'error', blame: 'tool', doc: 'The PDF could not be written.' },
+  'epub-001': { severity: 'error', blame: 'input', doc: 'EPUBCheck reported an error or warning.' },
+  'epub-002': { severity: 'error', blame: 'input', doc: 'Ace by DAISY reported an accessibility violation.' },
+  'epub-003': { severity: 'error', blame: 'tool', doc: 'The EPUB could not be written.' },
+  'check-001': { severity: 'error', blame: 'input', doc: 'A page of the output does not hold the text of the printed page.' },
+  'check-002': { severity: 'error', blame: 'input', doc: 'A folio or page label disagrees with the printed page number.' },
+  'check-003': { severity: 'error', blame: 'input', doc: 'Pages are missing or extra in the output.' },
+  'check-004': { severity: 'error', blame: 'input', doc: 'A word of the source is lost or duplicated in the output.' },
+  'check-005': { severity: 'error', blame: 'input', doc: 'A footnote reference does not resolve.' },
+  'check-006': { severity: 'error', blame: 'input', doc: 'The page-list of the EPUB is incomplete or out of order.' },
+  'cli-001': { severity: 'error', blame: 'tool', doc: 'The command line is invalid.' },
+  'cli-002': { severity: 'error', blame: 'tool', doc: 'A build stage failed unexpectedly (a tool error, not a manuscript problem).' },
+  'build-001': { severity: 'error', blame: 'tool', doc: 'Another build is writing into the same output folder.' },
+  'build-002': { severity: 'warning', blame: 'input', doc: 'A folder `folio build --watch` watches could not be watched; edits there need a restart.' },
+  'markdown-001': { severity: 'warning', blame: 'input', doc: 'An unknown directive was found; its text is kept.' },
+  'markdown-002': { severity: 'error', blame: 'input', doc: 'A page marker has no valid printed page number.' },
+  'pdf-009': { severity: 'error', blame: 'input', doc: 'A printed page does not land on the PDF page of the same number.' },
+  'epub-004': { severity: 'error', blame: 'tool', doc: 'A tool the EPUB build needs (Chromium, EPUBCheck, Ace) could not be run.' },
+  'epub-005': { severity: 'error', blame: 'input', doc: 'Unsafe content (a script, an event handler, a javascript: link or a remote resource) reached the EPUB.' },
+  'check-007': { severity: 'error', blame: 'input', doc: 'A page marker of the manuscript is missing, repeated or out of order.' },
+  'check-008': { severity: 'error', blame: 'input', doc: 'The first or last word of an output page is not the original page\'s: text moved across a page break.' },
+  'check-009': { severity: 'error', blame: 'tool', doc: 'The check could not run: an input is missing or unreadable, or a tool it needs (pdftotext, pdftoppm) failed.' },
+  'check-010': { severity: 'error', blame: 'tool', doc: 'The fidelity report or the proof could not be written.' },
+  'pdf-010': { severity: 'warning', blame: 'input', doc: 'The print page asked for a resource outside the build folder; the request was blocked.' },
+  'epub-006': { severity: 'error', blame: 'input', doc: 'A local image is of a type EPUB reading systems need not support (not PNG, JPEG, GIF or SVG).' },
+  'cli-003': { severity: 'error', blame: 'tool', doc: 'A command failed unexpectedly (a bug or a broken environment); the stack trace follows the message.' },
+  'preview-001': { severity: 'error', blame: 'tool', doc: 'The preview server could not listen: the port is in use, or not a port number.' },
+  'manuscript-008': { severity: 'warning', blame: 'input', doc: 'A footnote is never called, or a second note has the label of another (GFM drops it).' },
+  'manuscript-009': { severity: 'error', blame: 'input', doc: 'A chapter file or issue.yaml is not valid UTF-8.' },
+  'cli-004': { severity: 'error', blame: 'tool', doc: 'An output path cannot be made: it is a folder (or a file where a folder is wanted), on /proc or /sys, or in a read-only or unwritable folder.' },
+  'build-003': { severity: 'error', blame: 'tool', doc: 'A build stage did not finish within its watchdog time and was abandoned.' },
+  'epub-007': { severity: 'info', blame: 'input', doc: 'The EPUB failed validation: it was kept for inspection as `<name>.invalid.epub`, never at the output path.' },
+  'check-011': { severity: 'info', blame: 'input', doc: 'An output failed the check in `folio build`: it was kept for inspection as `<name>.invalid.<ext>`, never at the output path.' },
+  'check-012': { severity: 'error', blame: 'input', doc: "A word of the PDF's text layer is not what a reader's copy or search needs: a soft hyphen, a private-use character, a ligature or U+FFFD in it." },
+  'preview-002': { severity: 'warning', blame: 'input', doc: 'A folder the preview watches for changes could not be watched; edits there need a restart.' },
+} as const satisfies Record<string, { severity: Severity; blame: Blame; doc: string }>;
 
 export type RuleId = keyof typeof rules;
 
@@ -110,4 +120,19 @@ export class FolioError extends Error {
 /** True when any message is an error. */
 export function hasErrors(messages: readonly Message[]): boolean {
   return messages.some((m) => m.severity === 'error');
+}
+
+/**
+ * The exit code of a run, from its messages alone, the same in every command: 2 when an error
+ * blames the tool (or its environment), else 1 when any error blames the input, else 0.
+ * Warnings and notes never change it.
+ */
+export function exitCode(messages: readonly Message[]): 0 | 1 | 2 {
+  let code: 0 | 1 | 2 = 0;
+  for (const m of messages) {
+    if (m.severity !== 'error') continue;
+    if (rules[m.ruleId].blame === 'tool') return 2;
+    code = 1;
+  }
+  return code;
 }

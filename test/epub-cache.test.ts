@@ -99,7 +99,11 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
       '<scratch>/build/issue.epub/OEBPS/a-test-article.xhtml:12:7: error: EPUBCheck error RSC-007: Referenced resource "missing.xhtml" could not be found in the EPUB. [epub-001]',
       // An Ace finding is placed in the manuscript again at every build: the chapter's heading line.
       '<scratch>/manuscript/chapters/01-a-test-article.md:22:1: error: Ace serious heading-order: Heading levels should only increase by one (a-test-article.xhtml, at `#sec-1`) [epub-002]',
+      // An EPUB with findings never stays at the output path.
+      '<scratch>/build/issue.invalid.epub: info: The EPUB has errors: kept for inspection as `<scratch>/build/issue.invalid.epub`, not at `<scratch>/build/issue.epub` [epub-007]',
     ]);
+    assert.equal(rebuilt.out, undefined);
+    assert.equal(rebuilt.invalid, out.replace(/\.epub$/u, '.invalid.epub'));
     for (const file of [epubcheckEntry, aceEntry]) await rm(file);
   });
 

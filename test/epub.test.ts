@@ -456,7 +456,10 @@ describe('epub: local images', () => {
       const built = await buildEpub({ manuscriptDir: dir, out });
       const expected = (await readFile(path.join(dir, 'messages.txt'), 'utf8')).split('\n').filter(Boolean);
       assert.deepEqual(shown(built.messages, scratch), expected, 'the missing figure and nothing else: EPUBCheck and Ace clean');
-      const epub = await openEpub(await readFile(out));
+      // With an error, the EPUB is kept for inspection beside the output path, never at it.
+      assert.equal(built.invalid, path.join(scratch, 'figures.invalid.epub'));
+      await assert.rejects(readFile(out), { code: 'ENOENT' });
+      const epub = await openEpub(await readFile(built.invalid));
       const chapter = chapterDocuments(epub)[0] ?? '';
       const images = allElements(epub.xhtml(chapter)).filter((e) => e.localName === 'img');
       assert.equal(images.length, 1);

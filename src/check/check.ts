@@ -3,10 +3,11 @@
  * import report) are the measure; the manuscript, the PDF and the EPUB are each held against
  * them page by page, and the result is a report, its JSON file and an HTML proof.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { issueSlug } from '../pdf/render.js';
+import { makeOutputFolder, writeFileAtomic } from '../files.js';
 import { hasErrors, message, type Message } from '../messages.js';
 import { checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
@@ -170,7 +171,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     if (outDir !== undefined) {
       const name = issueSlug(manuscript);
       try {
-        await mkdir(outDir, { recursive: true });
+        await makeOutputFolder(outDir);
         const drawn = await images;
         if (drawn && !drawn.ok) throw drawn.error;
         const proofFile = path.join(outDir, `${name}.proof.html`);
@@ -184,7 +185,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         written.push(proofFile);
         timings.total = Date.now() - started;
         const jsonFile = path.join(outDir, `${name}.fidelity.json`);
-        await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+        // Whole or not at all: a killed check never leaves half a report.
+        await writeFileAtomic(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
         written.unshift(jsonFile);
       } catch (error) {
         messages.push(message('check-010', `Unexpected failure writing the reports: ${(error as Error).message}`, { file: outDir }));

@@ -221,7 +221,7 @@ export function startReadingPdf(file: string, signal?: AbortSignal): PdfReading 
 const MIN_ROWS_FOR_OWN_SIZE = 8;
 
 /** Reads every page of a PDF for the check. */
-export async function readPdfPages(reading: PdfReading, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number }> {
+export async function readPdfPages(reading: PdfReading, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number; text: PdfPage[] }> {
   const [pdf, { labels }] = await Promise.all([reading.text, reading.objects]);
   const phrases = runningHeadPhrases(issue);
   const rows = pdf.map(rowsOf);
@@ -236,7 +236,39 @@ export async function readPdfPages(reading: PdfReading, issue: IssueMeta, origin
     const pageHeight = own.length >= MIN_ROWS_FOR_OWN_SIZE ? median(own.map((r) => r.yMax - r.yMin)) : undefined;
     return readPdfPage(p, own, pageHeight === undefined ? bands : { ...bands, lineHeight: pageHeight }, phrases, vocabulary);
   });
-  return { pages, labels, count: pdf.length };
+  return { pages, labels, count: pdf.length, text: pdf };
+}
+
+/**
+ * Characters a reader's copy or search trips on, as a viewer's text layer gives them (no
+ * normalisation): a soft hyphen inside a word, a private-use code point (a glyph without
+ * Unicode), a presentation-form ligature (`ﬁ`, which a search for "fi" does not find) and the
+ * replacement character.
+ */
+const unreadable = /[\u00AD\uE000-\uF8FF\uFB00-\uFB06\uFFFD]|[\u{F0000}-\u{10FFFF}]/u;
+
+function describeCharacter(ch: string): string {
+  const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (ch === '\u00AD') return `${code} (a soft hyphen)`;
+  if (ch === '\uFFFD') return `${code} (the replacement character)`;
+  if (/[\uFB00-\uFB06]/u.test(ch)) return `${code} (a ligature)`;
+  return `${code} (a private-use character)`;
+}
+
+/** The words of each page's text layer a reader could not copy or search as they read: `check-012`. */
+export function readerTextProblems(text: readonly PdfPage[], file: string, placeOf: (index: number) => Message['place']): Message[] {
+  const messages: Message[] = [];
+  for (const page of text) {
+    const bad = page.lines.flatMap((line) => line.words.map((w) => w.text)).filter((word) => unreadable.test(word));
+    const first = bad[0];
+    if (first === undefined) continue;
+    const ch = unreadable.exec(first)?.[0] ?? '';
+    const shown = bad.slice(0, 3).map((word) => `\`${word.replace(/\u00AD/gu, '\\u00AD')}\``).join(', ');
+    messages.push(
+      message('check-012', `Unexpected ${describeCharacter(ch)} in the text layer of PDF page ${page.index} (${shown}${bad.length > 3 ? ` and ${bad.length - 3} more` : ''}), expected words a reader can copy and search as printed`, placeOf(page.index) ?? { file }),
+    );
+  }
+  return messages;
 }
 
 /** Drops call digits from the end of a word list: a call mark is not where a page's text ends. */
@@ -270,6 +302,7 @@ export async function checkPdf(file: string, issue: IssueMeta, originals: Origin
     messages.push(message('check-002', reason, { file }));
     general.push(reason);
   }
+  messages.push(...readerTextProblems(read.text, file, (index) => originals.pages[index - 1]?.manuscript ?? { file }));
   let lostTotal = 0;
   let addedTotal = 0;
   for (const o of originals.pages) {

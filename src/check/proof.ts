@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { writeFileAtomic } from '../files.js';
 import { readSource } from '../import/source.js';
 import { readPdfObjects } from './pdf-objects.js';
 import { encodePng, readPpm } from './png.js';
@@ -238,6 +239,6 @@ nav a { margin-right: 0.3rem; } nav a.bad { color: #b00; font-weight: bold; }
     out.push('</section>');
   }
   out.push('</body>', '</html>', '');
-  await writeFile(options.file, out.join('\n'));
+  await writeFileAtomic(options.file, out.join('\n'));
   return options.file;
 }

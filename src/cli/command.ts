@@ -1,7 +1,8 @@
 /** The shape of one `folio` subcommand: thin, it parses arguments and calls the API. */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { formatMessage, type Message } from '../messages.js';
+import { outputPathProblem } from '../files.js';
+import { exitCode, formatMessage, message, type Message } from '../messages.js';
 
 export interface Command {
   name: string;
@@ -76,4 +77,22 @@ export function untilStopped(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * Checks the output paths a command will write before it does anything: a path that cannot be
+ * made (a folder where a file is wanted, /proc, a read-only mount) is one `cli-004` naming it,
+ * at once. Resolves to the exit code to stop with, or undefined when every path can be made.
+ */
+export async function refuseUnwritable(io: CommandIO, outputs: readonly { path: string; kind: 'file' | 'folder' }[]): Promise<number | undefined> {
+  const problems: Message[] = [];
+  for (const output of outputs) {
+    const problem = await outputPathProblem(output.path, output.kind);
+    if (problem) problems.push(message('cli-004', `Unexpected output ${output.kind === 'file' ? 'path' : 'folder'}: ${problem}`, { file: output.path }));
+  }
+  if (problems.length === 0) return undefined;
+  const code = exitCode(problems);
+  if (io.json) printJson(io, code, problems);
+  reportMessages(io, problems);
+  return code;
 }

@@ -12,10 +12,10 @@ import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { loadManuscript, type Manuscript } from '../manuscript/index.js';
-import { hasErrors, message, type Message, type Place } from '../messages.js';
+import { loadCheckedManuscript, type Manuscript } from '../manuscript/index.js';
+import { message, rules, type Message, type Place } from '../messages.js';
 import { chromiumPath, type KeptBrowser } from '../chromium.js';
-import { writeFileAtomic } from '../files.js';
+import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../files.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
@@ -46,6 +46,11 @@ export interface BuildEpubOptions {
   onWritten?: (file: string) => void;
   /** Tools kept running between builds (a watch session): used, not stopped. */
   tools?: EpubTools;
+  /**
+   * Move an EPUB with errors to `<name>.invalid.epub`, never leaving it at `out` (default
+   * true). `build()` passes false and does it itself, once its check has read the file.
+   */
+  setAsideInvalid?: boolean;
 }
 
 /** The tools a watch session keeps for the EPUB stage: a browser (cover, Ace), EPUBCheck's JVM, Ace's worker. */
@@ -58,8 +63,10 @@ export interface EpubTools {
 /** What `buildEpub` did: every problem found, and the figures of the run. */
 export interface BuildEpubResult {
   messages: Message[];
-  /** The EPUB written, when one was. */
+  /** The EPUB written, when one was and it is valid. */
   out?: string;
+  /** Where an EPUB that failed its validation was kept for inspection. */
+  invalid?: string;
   /** Printed pages in the page-list. */
   pages?: number;
   /** Milliseconds spent in each step. */
@@ -235,6 +242,16 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
   return book.genEpub();
 }
 
+/**
+ * Whether the messages find the EPUB itself invalid: an error that blames the input (EPUBCheck,
+ * Ace, the page-list, an image type). A tool that could not run (`epub-004`: the cover drawn
+ * without Chromium, a validator missing) fails the run with exit 2 but finds nothing wrong in the
+ * book, which stays where it was asked for.
+ */
+export function knownInvalid(messages: readonly Message[]): boolean {
+  return messages.some((m) => m.severity === 'error' && rules[m.ruleId].blame === 'input');
+}
+
 /** Builds the EPUB of a manuscript. Problems come back as messages; nothing is printed. */
 export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubResult> {
   const timings: Record<string, number> = {};
@@ -244,10 +261,12 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     timings[name] = Math.round(now - started);
     started = now;
   };
-  const loaded = await loadManuscript(options.manuscriptDir);
+  // The manuscript is checked whole first: a wrong one (a footnote call without a note, a page
+  // marker repeated) makes no EPUB at all.
+  const loaded = await loadCheckedManuscript(options.manuscriptDir);
   const messages: Message[] = [...loaded.messages];
   const manuscript = loaded.manuscript;
-  if (!manuscript || hasErrors(messages)) return { messages, timings };
+  if (!manuscript || loaded.failed) return { messages, timings };
   const epoch = options.sourceDateEpoch ?? parseEpoch(process.env.SOURCE_DATE_EPOCH);
   const images = new Map<string, EpubImage>();
   const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
@@ -304,5 +323,13 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     validation = validated.reuse;
     lap('validate');
   }
-  return { messages, out: options.out, pages: pages.length, timings, cover: coverFrom, ...(validation ? { validation } : {}) };
+  const result = { messages, pages: pages.length, timings, cover: coverFrom, ...(validation ? { validation } : {}) };
+  if (options.setAsideInvalid !== false && knownInvalid(messages)) {
+    // An EPUB found invalid never sits at the path the next step of a pipeline reads.
+    const invalid = await setAsideInvalid(options.out);
+    messages.push(message('epub-007', `The EPUB has errors: kept for inspection as \`${invalid}\`, not at \`${options.out}\``, { file: invalid }));
+    return { ...result, invalid };
+  }
+  if (!knownInvalid(messages)) await dropInvalid(options.out);
+  return { ...result, out: options.out };
 }

@@ -1,5 +1,5 @@
 /** The EPUB stage: a manuscript folder to a checked, reproducible EPUB 3 of the issue. */
-export { buildEpub } from './build.js';
+export { buildEpub, knownInvalid } from './build.js';
 export type { BuildEpubOptions, BuildEpubResult } from './build.js';
 export { runAce } from './ace.js';
 export { runEpubcheck } from './epubcheck.js';

@@ -6,3 +6,4 @@ export { checkPageMarkers, findPageMarkers } from './markers.js';
 export { derivePrintGeometry, houseGeometry, houseMeasured, resolvePrintGeometry, textBlock, typeLimits } from './geometry.js';
 export type { GeometrySource } from './geometry.js';
 export { runningHeadRoom, runningTitle, shortenTitle } from './running-title.js';
+export { loadCheckedManuscript, type CheckedManuscript } from './preflight.js';

@@ -1,6 +1,7 @@
 /**
- * remark plugin: reports footnote calls without a note and notes that are never called
- * (`manuscript-004`), pointing at the call or the note.
+ * remark plugin: reports footnote calls without a note (`manuscript-004`, an error: GFM would
+ * print the call as literal text), and notes that are never called or repeat a label
+ * (`manuscript-008`, warnings), pointing at the call or the note.
  */
 import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
@@ -28,7 +29,7 @@ const remarkFootnoteCheck: Plugin<[Options?], Root> = (options) => {
           const line = firstDefinition.get(key);
           file.message(`Unexpected second footnote \`[^${node.label ?? node.identifier}]\`${line !== undefined ? ` (the first is on line ${line})` : ''}, expected one note per label`, {
             place: node.position,
-            ruleId: 'manuscript-004',
+            ruleId: 'manuscript-008',
             source: 'folio',
           });
         } else firstDefinition.set(key, node.position?.start.line);
@@ -57,7 +58,7 @@ const remarkFootnoteCheck: Plugin<[Options?], Root> = (options) => {
       if (node.type === 'footnoteDefinition' && !called.has(node.identifier.toUpperCase())) {
         file.message(`Unexpected footnote \`[^${node.label ?? node.identifier}]\` that is never called, expected a call in the text`, {
           place: node.position,
-          ruleId: 'manuscript-004',
+          ruleId: 'manuscript-008',
           source: 'folio',
         });
       }

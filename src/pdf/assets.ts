@@ -3,9 +3,8 @@
  * stylesheet and the bundled fonts (@fontsource woff2 files with their stylesheets). Also finds
  * the Paged.js polyfill, which the package's exports map hides.
  */
-import { constants } from 'node:fs';
-import { access, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { copyFileAtomic } from '../files.js';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFileAtomic, makeOutputFolder } from '../files.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,15 +92,7 @@ export async function copyPrintAssets(buildDir: string): Promise<CopiedAssets> {
  * otherwise surfaces as a puzzling ENOENT from a recursive mkdir.
  */
 async function ensureWritable(dir: string): Promise<void> {
-  let existing = path.resolve(dir);
-  while (!(await stat(existing).catch(() => undefined))) existing = path.dirname(existing);
-  try {
-    await access(existing, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EACCES';
-    throw new Error(`${code}: cannot write to \`${existing}\` (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}), expected a writable output folder`);
-  }
-  await mkdir(dir, { recursive: true });
+  await makeOutputFolder(dir);
 }
 
 async function copyIfChanged(from: string, to: string): Promise<void> {

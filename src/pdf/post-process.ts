@@ -517,8 +517,13 @@ function joinStructure(doc: PDFDocument, placed: readonly PlacedRun[]): void {
  * inside words of the text layer ("co\u00ADop\u00ADer\u00ADa\u00ADtion"), and search and copy
  * suffer. An unused one is known by its glyph: the one a zero move (`0 0 Td`) follows, in the
  * font of the moment. Those glyphs are dropped; the page looks the same, used hyphens stay.
+ * A soft hyphen inside a ligature ("signif\u00ADicant", shaped through the hyphen as one `fi`
+ * glyph) has no glyph of its own: it sits in the `ActualText` of the ligature's span
+ * (`<FEFF006600AD0069>`), and is taken out of that text.
  */
 export function dropUnusedSoftHyphens(doc: PDFDocument): number {
+  // An ActualText of two or more UTF-16 units one of which is U+00AD.
+  const ligatureText = /\/ActualText <FEFF((?:[0-9A-Fa-f]{4})*00[Aa][Dd](?:[0-9A-Fa-f]{4})*)>/g;
   const span = /\/Span<<\/ActualText <FEFF00AD> >> BDC\n(-?[\d.]+ -?[\d.]+ Td) <([0-9A-Fa-f]+)> Tj\nEMC\n/g;
   const font = /\/(\S+) -?[\d.]+ Tf/g;
   let dropped = 0;
@@ -529,7 +534,9 @@ export function dropUnusedSoftHyphens(doc: PDFDocument): number {
     // Node's zlib, not pdf-lib's JavaScript inflate and deflate: a few times faster on an issue.
     const plain = filter === undefined || object.dict.has(PDFName.of('DecodeParms')) ? decodePDFRawStream(object).decode() : inflateSync(object.contents);
     const text = Buffer.from(plain).toString('latin1');
-    if (!text.includes('/ActualText <FEFF00AD>')) continue;
+    const inLigature = ligatureText.test(text);
+    ligatureText.lastIndex = 0;
+    if (!text.includes('/ActualText <FEFF00AD>') && !inLigature) continue;
     // The font in force at each offset, from the Tf operators before it.
     const fonts = [...text.matchAll(font)].map((m) => ({ at: m.index ?? 0, name: m[1] as string }));
     const fontAt = (at: number) => fonts.filter((f) => f.at < at).at(-1)?.name ?? '';
@@ -538,11 +545,18 @@ export function dropUnusedSoftHyphens(doc: PDFDocument): number {
       const end = (m.index ?? 0) + m[0].length;
       if (text.startsWith('0 0 Td ', end)) invisible.add(`${fontAt(m.index ?? 0)} ${m[2]}`);
     }
-    const cleaned = text.replace(span, (whole: string, move: string, glyph: string, at: number) => {
-      if (!invisible.has(`${fontAt(at)} ${glyph}`)) return whole;
-      dropped += 1;
-      return `${move}\n`;
-    });
+    const cleaned = text
+      .replace(span, (whole: string, move: string, glyph: string, at: number) => {
+        if (!invisible.has(`${fontAt(at)} ${glyph}`)) return whole;
+        dropped += 1;
+        return `${move}\n`;
+      })
+      .replace(ligatureText, (whole: string, units: string) => {
+        const kept = (units.match(/.{4}/gu) ?? []).filter((unit) => unit.toUpperCase() !== '00AD');
+        if (kept.length === units.length / 4 || kept.length === 0) return whole;
+        dropped += 1;
+        return `/ActualText <FEFF${kept.join('')}>`;
+      });
     const stream = doc.context.stream(deflateSync(Buffer.from(cleaned, 'latin1')), { Filter: 'FlateDecode' });
     for (const [key, value] of object.dict.entries()) {
       if (key !== PDFName.of('Length') && key !== PDFName.of('Filter') && key !== PDFName.of('DecodeParms')) stream.dict.set(key, value);

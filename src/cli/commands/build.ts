@@ -1,7 +1,7 @@
 /** `folio build`: every stage of the issue in one run, with a line per stage and its time; `--watch` rebuilds after each edit. */
 import path from 'node:path';
 import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
-import { formatMessage, hasErrors, message, type Message } from '../../messages.js';
+import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
 import { watchFolders } from '../../watch.js';
 import { startWarmTools } from '../../warm-tools.js';
@@ -22,6 +22,8 @@ export const buildCommand: Command = {
     '  --out-dir DIR     where outputs go (default ./build)',
     '  --import          re-import the manuscript from its source and editorial.yaml first',
     '  --only STAGES     comma-separated stages to run, e.g. pdf,check',
+    '  --stage-timeout S the watchdog of every stage, in seconds (default 1200): a stage',
+    '                    still running then is abandoned (build-003, exit 2)',
     '  -w, --watch       build, then build again after every edit to the manuscript, templates/',
     '                    or styles/, keeping Chromium and EPUBCheck running in between;',
     '                    Ctrl-C stops it',
@@ -38,6 +40,7 @@ export const buildCommand: Command = {
     'out-dir': { type: 'string' },
     import: { type: 'boolean' },
     only: { type: 'string' },
+    'stage-timeout': { type: 'string' },
     watch: { type: 'boolean', short: 'w' },
   },
   async run(values, _positionals, io) {
@@ -53,7 +56,13 @@ export const buildCommand: Command = {
       if (unknown.length > 0) return refuse(message('cli-001', `Unexpected stage \`${unknown.join(', ')}\` in --only, expected one of ${stageNames.join(', ')}`));
       stages = asked as StageName[];
     }
+    const timeoutText = values['stage-timeout'];
+    const timeoutSeconds = typeof timeoutText === 'string' ? Number(timeoutText) : undefined;
+    if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
+      return refuse(message('cli-001', `Unexpected --stage-timeout \`${String(timeoutText)}\`, expected a number of seconds above 0`));
+    }
     const options: BuildOptions = {
+      ...(timeoutSeconds !== undefined ? { stageTimeoutMs: timeoutSeconds * 1000 } : {}),
       manuscriptDir: typeof values.manuscript === 'string' ? values.manuscript : 'manuscript',
       outDir: typeof values['out-dir'] === 'string' ? values['out-dir'] : 'build',
       reimport: values.import === true,
@@ -94,8 +103,9 @@ export const buildCommand: Command = {
   },
 };
 
+/** The build's exit code: the one rule of `exitCode(messages)`, which `build()` applies. */
 function exitCode(result: BuildResult): number {
-  return result.toolFailed ? 2 : hasErrors(result.messages) || result.stages.some((s) => !s.ok) ? 1 : 0;
+  return result.exitCode;
 }
 
 /**

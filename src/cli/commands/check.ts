@@ -4,8 +4,8 @@ import path from 'node:path';
 import { check, summaryLines } from '../../check/index.js';
 import { loadManuscript } from '../../manuscript/index.js';
 import { issueSlug } from '../../pdf/render.js';
-import { hasErrors, message } from '../../messages.js';
-import { printJson, reportMessages, shownPath, type Command } from '../command.js';
+import { exitCode, hasErrors, message } from '../../messages.js';
+import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 
 /** The check command: thin, it resolves the default paths and calls `check`. */
 export const checkCommand: Command = {
@@ -42,6 +42,8 @@ export const checkCommand: Command = {
     const str = (name: string): string | undefined => (typeof values[name] === 'string' ? path.resolve(values[name]) : undefined);
     const manuscriptDir = str('manuscript') ?? path.resolve('manuscript');
     const outDir = str('out') ?? path.resolve('build');
+    const refused = await refuseUnwritable(io, [{ path: outDir, kind: 'folder' }]);
+    if (refused !== undefined) return refused;
     let pdf = str('pdf');
     let epub = str('epub');
     if ((pdf === undefined && values['no-pdf'] !== true) || (epub === undefined && values['no-epub'] !== true)) {
@@ -49,9 +51,10 @@ export const checkCommand: Command = {
       const loaded = await loadManuscript(manuscriptDir);
       if (!loaded.manuscript || hasErrors(loaded.messages)) {
         // A manuscript that does not load is a problem in the manuscript (1), not in the tool.
-        if (io.json) printJson(io, 1, loaded.messages);
+        const code = exitCode(loaded.messages);
+        if (io.json) printJson(io, code, loaded.messages);
         reportMessages(io, loaded.messages);
-        return 1;
+        return code;
       }
       const name = issueSlug(loaded.manuscript);
       if (pdf === undefined && values['no-pdf'] !== true) pdf = path.join(outDir, `${name}.pdf`);
@@ -67,9 +70,10 @@ export const checkCommand: Command = {
       } catch {
         const hint = `run \`folio ${what.toLowerCase()}\` first, or pass ${flag}`;
         const missing = [message('check-009', `Unexpected missing ${what} \`${shownPath(file)}\`, expected a file to check (${hint})`, { file })];
-        if (io.json) printJson(io, 2, missing);
+        const code = exitCode(missing);
+        if (io.json) printJson(io, code, missing);
         reportMessages(io, missing);
-        return 2;
+        return code;
       }
     }
     const source = str('source');
@@ -81,7 +85,7 @@ export const checkCommand: Command = {
       ...(epub !== undefined ? { epub } : {}),
       ...(values['no-proof'] === true ? { proof: false } : {}),
     });
-    const code = result.failedToRun || !result.report ? 2 : hasErrors(result.messages) ? 1 : 0;
+    const code = exitCode(result.messages);
     if (io.json) {
       printJson(io, code, result.messages, { report: result.report ?? null, written: result.written });
       return code;

@@ -1,8 +1,8 @@
 /** `folio epub`: builds the EPUB 3 of an issue and checks it with EPUBCheck and Ace. */
 import path from 'node:path';
 import { buildEpub } from '../../epub/index.js';
-import { hasErrors } from '../../messages.js';
-import { printJson, reportMessages, shownPath, type Command } from '../command.js';
+import { exitCode } from '../../messages.js';
+import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 import { loadManuscript } from '../../manuscript/index.js';
 
 /** The EPUB command: thin, it resolves paths and calls `buildEpub`. */
@@ -38,11 +38,12 @@ export const epubCommand: Command = {
       const slug = issue ? `${issue.journal} ${issue.issue}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') : '';
       out = path.resolve('build', `${slug === '' ? 'issue' : slug}.epub`);
     }
+    const refused = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
+    if (refused !== undefined) return refused;
     const result = await buildEpub({ manuscriptDir, out, validate: values['no-validate'] !== true });
-    const toolFailed = result.messages.some((m) => m.ruleId === 'epub-003' || m.ruleId === 'epub-004');
-    const code = toolFailed ? 2 : hasErrors(result.messages) ? 1 : 0;
+    const code = exitCode(result.messages);
     if (io.json) {
-      printJson(io, code, result.messages, { out: result.out ?? null, pages: result.pages ?? null, timings: result.timings ?? {}, validation: result.validation ?? null, cover: result.cover ?? null });
+      printJson(io, code, result.messages, { out: result.out ?? null, invalid: result.invalid ?? null, pages: result.pages ?? null, timings: result.timings ?? {}, validation: result.validation ?? null, cover: result.cover ?? null });
       return code;
     }
     reportMessages(io, result.messages);

@@ -1,7 +1,7 @@
 /** `folio import SOURCE --out DIR [--editorial FILE]`: raw issue text to a Markdown manuscript. */
 import { importIssue, writeManuscript } from '../../import/index.js';
-import { FolioError, formatMessage, hasErrors, message } from '../../messages.js';
-import { printJson, reportMessages, type Command } from '../command.js';
+import { exitCode, FolioError, formatMessage, hasErrors, message } from '../../messages.js';
+import { printJson, refuseUnwritable, reportMessages, type Command } from '../command.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -52,6 +52,8 @@ export const importCommand: Command = {
     if (pages !== undefined && (!Number.isInteger(pages) || pages < 1)) {
       return usageError(`Unexpected --pages \`${String(values.pages)}\`, expected a whole number from 1`);
     }
+    const refused = await refuseUnwritable(io, [{ path: out, kind: 'folder' }]);
+    if (refused !== undefined) return refused;
     try {
       const result = await importIssue({
         source,
@@ -61,9 +63,10 @@ export const importCommand: Command = {
         ...(typeof values.editorial === 'string' ? { editorial: values.editorial } : {}),
       });
       if (hasErrors(result.messages)) {
-        if (io.json) printJson(io, 1, result.messages);
+        const code = exitCode(result.messages);
+        if (io.json) printJson(io, code, result.messages);
         reportMessages(io, result.messages);
-        return 1;
+        return code;
       }
       await writeManuscript(result, out);
       if (io.json) {
@@ -76,9 +79,10 @@ export const importCommand: Command = {
     } catch (error) {
       // The source or the editorial file is missing or invalid: a problem of the input, not of the tool.
       if (error instanceof FolioError) {
-        if (io.json) printJson(io, 1, error.messages);
+        const code = exitCode(error.messages);
+        if (io.json) printJson(io, code, error.messages);
         reportMessages(io, error.messages);
-        return 1;
+        return code;
       }
       throw error;
     }

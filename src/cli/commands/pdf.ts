@@ -1,9 +1,9 @@
 /** `folio pdf`: typesets the issue as a PDF, page for page with the original. */
 import path from 'node:path';
-import { loadManuscript } from '../../manuscript/index.js';
-import { hasErrors } from '../../messages.js';
+import { loadCheckedManuscript } from '../../manuscript/index.js';
+import { exitCode } from '../../messages.js';
 import { issueSlug, renderPdf } from '../../pdf/index.js';
-import { printJson, progressBar, reportMessages, shownPath, type Command } from '../command.js';
+import { printJson, progressBar, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 
 /** The PDF command: thin, it resolves paths and calls `renderPdf`. */
 export const pdfCommand: Command = {
@@ -28,17 +28,27 @@ export const pdfCommand: Command = {
   },
   async run(values, _positionals, io) {
     const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
-    let out = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
-    if (out === undefined) {
-      // The default name comes from the issue; problems loading it surface in the render.
-      const loaded = await loadManuscript(manuscriptDir);
-      out = path.resolve('build', `${loaded.manuscript ? issueSlug(loaded.manuscript) : 'issue'}.pdf`);
+    const given = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
+    const refused = given === undefined ? undefined : await refuseUnwritable(io, [{ path: given, kind: 'file' }]);
+    if (refused !== undefined) return refused;
+    // The manuscript is checked whole before anything is made: a wrong one makes no PDF.
+    const loaded = await loadCheckedManuscript(manuscriptDir);
+    if (loaded.failed) {
+      const code = exitCode(loaded.messages);
+      if (io.json) printJson(io, code, loaded.messages, { out: null, pages: 0 });
+      else reportMessages(io, loaded.messages);
+      return code;
+    }
+    // The default name comes from the issue.
+    const out = given ?? path.resolve('build', `${loaded.manuscript ? issueSlug(loaded.manuscript) : 'issue'}.pdf`);
+    if (given === undefined) {
+      const refusedDefault = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
+      if (refusedDefault !== undefined) return refusedDefault;
     }
     const status = io.status;
     const result = await renderPdf({ manuscriptDir, out, ...(status ? { onProgress: (done: number, total: number) => status(`folio pdf: ${progressBar(done, total)}`) } : {}) });
     status?.(undefined);
-    const toolFailed = result.messages.some((m) => m.ruleId === 'pdf-001' || m.ruleId === 'pdf-002' || m.ruleId === 'pdf-008');
-    const code = toolFailed ? 2 : hasErrors(result.messages) || result.pages === 0 ? 1 : 0;
+    const code = exitCode(result.messages);
     if (io.json) {
       printJson(io, code, result.messages, { out: result.pages > 0 ? out : null, pages: result.pages, passes: result.passes, copyfit: Object.fromEntries(result.copyfit), timings: result.timings });
       return code;
