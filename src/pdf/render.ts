@@ -471,8 +471,9 @@ async function sharedKey(buildDir: string, templateDir: string, fill: number, ch
     else fontParts.push(`${path.relative(fonts, file)} ${(await stat(file)).size}`);
   }
   const contents = await Promise.all(files.sort().map((file) => readFile(file, 'utf8')));
-  // v2: the pages are kept with their unused soft hyphens taken out.
-  return hash(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v2');
+  // v2: the pages are kept with their unused soft hyphens taken out; v3: those inside a
+  // ligature's text too (a chunk cached before keeps them, so it is laid out again).
+  return hash(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v3');
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {
