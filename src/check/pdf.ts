@@ -218,7 +218,16 @@ export function startReadingPdf(file: string, signal?: AbortSignal): PdfReading 
 }
 
 /** A page with fewer rows than this is read at the document's text size. */
-const MIN_ROWS_FOR_OWN_SIZE = 8;
+/** A page more than this share CJK characters is read at the CJK text size. */
+const CJK_PAGE_SHARE = 0.5;
+const cjkChar = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
+
+/** Whether a page's rows are mostly CJK text (set in its own size). */
+function isCjkPage(rows: readonly Row[]): boolean {
+  const text = rows.map(rowText).join('');
+  const letters = text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+  return letters > 0 && (text.match(cjkChar)?.length ?? 0) / letters > CJK_PAGE_SHARE;
+}
 
 /** Reads every page of a PDF for the check. */
 export async function readPdfPages(reading: PdfReading, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number; text: PdfPage[] }> {
@@ -229,12 +238,17 @@ export async function readPdfPages(reading: PdfReading, issue: IssueMeta, origin
   const heights = rows.flat().map((r) => r.yMax - r.yMin);
   const lineHeight = median(heights);
   if (lineHeight !== undefined) bands.lineHeight = lineHeight;
+  const cjkPages = rows.map(isCjkPage);
+  const scriptHeights = {
+    cjk: median(rows.filter((_, i) => cjkPages[i]).flat().map((r) => r.yMax - r.yMin)),
+    latin: median(rows.filter((_, i) => !cjkPages[i]).flat().map((r) => r.yMax - r.yMin)),
+  };
   const pages = pdf.map((p, i) => {
     const vocabulary = new Set(originals[i]?.words ?? []);
-    // Each script is set in its own size: a page's running text is the size most of its rows are.
+    // Each script is set in its own size: a page is read at the size of its script's running text.
     const own = rows[i] ?? [];
-    const pageHeight = own.length >= MIN_ROWS_FOR_OWN_SIZE ? median(own.map((r) => r.yMax - r.yMin)) : undefined;
-    return readPdfPage(p, own, pageHeight === undefined ? bands : { ...bands, lineHeight: pageHeight }, phrases, vocabulary);
+    const height = cjkPages[i] ? scriptHeights.cjk : scriptHeights.latin;
+    return readPdfPage(p, own, height === undefined ? bands : { ...bands, lineHeight: height }, phrases, vocabulary);
   });
   return { pages, labels, count: pdf.length, text: pdf };
 }

@@ -51,6 +51,8 @@ export interface LayoutHints {
   openingLines: ReadonlySet<number>;
   /** Lines that look like a section numeral alone (`I`, `Ⅱ`, `一`). */
   numeralLines: ReadonlySet<number>;
+  /** The second and further lines of a numbered heading: a guessed page start never falls there. */
+  headingLines?: ReadonlySet<number>;
 }
 
 const folioPattern = /^\s*(\d{1,4})\s*$/;
@@ -161,7 +163,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
   }
   const measure = measureBudget(lines, furniture, strong, hints.openingLines);
   const { units, budgetAt, measureRatio } = measure;
-  let candidates = [...strong, ...budgetCandidates(lines, furniture, strong, measure)].sort((a, b) => a.index - b.index);
+  let candidates = [...strong, ...budgetCandidates(lines, furniture, strong, measure).filter((c) => !hints.headingLines?.has(c.index))].sort((a, b) => a.index - b.index);
 
   const openingPrefix = [0];
   for (let i = 0; i < lines.length; i += 1) openingPrefix.push((openingPrefix[i] ?? 0) + (hints.openingLines.has(i) ? 1 : 0));
@@ -239,7 +241,7 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
       const end = candidates[k + 1]?.index ?? lines.length;
       if (units(c.index, end) <= budgetAt(c.index) * measureRatio(c.index, end)) return;
       for (let i = c.index + 1; i < end; i += 1) {
-        if (!lines[i]?.blank && !furniture[i]) guesses.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
+        if (!lines[i]?.blank && !furniture[i] && !hints.headingLines?.has(i)) guesses.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
       }
     });
     const known = new Set(candidates.map((c) => c.index));

@@ -112,9 +112,15 @@ function isCjkNameByline(text: string, before: string | undefined, last: boolean
 }
 
 /** Finds the lines that tell the layout where chapters open and where numerals stand. */
+/** A heading's number: a Roman or Arabic numeral or a letter with a stop, or a Chinese ordinal. */
+const numberedHeading = /^(?:(?:[IVXLC]+|[ivxlc]+|\d{1,2}|[A-Za-z])\.\s+\p{Lu}|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)/u;
+/** The most lines a heading runs to. */
+const MAX_HEADING_LINES = 3;
+
 export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
   const openingLines = new Set<number>();
   const numeralLines = new Set<number>();
+  const headingLines = new Set<number>();
   lines.forEach((line, i) => {
     const t = line.text.trim();
     if (authorNoteStart.test(t) && /\p{L}/u.test(t)) openingLines.add(i);
@@ -131,8 +137,17 @@ export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
       if (isCjkNameByline(t, lines[before]?.text, last)) openingLines.add(i);
     }
     if (numeralAlone.test(t)) numeralLines.add(i);
+    // A numbered heading (`iv. Disruptions to …`, `4. Actions count …`, `（一）…`) after a blank
+    // line or a sentence's end: its further lines, up to a blank, never open a page (a heading is not split).
+    const previous = lines[i - 1];
+    if ((previous === undefined || previous.blank || sentenceEnd.test(previous.text.trim())) && numberedHeading.test(t) && !sentenceEnd.test(t)) {
+      for (let j = i + 1; j < lines.length && j <= i + MAX_HEADING_LINES && !lines[j]?.blank; j += 1) {
+        headingLines.add(j);
+        if (sentenceEnd.test(lines[j]?.text.trim() ?? '') || /[?？]$/u.test(lines[j]?.text.trim() ?? '')) break;
+      }
+    }
   });
-  return { openingLines, numeralLines };
+  return { openingLines, numeralLines, headingLines };
 }
 
 interface PageParts {
