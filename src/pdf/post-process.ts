@@ -6,6 +6,7 @@
  * issue stays a tagged PDF, as each chunk Chromium printed is.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
+import { repairSplitLigatures } from './ligature-text.js';
 import {
   decodePDFRawStream,
   PDFArray,
@@ -49,12 +50,14 @@ export interface PdfFacts {
 
 /**
  * Chromium's PDF of a layout as the issue's pages are kept: with the unused soft hyphens taken
- * out of its text layer (`dropUnusedSoftHyphens`). Done once per layout, before the pages go
+ * out of its text layer (`dropUnusedSoftHyphens`), and ligatures cut between two text nodes
+ * read as the font maps them (`repairSplitLigatures`). Done once per layout, before the pages go
  * into the cache, so that a build joining cached pages does not do it again for every page.
  */
 export async function cleanPrintedPdf(bytes: Uint8Array): Promise<Uint8Array> {
   const doc = await PDFDocument.load(bytes, loadOptions);
   dropUnusedSoftHyphens(doc);
+  repairSplitLigatures(doc);
   return doc.save({ useObjectStreams: false, objectsPerTick: Infinity });
 }
 

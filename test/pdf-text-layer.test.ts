@@ -1,0 +1,48 @@
+/**
+ * The PDF's text layer read as a reader's copy and search would, where Chromium's own text is
+ * wrong: a ligature drawn across two text nodes (Paged.js cuts a node where a page opens, at
+ * times inside `fi`) is marked with the first node's letters only, and `financial` reads
+ * `fnancial`. The clean-up reads such a glyph as its font maps it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readPdfText } from '../src/check/pdf-text.js';
+import { launchChromium } from '../src/pdf/browser.js';
+import { cleanPrintedPdf } from '../src/pdf/post-process.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+test('a ligature cut between two text nodes (f|inancial) reads as the word it prints after the clean-up', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-ligature-'));
+  const face = (await readFile(path.join(repo, 'node_modules/@fontsource/noto-serif/files/noto-serif-latin-400-normal.woff2'))).toString('base64');
+  const html = `<!doctype html><html lang="en"><head><style>@font-face { font-family: 'Test Serif'; src: url(data:font/woff2;base64,${face}) format('woff2') } @page { size: 120mm 60mm; margin: 10mm } body { font: 11pt 'Test Serif' }</style></head><body><p id="p">A global cycle.</p></body></html>`;
+  const chromium = await launchChromium({ timeoutMs: 120_000 });
+  try {
+    const tab = await chromium.browser.newPage();
+    await tab.setContent(html);
+    // Two text nodes that meet inside the ligature, as a page cut leaves them: `f` and `inancial`.
+    await tab.evaluate(() => {
+      const p = document.getElementById('p') as HTMLElement;
+      p.textContent = '';
+      p.append('A global f', 'inancial cycle, fine and flat.');
+    });
+    await tab.evaluateHandle('document.fonts.ready');
+    const raw = await tab.pdf({ tagged: true, preferCSSPageSize: true });
+    await tab.close();
+    const rawFile = path.join(dir, 'raw.pdf');
+    const cleanFile = path.join(dir, 'clean.pdf');
+    await writeFile(rawFile, raw);
+    await writeFile(cleanFile, await cleanPrintedPdf(raw));
+    const wordsOf = async (file: string): Promise<string[]> => (await readPdfText(file)).flatMap((p) => p.lines.flatMap((l) => l.words.map((w) => w.text)));
+    // Chromium's own text layer loses the `i` (this is what the clean-up is for).
+    assert.deepEqual(await wordsOf(rawFile), ['A', 'global', 'fnancial', 'cycle,', 'fine', 'and', 'flat.']);
+    assert.deepEqual(await wordsOf(cleanFile), ['A', 'global', 'financial', 'cycle,', 'fine', 'and', 'flat.']);
+  } finally {
+    await chromium.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
