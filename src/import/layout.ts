@@ -299,6 +299,19 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     }
   });
 
+  // A page opened at a guess between two surviving folios fixes the pages after it only as
+  // well as the guess: a page start missed elsewhere in that stretch shifts every page between
+  // the miss and the guess by one. Every page of such a stretch is as uncertain as the guess.
+  let spanStart = 0;
+  for (let k = 0; k <= pages.length; k += 1) {
+    const page = pages[k];
+    if (page !== undefined && !(k > spanStart && candidateAt(page.start)?.anchor)) continue;
+    const span = pages.slice(spanStart, k);
+    if (span.some((p) => p.evidence.includes('line-budget'))) {
+      for (const p of span) if (!candidateAt(p.start)?.anchor) p.confidence = Math.min(p.confidence, ANOMALY_CONFIDENCE);
+    }
+    spanStart = k;
+  }
   // Guessed page starts that still need a stub or an overfull page to meet the folios mean the
   // folios themselves disagree.
   if (guessed && anomalous) {
