@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolvePrintGeometry, runningTitle, type IssueMeta } from '../manuscript/index.js';
+import { cjkShare } from '../import/source.js';
 import { message, type Message } from '../messages.js';
 import type { StagePage, StageSummary } from './report.js';
 import { comparePage, listWords, wordsMessage, type OriginalPage, type Originals } from './pages.js';
@@ -217,17 +218,11 @@ export function startReadingPdf(file: string, signal?: AbortSignal): PdfReading 
   return { text, objects };
 }
 
-/** A page with fewer rows than this is read at the document's text size. */
 /** A page more than this share CJK characters is read at the CJK text size. */
 const CJK_PAGE_SHARE = 0.5;
-const cjkChar = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
 
 /** Whether a page's rows are mostly CJK text (set in its own size). */
-function isCjkPage(rows: readonly Row[]): boolean {
-  const text = rows.map(rowText).join('');
-  const letters = text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
-  return letters > 0 && (text.match(cjkChar)?.length ?? 0) / letters > CJK_PAGE_SHARE;
-}
+const isCjkPage = (rows: readonly Row[]): boolean => cjkShare(rows.map(rowText).join('')) > CJK_PAGE_SHARE;
 
 /** Reads every page of a PDF for the check. */
 export async function readPdfPages(reading: PdfReading, issue: IssueMeta, originals: readonly OriginalPage[]): Promise<{ pages: PdfPageText[]; labels: string[] | undefined; count: number; text: PdfPage[] }> {

@@ -229,23 +229,22 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
   };
   let { solution, first } = solveAnyFirst();
   let guessed = false;
-  let strongAndBudget = candidates;
+  // The candidates before any guess: what an unsatisfiable layout is explained by.
+  const strongAndBudget = candidates;
   if (!solution) {
     // The evidence leaves some page start out of every layout (a page start unmarked where the
     // line budget does not fall on it): every line of text may open a page, at the price of a
     // guess, and the pages opened so are no more certain than a guess.
-    strongAndBudget = candidates;
     // Only a stretch longer than a page between two page starts can hide one.
+    const known = new Set(candidates.map((c) => c.index));
     const guesses: Candidate[] = [];
     candidates.forEach((c, k) => {
       const end = candidates[k + 1]?.index ?? lines.length;
       if (units(c.index, end) <= budgetAt(c.index) * measureRatio(c.index, end)) return;
       for (let i = c.index + 1; i < end; i += 1) {
-        if (!lines[i]?.blank && !furniture[i] && !hints.headingLines?.has(i)) guesses.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
+        if (!lines[i]?.blank && !furniture[i] && !known.has(i) && !hints.headingLines?.has(i)) guesses.push({ index: i, penalty: LINE_BUDGET_PENALTY, evidence: ['line-budget'] });
       }
     });
-    const known = new Set(candidates.map((c) => c.index));
-    guesses.splice(0, guesses.length, ...guesses.filter((g) => !known.has(g.index)));
     candidates = [...candidates, ...guesses].sort((a, b) => a.index - b.index);
     strongBefore = countStrong();
     costs = new Map();
@@ -275,10 +274,11 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     return { page: first + k, start: c.index, end, units: u, evidence, confidence: Math.round(confidence * 100) / 100 };
   });
 
-  let anomalous: RestoredPage | undefined;
+  // A page that is overfull, or a stub that ends no chapter, says one page start too few or too
+  // many near it; a page opened at a guess fixes the pages after it only as well as the guess
+  // (a start missed elsewhere shifts every page between the miss and the guess). Either makes
+  // every page between the surviving folios around it uncertain.
   const odd = new Set<number>();
-  // A page that is overfull, or a stub that ends no chapter, makes the numbers of every page
-  // between the surviving folios around it uncertain: one page start too few or too many.
   pages.forEach((p, k) => {
     const L = budgetAt(p.start);
     const capacity = (holdsOpening(p.start, p.end) ? L : L + OPEN_PAGE_SLACK) * measureRatio(p.start, p.end);
@@ -286,44 +286,31 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
     let last = p.end - 1;
     while (last > p.start && (lines[last]?.blank || furniture[last])) last -= 1;
     const stub = k + 1 < pages.length && p.units < STUB_SHARE * L && !sentenceEnd.test(lines[last]?.text.trim() ?? '');
-    if (!overfull && !stub) return;
-    anomalous ??= p;
-    odd.add(k);
-    let from = k;
-    while (from > 0 && !candidateAt(pages[from]?.start)?.anchor) from -= 1;
-    let to = k + 1;
-    while (to < pages.length && !candidateAt(pages[to]?.start)?.anchor) to += 1;
-    for (let i = from; i < to; i += 1) {
-      const q = pages[i];
-      if (q && !candidateAt(q.start)?.anchor) q.confidence = Math.min(q.confidence, ANOMALY_CONFIDENCE);
-    }
+    if (overfull || stub) odd.add(k);
   });
-
-  // A page opened at a guess between two surviving folios fixes the pages after it only as
-  // well as the guess: a page start missed elsewhere in that stretch shifts every page between
-  // the miss and the guess by one. Every page of such a stretch is as uncertain as the guess.
+  const anchored = (p: RestoredPage): boolean => candidateAt(p.start)?.anchor !== undefined;
   let spanStart = 0;
   for (let k = 0; k <= pages.length; k += 1) {
     const page = pages[k];
-    if (page !== undefined && !(k > spanStart && candidateAt(page.start)?.anchor)) continue;
+    if (page !== undefined && !(k > spanStart && anchored(page))) continue;
     const span = pages.slice(spanStart, k);
-    if (span.some((p) => p.evidence.includes('line-budget'))) {
-      for (const p of span) if (!candidateAt(p.start)?.anchor) p.confidence = Math.min(p.confidence, ANOMALY_CONFIDENCE);
+    if (span.some((p, i) => odd.has(spanStart + i) || p.evidence.includes('line-budget'))) {
+      for (const p of span) if (!anchored(p)) p.confidence = Math.min(p.confidence, ANOMALY_CONFIDENCE);
     }
     spanStart = k;
   }
   // Guessed page starts that still need a stub or an overfull page to meet the folios mean the
   // folios themselves disagree.
-  if (guessed && anomalous) {
-    const odd = anomalous;
-    const before = [...anchors].reverse().find((a) => a.index <= odd.start);
-    const after = anchors.find((a) => a.index > odd.start);
+  const firstOdd = pages[Math.min(...odd)];
+  if (guessed && firstOdd) {
+    const before = [...anchors].reverse().find((a) => a.index <= firstOdd.start);
+    const after = anchors.find((a) => a.index > firstOdd.start);
     const folioAt = (c: Candidate | undefined): string => (c?.anchor ? `folio ${c.anchor.folio} (line ${lines[c.anchor.folioIndex]?.n})` : 'the file start');
     throw new FolioError([
       message(
         'import-004',
-        `Unexpected printed folios that no page layout can satisfy: ${folioAt(before)} and ${after ? folioAt(after) : 'the file end'}; even guessed page starts leave page ${odd.page} with ${odd.units} lines (a page holds about ${budgetAt(odd.start)}); expected a folio or a page start that is wrong, or too few marked page starts to fix the pages there`,
-        { file, line: lines[odd.start]?.n ?? 1 },
+        `Unexpected printed folios that no page layout can satisfy: ${folioAt(before)} and ${after ? folioAt(after) : 'the file end'}; even guessed page starts leave page ${firstOdd.page} with ${firstOdd.units} lines (a page holds about ${budgetAt(firstOdd.start)}); expected a folio or a page start that is wrong, or too few marked page starts to fix the pages there`,
+        { file, line: lines[firstOdd.start]?.n ?? 1 },
       ),
     ]);
   }

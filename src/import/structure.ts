@@ -111,12 +111,12 @@ function isCjkNameByline(text: string, before: string | undefined, last: boolean
   return isCjkText(b) && !sentenceEnd.test(b) && !/[，；、]$/u.test(b) && [...b].length <= 30;
 }
 
-/** Finds the lines that tell the layout where chapters open and where numerals stand. */
 /** A heading's number: a Roman or Arabic numeral or a letter with a stop, or a Chinese ordinal. */
 const numberedHeading = /^(?:(?:[IVXLC]+|[ivxlc]+|\d{1,2}|[A-Za-z])\.\s+\p{Lu}|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)/u;
 /** The most lines a heading runs to. */
 const MAX_HEADING_LINES = 3;
 
+/** Finds the lines that tell the layout where chapters open, where numerals stand and where headings run on. */
 export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
   const openingLines = new Set<number>();
   const numeralLines = new Set<number>();
@@ -166,13 +166,13 @@ function isTitleLike(text: string, typicalWidth: number): boolean {
   return displayWidth(t) < typicalWidth * 0.85 && /^[\p{Lu}\d“"‘(]/u.test(t);
 }
 
-/** Splits every page into running text, foot notes and an opening block. */
 /** The most lines an author note or a title runs to. */
 const MAX_NOTE_LINES = 6;
 const MAX_TITLE_LINES = 6;
 /** A line at least this share of the typical line's width is running text. */
 const TEXT_WIDTH_SHARE = 0.9;
 
+/** Splits every page into running text, foot notes and an opening block. */
 export function readPages(lines: readonly SourceLine[], layout: Layout): PageParts[] {
   const widths = lines.filter((l) => !l.blank).map((l) => displayWidth(l.text.trim())).sort((a, b) => a - b);
   const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 60;
