@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { chromiumPath } from '../src/chromium.js';
+import { mount, processesMentioning } from './processes.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const folio = path.join(root, 'bin/folio.js');
@@ -23,19 +24,6 @@ async function privateTmp(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'folio-fault-'));
 }
 
-/** Processes whose command line mentions `text` (a private folder): orphans if any remain. */
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/u.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
-    } catch {
-      // gone already
-    }
-  }
-  return pids;
-}
 
 function run(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [folio, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
@@ -146,11 +134,6 @@ for (const [signal, code] of [
   });
 }
 
-/** Mounts a filesystem for one test (root only, as in CI); skipped nowhere: root is required. */
-function mount(args: string[]): void {
-  const r = spawnSync('mount', args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `mount ${args.join(' ')}: ${r.stderr}`);
-}
 
 test('a full output folder: exit 2, a message naming the file, the old PDF intact, no partial file', async () => {
   const tmp = await privateTmp();

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFObject, PDFRawStream, PDFRef, PDFString, StandardFonts } from 'pdf-lib';
 import { formatMessage } from '../src/messages.js';
 import { launchChromium } from '../src/pdf/browser.js';
+import { testSerifFace } from './print-sample.js';
 import { renderPdf } from '../src/pdf/index.js';
 import { finishPdf, joinPdfs, type PdfFacts } from '../src/pdf/post-process.js';
 
@@ -165,8 +166,7 @@ test('pdf tagged: parts of one PDF on either side of another split the element t
   const dir = await mkdtemp(path.join(os.tmpdir(), 'folio-tagged-'));
   const words = (count: number, stem: string) => Array.from({ length: count }, (_, i) => `${stem}${i}`).join(' ');
   // A bundled face, never the machine's `serif`, so the pages break the same on every machine.
-  const face = (await readFile(fileURLToPath(new URL('../node_modules/@fontsource/noto-serif/files/noto-serif-latin-400-normal.woff2', import.meta.url)))).toString('base64');
-  const page = `<style>@font-face { font-family: 'Test Serif'; src: url(data:font/woff2;base64,${face}) format('woff2') } @page { size: 100mm 100mm; margin: 10mm } body { font: 10pt 'Test Serif' } .page { break-before: page }</style>`;
+  const page = `<style>${await testSerifFace()} @page { size: 100mm 100mm; margin: 10mm } body { font: 10pt 'Test Serif' } .page { break-before: page }</style>`;
   // Four pages, each break set by the page (not by the fonts a machine has): the "span" paragraph
   // opens page 2 and runs onto page 3; the last paragraph opens page 4.
   const english = `<!doctype html><html lang="en"><head>${page}</head><body><h1>Alpha heading</h1><p>${words(60, 'first')}</p><p class="page">${words(120, 'span')}</p><ul><li>${words(30, 'item')}</li></ul><p class="page">${words(60, 'last')}</p></body></html>`;

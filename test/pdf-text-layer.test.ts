@@ -5,34 +5,23 @@
  * `fnancial`. The clean-up reads such a glyph as its font maps it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { readPdfText } from '../src/check/pdf-text.js';
-import { launchChromium } from '../src/pdf/browser.js';
 import { cleanPrintedPdf } from '../src/pdf/post-process.js';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { printSample } from './print-sample.js';
 
 test('a ligature cut between two text nodes (f|inancial) reads as the word it prints after the clean-up', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'folio-ligature-'));
-  const face = (await readFile(path.join(repo, 'node_modules/@fontsource/noto-serif/files/noto-serif-latin-400-normal.woff2'))).toString('base64');
-  const html = `<!doctype html><html lang="en"><head><style>@font-face { font-family: 'Test Serif'; src: url(data:font/woff2;base64,${face}) format('woff2') } @page { size: 120mm 60mm; margin: 10mm } body { font: 11pt 'Test Serif' }</style></head><body><p id="p">A global cycle.</p></body></html>`;
-  const chromium = await launchChromium({ timeoutMs: 120_000 });
   try {
-    const tab = await chromium.browser.newPage();
-    await tab.setContent(html);
     // Two text nodes that meet inside the ligature, as a page cut leaves them: `f` and `inancial`.
-    await tab.evaluate(() => {
+    const raw = await printSample('<p id="p">A global cycle.</p>', () => {
       const p = document.getElementById('p') as HTMLElement;
       p.textContent = '';
       p.append('A global f', 'inancial cycle, fine and flat.');
     });
-    await tab.evaluateHandle('document.fonts.ready');
-    const raw = await tab.pdf({ tagged: true, preferCSSPageSize: true });
-    await tab.close();
     const rawFile = path.join(dir, 'raw.pdf');
     const cleanFile = path.join(dir, 'clean.pdf');
     await writeFile(rawFile, raw);
@@ -42,7 +31,6 @@ test('a ligature cut between two text nodes (f|inancial) reads as the word it pr
     assert.deepEqual(await wordsOf(rawFile), ['A', 'global', 'fnancial', 'cycle,', 'fine', 'and', 'flat.']);
     assert.deepEqual(await wordsOf(cleanFile), ['A', 'global', 'financial', 'cycle,', 'fine', 'and', 'flat.']);
   } finally {
-    await chromium.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

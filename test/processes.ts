@@ -1,5 +1,7 @@
 /** The processes a test started, read from /proc: for the tests of tools kept running. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Children of this process whose command line holds `text` (with arguments joined by NUL). */
@@ -31,4 +33,24 @@ export async function until(condition: () => boolean, ms: number, what: string):
     if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Processes whose command line mentions `text` (a private folder): orphans if any remain. */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // gone already
+    }
+  }
+  return pids;
+}
+
+/** Mounts a filesystem for one test (root only, as in CI). */
+export function mount(args: string[]): void {
+  const r = spawnSync('mount', args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `mount ${args.join(' ')}: ${r.stderr}`);
 }

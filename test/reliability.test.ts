@@ -19,10 +19,11 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { readerTextProblems } from '../src/check/pdf.js';
 import { chromiumPath } from '../src/chromium.js';
+import { mount, processesMentioning } from './processes.js';
 import { readPdfText } from '../src/check/pdf-text.js';
 import { loadManuscript } from '../src/manuscript/index.js';
-import { launchChromium } from '../src/pdf/browser.js';
 import { cleanPrintedPdf } from '../src/pdf/post-process.js';
+import { printSample } from './print-sample.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const folioBin = path.join(repo, 'bin', 'folio.js');
@@ -103,24 +104,7 @@ async function placeOf(file: string, find: string): Promise<string> {
   return `${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-function mount(args: string[]): void {
-  const r = spawnSync('mount', args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `mount ${args.join(' ')}: ${r.stderr}`);
-}
 
-/** Processes whose command line mentions `text` (a private folder): orphans if any remain. */
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/u.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
-    } catch {
-      // gone already
-    }
-  }
-  return pids;
-}
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -538,16 +522,9 @@ describe('folio build on an imported issue', () => {
 
 test('a soft hyphen inside an fi ligature: in Chromium\'s text layer, found by the check (check-012), gone after the clean-up', async () => {
   const dir = await scratch('softhyphen');
-  const face = (await readFile(path.join(repo, 'node_modules/@fontsource/noto-serif/files/noto-serif-latin-400-normal.woff2'))).toString('base64');
   // Hyphenation points right where Noto Serif forms its fi, ff and ffi ligatures, as in the bundled issue.
-  const html = `<!doctype html><html lang="en"><head><style>@font-face { font-family: 'Test Serif'; src: url(data:font/woff2;base64,${face}) format('woff2') } @page { size: 120mm 60mm; margin: 10mm } body { font: 11pt 'Test Serif' }</style></head><body><p>A signif&shy;icant step, dif&shy;ficulties of traf&shy;fic.</p></body></html>`;
-  const chromium = await launchChromium({ timeoutMs: 120_000 });
   try {
-    const tab = await chromium.browser.newPage();
-    await tab.setContent(html);
-    await tab.evaluateHandle('document.fonts.ready');
-    const raw = await tab.pdf({ tagged: true, preferCSSPageSize: true });
-    await tab.close();
+    const raw = await printSample('<p>A signif&shy;icant step, dif&shy;ficulties of traf&shy;fic.</p>');
     const rawFile = path.join(dir, 'raw.pdf');
     const cleanFile = path.join(dir, 'clean.pdf');
     await writeFile(rawFile, raw);
@@ -569,7 +546,6 @@ test('a soft hyphen inside an fi ligature: in Chromium\'s text layer, found by t
       'every word as a search for it would find it',
     );
   } finally {
-    await chromium.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
