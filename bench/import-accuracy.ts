@@ -10,7 +10,7 @@
  * pages in each confidence band are right; a wrong page above the warning threshold is the one
  * failure that must never happen (an import that stops, naming the stretch, is honest).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,11 @@ import { generateIssue, type IssueOptions } from '../test/generator/issue.js';
 import { scoreImport, WARN_CONFIDENCE, type PageScore } from '../test/generator/score.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '40' }, write: { type: 'string' } } });
+const { values } = parseArgs({ options: { seeds: { type: 'string', default: '40' }, write: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+/** With `--verbose`, each issue that stops, or returns a wrong count or a wrong page above the threshold, is named on stderr. */
+const tell = (line: string): void => {
+  if (values.verbose) process.stderr.write(`${line}\n`);
+};
 const seeds = Number(values.seeds);
 
 interface Run {
@@ -63,7 +67,10 @@ try {
         const result = await importIssue({ source, out: dir, ...(kind.pages ? { pages: issue.pages } : {}) });
         const score = scoreImport(issue, result.report);
         run.imports += 1;
+        const wrongHigh = score.pages.filter((p) => !p.right && p.confidence > WARN_CONFIDENCE);
+        if (wrongHigh.length > 0) tell(`seed ${seed}, ${kind.label}: pages ${wrongHigh.map((p) => p.page).join(', ')} wrong above ${WARN_CONFIDENCE}`);
         if (score.pagesFound !== score.pagesExpected) {
+          tell(`seed ${seed}, ${kind.label}: ${score.pagesFound} pages returned, ${score.pagesExpected} printed`);
           // A wrong count: every page past the first difference is scored as found.
           run.stops.set('wrong page count returned', (run.stops.get('wrong page count returned') ?? 0) + 1);
         }
@@ -72,6 +79,7 @@ try {
       } catch (error) {
         if (!(error instanceof FolioError)) throw error;
         const rule = error.messages[0]?.ruleId ?? 'unknown';
+        tell(`seed ${seed}, ${kind.label}: ${error.message}`);
         run.stops.set(rule, (run.stops.get(rule) ?? 0) + 1);
       }
     }
@@ -107,4 +115,9 @@ for (const run of runs) {
 out.push('', `Pages at or below ${WARN_CONFIDENCE} carry an import-008 warning (or, with no folio at all, the one import-009 warning) and are flagged in the proof.`);
 const text = `${out.join('\n')}\n`;
 process.stdout.write(text);
-if (values.write) await writeFile(values.write, text);
+if (values.write) {
+  // The reading of the figures is a person's: kept from the file the run replaces.
+  const previous = await readFile(values.write, 'utf8').catch(() => '');
+  const reading = previous.indexOf('\n## Reading it');
+  await writeFile(values.write, reading >= 0 ? `${text}${previous.slice(reading)}` : text);
+}

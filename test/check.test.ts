@@ -18,7 +18,7 @@ import { PDFDocument, PDFName } from 'pdf-lib';
 import { check, type CheckResult } from '../src/check/index.js';
 import { buildEpub } from '../src/epub/index.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
-import { findFolioBlocks } from '../src/import/layout.js';
+import { findFolioBlocks } from '../src/import/folio-blocks.js';
 import { readSource } from '../src/import/source.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';

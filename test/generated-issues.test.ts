@@ -52,7 +52,10 @@ test('generated issues: no page placed wrongly above the warning threshold, no p
     let right = 0;
     let scored = 0;
     for (const kind of kinds) {
-      for (let seed = 1; seed <= 8; seed += 1) {
+      // Seeds 1–8, and issues the bench once caught: a Chinese page budget read off a folio
+      // block's blank line (30), a Latin phrase wrapped at its space in Chinese text taken for a
+      // page start (23), a short Chinese section whose marked starts are two pages apart (36).
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 23, 30, 36]) {
         const issue = await issueFor(seed, kind.overrides);
         const source = path.join(dir, `issue-${seed}.txt`);
         await writeFile(source, issue.text);
@@ -66,7 +69,7 @@ test('generated issues: no page placed wrongly above the warning threshold, no p
           // Every page at or below the threshold is warned about, at its line.
           const warned = new Set(result.messages.filter((m) => m.ruleId === 'import-008').map((m) => m.place?.line));
           for (const p of result.report.pages) if (p.confidence < WARN_CONFIDENCE) assert.ok(warned.has(p.startLine), `${label}: page ${p.page} is warned about`);
-          if (kind.pages && kind.overrides.folios === undefined) {
+          if (kind.pages && kind.overrides.folios === undefined && seed <= 8) {
             right += score.pages.filter((p) => p.right).length;
             scored += score.pages.length;
           }

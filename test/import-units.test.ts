@@ -1,6 +1,7 @@
 /** Small rules of the import, one case a line. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fundamentalBudget } from '../src/import/candidates.js';
 import { bylineAuthors, layoutHints, parseCjkByline } from '../src/import/structure.js';
 import { escapeMarkdown } from '../src/import/markdown.js';
 import { joinLines, titleCaseShare } from '../src/import/text.js';
@@ -43,4 +44,13 @@ test('escaping: what Markdown would read as syntax, and only that', () => {
 test('title case: titles score high, sentences low', () => {
   assert.ok(titleCaseShare('The Third Meeting of the US-China Eminent Persons Forum') >= 0.9);
   assert.ok(titleCaseShare('the sixth annual conference of the forum was held') < 0.3);
+});
+
+test('page budget: the page the common distance is a multiple of, but never from one stray distance', () => {
+  // Page starts missing: the common distance (48) is two pages, and two distances show the page.
+  assert.equal(fundamentalBudget([48, 96, 24, 48, 72, 24]), 24);
+  // One distance of a quarter of the common one is a stray space-started line, not a page.
+  assert.equal(fundamentalBudget([32, 8, 24, 32, 14]), 32);
+  assert.equal(fundamentalBudget([33, 33, 32, 33]), 33);
+  assert.equal(fundamentalBudget([]), undefined);
 });

@@ -11,7 +11,7 @@ import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { findFolioBlocks } from '../import/layout.js';
+import { findFolioBlocks } from '../import/folio-blocks.js';
 import { readSource } from '../import/source.js';
 import type { Chapter, Manuscript } from '../manuscript/index.js';
 import { words } from './words.js';

@@ -3,7 +3,8 @@
  * open a page (the file's first line, every surviving folio block, every space-started line,
  * and line-budget guesses in long stretches with none), and the line budget a full page holds.
  */
-import type { FolioBlock, LayoutHints } from './layout.js';
+import type { FolioBlock } from './folio-blocks.js';
+import type { LayoutHints } from './layout.js';
 import { cjkShare, displayWidth, type SourceLine } from './source.js';
 
 /** How a page start was found. */
@@ -27,6 +28,14 @@ export const NUMERAL_PENALTY = 4;
 export const SHORT_PAIR_PENALTY = 3;
 export const SHORT_PREVIOUS_WIDTH = 56;
 export const SHORT_LINE_WIDTH = 40;
+/**
+ * In Chinese text, a space-started line that goes on with a Latin word after a line that ends
+ * in one is a Latin phrase wrapped at its space (`…（fundamental` / ` collateral）…`) more
+ * often than a page's first line.
+ */
+export const WRAPPED_PHRASE_PENALTY = 3;
+const latinEnd = /[\p{Script=Latin}\d][,.;:)）]?$/u;
+const latinStart = /^[\p{Script=Latin}\d(（]/u;
 /** A page start guessed from the line budget alone, in a stretch with no other evidence. */
 export const LINE_BUDGET_PENALTY = 30;
 /** Page starts closer than this (in budget units) are not full pages: left out of the budget's mode. */
@@ -54,7 +63,19 @@ export interface LineBudget {
   budgetAt(index: number): number;
   /** How much wider than the issue's typical measure a stretch is set (1 to MAX_MEASURE_RATIO). */
   measureRatio(from: number, to: number): number;
+  /**
+   * Whether the budget of a page that starts at a line rests on enough distances between page
+   * starts in its script (MIN_BUDGET_DISTANCES) to be trusted.
+   */
+  measuredAt(index: number): boolean;
 }
+
+/**
+ * A script's budget measured on fewer distances between page starts than this is a guess
+ * (a short Chinese section with half its page starts marked shows one or two, each perhaps two
+ * pages long): its pages are no more certain than a guess.
+ */
+export const MIN_BUDGET_DISTANCES = 4;
 
 /**
  * Weight of each line in the line budget: a blank line is a line of space on the page in
@@ -116,6 +137,7 @@ export function evidenceCandidates(lines: readonly SourceLine[], folioBlocks: re
     if (before >= 0 && hints.numeralLines.has(before)) penalty += NUMERAL_PENALTY;
     const prev = lines[before];
     if (before === i - 1 && prev && !terminal.test(prev.text) && prev.text.trim().length < SHORT_PREVIOUS_WIDTH && line.text.trim().length < SHORT_LINE_WIDTH) penalty += SHORT_PAIR_PENALTY;
+    if (prev && cjkShare(prev.text) > 0.5 && latinEnd.test(prev.text.trimEnd()) && latinStart.test(line.text.trim())) penalty += WRAPPED_PHRASE_PENALTY;
     byIndex.set(i, { index: i, penalty, evidence: ['space-start'] });
   });
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
@@ -130,6 +152,11 @@ export const UNDERFULL_SHARE = 0.12;
 export const FRACTION_SHARE = 0.2;
 /** The most pages one common distance between page starts is taken to hold. */
 const MAX_PAGES_PER_GAP = 4;
+/**
+ * However few distances a script shows, this many must be one page of a fraction of the common
+ * one (a single distance of a quarter page is a stray space-started line, not a page).
+ */
+export const MIN_FRACTION_PAGES = 2;
 
 /**
  * The page budget: the most common distance between page starts, unless that distance is two
@@ -144,7 +171,7 @@ export function fundamentalBudget(gaps: readonly number[]): number | undefined {
     const page = common / k;
     if (page < MIN_BUDGET_GAP) continue;
     const single = gaps.filter((g) => g <= page + BUDGET_TOLERANCE && g >= page - Math.max(2, UNDERFULL_SHARE * page));
-    if (single.length >= FRACTION_SHARE * gaps.length) {
+    if (single.length >= Math.max(MIN_FRACTION_PAGES, FRACTION_SHARE * gaps.length)) {
       // The pages as full as they are: the common distance's share and the single pages, by page.
       return mode([...single, ...gaps.filter((g) => Math.abs(g - common) <= BUDGET_TOLERANCE).map((g) => Math.round(g / k))]);
     }
@@ -163,7 +190,20 @@ export function measureBudget(lines: readonly SourceLine[], furniture: readonly 
   for (const w of weights) prefix.push((prefix[prefix.length - 1] ?? 0) + w);
   const units = (from: number, to: number): number => (prefix[to] ?? 0) - (prefix[from] ?? 0);
   const cjkLines = lines.map((l) => cjkShare(l.text) > 0.5);
-  const isCjkLine = (i: number): boolean => cjkLines[i] ?? false;
+  // A page's script is its text's: a page opened at a folio block starts on a blank line or
+  // on the folio, so the first line of text from there on says which budget it keeps.
+  const firstTextFrom: number[] = new Array<number>(lines.length + 1).fill(lines.length);
+  for (let i = lines.length - 1; i >= 0; i -= 1) firstTextFrom[i] = lines[i]?.blank || furniture[i] ? (firstTextFrom[i + 1] ?? lines.length) : i;
+  const isCjkLine = (i: number): boolean => cjkLines[firstTextFrom[i] ?? i] ?? false;
+  // A distance between page starts counts for the script most of its lines are in.
+  const cjkPrefix = [0];
+  const textPrefix = [0];
+  lines.forEach((l, i) => {
+    const text = !l.blank && !furniture[i];
+    textPrefix.push((textPrefix[i] ?? 0) + (text ? 1 : 0));
+    cjkPrefix.push((cjkPrefix[i] ?? 0) + (text && cjkLines[i] ? 1 : 0));
+  });
+  const isCjkStretch = (from: number, to: number): boolean => 2 * ((cjkPrefix[to] ?? 0) - (cjkPrefix[from] ?? 0)) > (textPrefix[to] ?? 0) - (textPrefix[from] ?? 0);
   const gaps = { latin: [] as number[], cjk: [] as number[] };
   const openings = [...openingLines].sort((a, b) => a - b);
   const holdsOpening = (from: number, to: number): boolean => openings.some((i) => i >= from && i < to);
@@ -171,10 +211,10 @@ export function measureBudget(lines: readonly SourceLine[], furniture: readonly 
   for (let k = 0; k + 1 < candidates.length; k += 1) {
     const a = candidates[k];
     const b = candidates[k + 1];
-    if (!a || !b || isCjkLine(a.index) !== isCjkLine(b.index)) continue;
+    if (!a || !b) continue;
     const u = units(a.index, b.index);
     if (u < MIN_BUDGET_GAP) continue;
-    const script = isCjkLine(a.index) ? 'cjk' : 'latin';
+    const script = isCjkStretch(a.index, b.index) ? 'cjk' : 'latin';
     all[script].push(u);
     const next = candidates[k + 2]?.index ?? lines.length;
     if (!holdsOpening(a.index, b.index) && !holdsOpening(b.index, next)) gaps[script].push(u);
@@ -198,7 +238,8 @@ export function measureBudget(lines: readonly SourceLine[], furniture: readonly 
     ratios.set(key, ratio);
     return ratio;
   };
-  return { units, budget, budgetAt: (i) => (isCjkLine(i) ? budget.cjk : budget.latin), measureRatio };
+  const measured = { latin: all.latin.length >= MIN_BUDGET_DISTANCES, cjk: all.cjk.length >= MIN_BUDGET_DISTANCES };
+  return { units, budget, budgetAt: (i) => (isCjkLine(i) ? budget.cjk : budget.latin), measureRatio, measuredAt: (i) => (isCjkLine(i) ? measured.cjk : measured.latin) };
 }
 
 /** Line-budget candidates in every stretch too long to be one page that has no page start. */

@@ -43,14 +43,28 @@ export interface Solution {
   otherCount?: SolverLayout;
 }
 
+/**
+ * Why no layout holds: the first candidate with a surviving folio that no layout of the text
+ * before it reaches with its page (`stuckAt`), or, when every folio is reached, the text after
+ * the last one (its length, or the page count asked for).
+ */
+export interface SolverFailure {
+  stuckAt?: number;
+}
+
 const INF = Number.POSITIVE_INFINITY;
 
-/** Solves the layout; undefined when no layout satisfies the surviving folios (and the page count). */
-export function solvePages(input: SolverInput): Solution | undefined {
+/** Whether the solver found a layout. */
+export function solved(outcome: Solution | SolverFailure): outcome is Solution {
+  return 'best' in outcome;
+}
+
+/** Solves the layout, or says where no layout satisfies the surviving folios (and the page count). */
+export function solvePages(input: SolverInput): Solution | SolverFailure {
   const { candidates } = input;
   const m = candidates.length;
   const maxPages = input.pages ?? m;
-  if (m === 0 || maxPages < 1) return undefined;
+  if (m === 0 || maxPages < 1) return {};
   const allowed = (j: number, k: number): boolean => {
     const fixed = candidates[j]?.fixedPage;
     return k < maxPages && (fixed === undefined || fixed === k);
@@ -78,7 +92,7 @@ export function solvePages(input: SolverInput): Solution | undefined {
 
   const forward = candidates.map(() => new Float64Array(maxPages).fill(INF));
   const back = candidates.map(() => new Int32Array(maxPages).fill(-1));
-  if (!allowed(0, 0)) return undefined;
+  if (!allowed(0, 0)) return { stuckAt: 0 };
   (forward[0] as Float64Array)[0] = 0;
   for (let i = 0; i < m; i += 1) {
     const fi = forward[i] as Float64Array;
@@ -118,7 +132,10 @@ export function solvePages(input: SolverInput): Solution | undefined {
   }
   const ranked = [...byCount.entries()].sort((a, b) => a[1].cost - b[1].cost);
   const bestEnd = ranked[0];
-  if (!bestEnd) return undefined;
+  if (!bestEnd) {
+    const stuckAt = candidates.findIndex((c, j) => c.fixedPage !== undefined && ((forward[j] as Float64Array)[c.fixedPage] ?? INF) === INF);
+    return stuckAt >= 0 ? { stuckAt } : {};
+  }
   const trace = (j: number, k: number, cost: number): SolverLayout => {
     const starts: number[] = [];
     for (let jj = j, kk = k; jj >= 0 && kk >= 0; kk -= 1) {
