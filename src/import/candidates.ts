@@ -76,6 +76,8 @@ export interface LineBudget {
  * pages long): its pages are no more certain than a guess.
  */
 export const MIN_BUDGET_DISTANCES = 4;
+/** A script's budget more than this many times the other script's is not taken as measured. */
+export const MAX_SCRIPT_BUDGET_RATIO = 1.5;
 
 /**
  * Weight of each line in the line budget: a blank line is a line of space on the page in
@@ -87,11 +89,16 @@ function lineWeights(lines: readonly SourceLine[], furniture: readonly boolean[]
   for (const i of textIndexes) alternating.set(i, Boolean(lines[i + 1]?.blank) && lines[i + 2] !== undefined && !lines[i + 2]?.blank);
   const doubled = new Map<number, boolean>();
   const radius = 10;
-  textIndexes.forEach((i, k) => {
-    const window = textIndexes.slice(Math.max(0, k - radius), k + radius + 1);
-    const share = window.filter((j) => alternating.get(j)).length / window.length;
-    doubled.set(i, share >= 0.7);
-  });
+  // Each script's lines are read among their own: Chinese text set double-spaced right after
+  // single-spaced English (a section in the other language) is double-spaced from its first line.
+  for (const cjk of [false, true]) {
+    const own = textIndexes.filter((i) => cjkShare(lines[i]?.text ?? '') > 0.5 === cjk);
+    own.forEach((i, k) => {
+      const window = own.slice(Math.max(0, k - radius), k + radius + 1);
+      const share = window.filter((j) => alternating.get(j)).length / window.length;
+      doubled.set(i, share >= 0.7);
+    });
+  }
   let lastDoubled = false;
   return lines.map((line, i) => {
     if (furniture[i]) return 0;
@@ -225,7 +232,10 @@ export function measureBudget(lines: readonly SourceLine[], furniture: readonly 
 
   // A page set on a wider measure (smaller type, such as a back page) holds more lines.
   const lineWidths = lines.map((l) => displayWidth(l.text.trim()));
-  const typicalWidth = median(lines.map((l, i) => (l.blank || furniture[i] ? -1 : (lineWidths[i] ?? 0))).filter((w) => w > 0));
+  // Each script against its own typical measure: a Chinese line is wider in display columns
+  // than a Latin one on the same page, and no wider a measure for it.
+  const typicalOf = (cjk: boolean): number => median(lines.map((l, i) => (l.blank || furniture[i] || (cjkLines[i] ?? false) !== cjk ? -1 : (lineWidths[i] ?? 0))).filter((w) => w > 0));
+  const typical = { latin: typicalOf(false), cjk: typicalOf(true) };
   // Asked for the same stretches again and again by the solver: each is measured once.
   const ratios = new Map<string, number>();
   const measureRatio = (from: number, to: number): number => {
@@ -234,11 +244,18 @@ export function measureBudget(lines: readonly SourceLine[], furniture: readonly 
     if (known !== undefined) return known;
     const widths: number[] = [];
     for (let i = from; i < to; i += 1) if (!lines[i]?.blank && !furniture[i]) widths.push(lineWidths[i] ?? 0);
+    const typicalWidth = isCjkStretch(from, to) ? typical.cjk : typical.latin;
     const ratio = widths.length < MIN_MEASURE_LINES || typicalWidth === 0 ? 1 : Math.min(MAX_MEASURE_RATIO, Math.max(1, median(widths) / typicalWidth));
     ratios.set(key, ratio);
     return ratio;
   };
-  const measured = { latin: all.latin.length >= MIN_BUDGET_DISTANCES, cjk: all.cjk.length >= MIN_BUDGET_DISTANCES };
+  // Both scripts share the page's trim and type size: a budget far beyond the other script's is
+  // more likely pages whose starts were lost two by two than a page that holds so many more lines.
+  const plausible = (a: number, b: number): boolean => all.latin.length === 0 || all.cjk.length === 0 || a <= MAX_SCRIPT_BUDGET_RATIO * b;
+  const measured = {
+    latin: all.latin.length >= MIN_BUDGET_DISTANCES && plausible(budget.latin, budget.cjk),
+    cjk: all.cjk.length >= MIN_BUDGET_DISTANCES && plausible(budget.cjk, budget.latin),
+  };
   return { units, budget, budgetAt: (i) => (isCjkLine(i) ? budget.cjk : budget.latin), measureRatio, measuredAt: (i) => (isCjkLine(i) ? measured.cjk : measured.latin) };
 }
 

@@ -7,7 +7,7 @@
  * (`npm run bench:import`): no page placed wrongly is reported above WARN_CONFIDENCE.
  */
 import type { Candidate, LineBudget } from './candidates.js';
-import type { PageCosts } from './page-cost.js';
+import { SHORT_PAGE_SLACK, type PageCosts } from './page-cost.js';
 import type { SourceLine } from './source.js';
 
 /** CONFIDENCE_CEILING × (1 − e^(−margin / MARGIN_SCALE)): a page placed wrongly has a small margin. */
@@ -65,6 +65,21 @@ export function oddPages(pages: readonly ScoredPage[], lines: readonly SourceLin
     if (overfull || stub) odd.add(k);
   });
   return odd;
+}
+
+/**
+ * The pages (by position) that hold an article's opening right after a full page. An article
+ * ends on a full page only by chance (in the bundled issue, every opening page follows a short
+ * one): more often the page start between the old article's end and the new one's first page
+ * was lost, and the two share one page here.
+ */
+export function openingsAfterFullPages(pages: readonly ScoredPage[], measure: LineBudget, costs: PageCosts): Set<number> {
+  const suspect = new Set<number>();
+  pages.forEach((p, k) => {
+    const before = pages[k - 1];
+    if (before && costs.holdsOpening(p.start, p.end) && before.units >= measure.budgetAt(before.start) - SHORT_PAGE_SLACK) suspect.add(k);
+  });
+  return suspect;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { FolioError, message, type Message } from '../messages.js';
 import { budgetCandidates, evidenceCandidates, LINE_BUDGET_PENALTY, LONG_STRETCH, measureBudget, type Candidate, type Evidence, type LineBudget } from './candidates.js';
-import { capUncertainStretches, oddPages, pageConfidence, UNANCHORED_CONFIDENCE, WARN_CONFIDENCE } from './confidence.js';
+import { capUncertainStretches, oddPages, openingsAfterFullPages, pageConfidence, UNANCHORED_CONFIDENCE, WARN_CONFIDENCE } from './confidence.js';
 import { ambiguousCount, countRestsOnGuesses, guessesDisagree, pageTooLong, unsatisfiable, type DiagnosisContext } from './diagnose.js';
 import { findFolioBlocks, type FolioBlock } from './folio-blocks.js';
 import { MAX_STRETCH, pageCosts, skipCosts, type PageCosts } from './page-cost.js';
@@ -176,11 +176,12 @@ export function restorePages(lines: readonly SourceLine[], file: string, hints: 
   });
   const anchored = (p: { start: number }): boolean => byIndex.get(p.start)?.anchor !== undefined;
   const odd = oddPages(pages, lines, furniture, measure, costs);
-  capUncertainStretches(pages, odd, anchored, measure);
+  const suspect = new Set([...odd, ...openingsAfterFullPages(pages, measure, costs)]);
+  capUncertainStretches(pages, suspect, anchored, measure);
   const firstOdd = pages[Math.min(...odd)];
   if (guessed && firstOdd) throw new FolioError([guessesDisagree(context, anchors, firstOdd)]);
   if (options.pages === undefined) {
-    const doubt = countDoubt(pages, odd, anchored, costs, anchors.length > 0);
+    const doubt = countDoubt(pages, suspect, anchored, costs, anchors.length > 0);
     if (doubt) throw new FolioError([countRestsOnGuesses(context, doubt.lastAnchor === undefined ? undefined : byIndex.get(doubt.lastAnchor), doubt.page, pages.length)]);
   }
   const tooLong = pages.find((p) => p.units > measure.budgetAt(p.start) * LONG_STRETCH * measure.measureRatio(p.start, p.end));
