@@ -35,6 +35,8 @@ interface Run {
   stops: Map<string, number>;
   pages: PageScore[];
   issuesAllRight: number;
+  chapters: number;
+  chaptersRight: number;
 }
 
 const bands = [
@@ -57,7 +59,7 @@ const runs: Run[] = [];
 const started = performance.now();
 try {
   for (const kind of kinds) {
-    const run: Run = { label: kind.label, imports: 0, stops: new Map(), pages: [], issuesAllRight: 0 };
+    const run: Run = { label: kind.label, imports: 0, stops: new Map(), pages: [], issuesAllRight: 0, chapters: 0, chaptersRight: 0 };
     for (let seed = 1; seed <= seeds; seed += 1) {
       const chosen = pickArticles(articles, seed);
       const issue = generateIssue(chosen, drawOptions(seed, chosen.length, kind.overrides));
@@ -75,6 +77,10 @@ try {
           run.stops.set('wrong page count returned', (run.stops.get('wrong page count returned') ?? 0) + 1);
         }
         run.pages.push(...score.pages);
+        run.chapters += score.chapters.length;
+        run.chaptersRight += score.chapters.filter((c) => c.right).length;
+        const missed = score.chapters.filter((c) => !c.right);
+        if (missed.length > 0) tell(`seed ${seed}, ${kind.label}: chapters not found with their pages: ${missed.map((c) => `${c.title.slice(0, 30)} (pp. ${c.firstPage}–${c.lastPage})`).join('; ')}`);
         if (score.pages.every((p) => p.right)) run.issuesAllRight += 1;
       } catch (error) {
         if (!(error instanceof FolioError)) throw error;
@@ -94,13 +100,13 @@ const out: string[] = [];
 out.push('# Import accuracy and calibration on generated issues', '');
 out.push(`Written by \`tsx bench/import-accuracy.ts --seeds ${seeds}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 out.push('Each seed draws an issue from the bundled articles (a selection in a new order, the news cut short, notes added) set into its own page geometry (26–40 Latin lines of 52–74 characters, 24–34 Chinese lines of 30–42 characters), with 3–16 surviving folios, a share of the page starts marked, some titles missing, note calls after words or after punctuation, and one issue in ten with titles set before the text. The truth is the generator\'s; the import sees only the text.', '');
-out.push('| run | issues | imported | stopped (rule: count) | pages scored | pages right | issues with every page right | wrong above the warning threshold |');
-out.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+out.push('| run | issues | imported | stopped (rule: count) | pages scored | pages right | issues with every page right | wrong above the warning threshold | chapters found with their pages |');
+out.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const run of runs) {
   const right = run.pages.filter((p) => p.right).length;
   const confidentlyWrong = run.pages.filter((p) => !p.right && p.confidence > WARN_CONFIDENCE).length;
   const stops = [...run.stops.entries()].map(([k, v]) => `${k}: ${v}`).join(', ') || '–';
-  out.push(`| ${run.label} | ${seeds} | ${run.imports} | ${stops} | ${run.pages.length} | ${pct(right, run.pages.length)} | ${run.issuesAllRight} | **${confidentlyWrong}** |`);
+  out.push(`| ${run.label} | ${seeds} | ${run.imports} | ${stops} | ${run.pages.length} | ${pct(right, run.pages.length)} | ${run.issuesAllRight} | **${confidentlyWrong}** | ${pct(run.chaptersRight, run.chapters)} of ${run.chapters} |`);
 }
 out.push('', '## Calibration: share of pages right by reported confidence', '');
 out.push(`| run | ${bands.map((b) => b.label).join(' | ')} |`);

@@ -98,3 +98,33 @@ test('a file of binary noise is refused with its line and byte', async () => {
   const noise = Uint8Array.from({ length: 512 }, (_, k) => (k * 97 + 13) % 256);
   await assert.rejects(run(noise), (error: Error) => /Unexpected byte 0x[0-9A-F]{2}, expected UTF-8 text \[import-001\]/u.test(error.message));
 });
+
+test('a section label alone at the foot of a page after a sentence end opens a section, and the import says it chose so', async () => {
+  const page = (lines: string[]): string[] => [` ${lines[0]?.trimStart() ?? ''}`, ...lines.slice(1), ''];
+  const text = [
+    ...page(filler(14)),
+    ...page([...filler(11, 1), 'and the talks ended in the year. ', '', 'Visits & Events ', '', '']),
+    ...page(['Delegates of the two institutes met in the spring ', ...filler(13, 2)]),
+  ].join('\n');
+  const { result, messages } = await run(`${text}\n`);
+  assert.deepEqual(messages, [
+    layoutOnly,
+    "issue.txt:29: warning: Unexpected short title “Visits & Events” alone at the foot of page 2 after a sentence's end, where a heading of the text could stand as well as a section label: read as the label of a section that opens on page 2; check the section in the proof [import-014]",
+    "issue.txt:1: warning: Unexpected chapter without a title (pages 1–1), expected a title in the text or in the editorial file; supplied “Untitled article, p. 1”, which is not printed [import-005]",
+  ]);
+  assert.deepEqual(
+    result.issue.chapters.map((c) => [c.title, c.kind, c.firstPage, c.lastPage]),
+    [
+      ['Untitled article, p. 1', 'article', 1, 1],
+      ['Visits & Events', 'news', 2, 3],
+    ],
+  );
+});
+
+test('a numeral alone at the foot of a page is a section numeral, never a section label', async () => {
+  const page = (lines: string[]): string[] => [` ${lines[0]?.trimStart() ?? ''}`, ...lines.slice(1), ''];
+  const text = [...page(filler(14)), ...page([...filler(12, 1), 'and the talks ended in the year. ', '', 'II', '']), ...page(filler(14, 2))].join('\n');
+  const { result, messages } = await run(`${text}\n`);
+  assert.deepEqual(messages, [layoutOnly, untitled]);
+  assert.equal(result.issue.chapters.length, 1);
+});

@@ -8,7 +8,7 @@ import type { LayoutHints } from './layout.js';
 import { cjkShare, displayWidth, type SourceLine } from './source.js';
 
 /** How a page start was found. */
-export type Evidence = 'folio-anchor' | 'space-start' | 'line-budget' | 'full-page' | 'short-page' | 'file-start' | 'chapter-opening';
+export type Evidence = 'folio-anchor' | 'space-start' | 'section-label' | 'line-budget' | 'full-page' | 'short-page' | 'file-start' | 'chapter-opening';
 
 /** A line that may open a page. */
 export interface Candidate {
@@ -147,6 +147,9 @@ export function evidenceCandidates(lines: readonly SourceLine[], folioBlocks: re
     if (prev && cjkShare(prev.text) > 0.5 && latinEnd.test(prev.text.trimEnd()) && latinStart.test(line.text.trim())) penalty += WRAPPED_PHRASE_PENALTY;
     byIndex.set(i, { index: i, penalty, evidence: ['space-start'] });
   });
+  for (const i of hints.labelBreaks ?? []) {
+    if (!byIndex.has(i) && !furniture[i] && !folioBlocks.some((b) => b.last === i - 1)) byIndex.set(i, { index: i, penalty: 0, evidence: ['section-label'] });
+  }
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 

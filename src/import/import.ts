@@ -96,6 +96,17 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
   if (chapters.length === 0 || layout.pages.length === 0) {
     throw new FolioError([message('import-003', 'Unexpected text without recognisable pages', { file, line: 1 })]);
   }
+  for (const part of parts) {
+    const label = part.sectionTitle;
+    if (!label?.undecided || !chapters.some((c) => c.opening?.kind === 'news' && c.opening.lines[0] === label.line)) continue;
+    messages.push(
+      message(
+        'import-014',
+        `Unexpected short title “${label.text}” alone at the foot of page ${part.page} after a sentence's end, where a heading of the text could stand as well as a section label: read as the label of a section that opens on page ${part.page}; check the section in the proof`,
+        { file, line: lines[label.line]?.n ?? 1 },
+      ),
+    );
+  }
   const widths = lines.filter((l) => !l.blank).map((l) => displayWidth(l.text.trim())).sort((a, b) => a - b);
   const typicalWidth = widths[Math.floor(widths.length * 0.75)] ?? 60;
   const lineNumber = (index: number): number => lines[index]?.n ?? 0;

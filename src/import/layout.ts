@@ -50,6 +50,11 @@ export interface LayoutHints {
   numeralLines: ReadonlySet<number>;
   /** The second and further lines of a numbered heading: a guessed page start never falls there. */
   headingLines?: ReadonlySet<number>;
+  /**
+   * Lines that go on with a sentence a section label interrupts (`rally and` / `Visits & Events`
+   * / `lead the people`): the extraction leaves the label at the end of a page, so they open one.
+   */
+  labelBreaks?: ReadonlySet<number>;
 }
 
 /**

@@ -49,11 +49,11 @@ export function pageCosts(measure: LineBudget, openingLines: ReadonlySet<number>
 }
 
 /**
- * The cost of passing over the strong space-started lines between candidates `i` and `j`
- * (exclusive of `i`): SKIP_COST each.
+ * The cost of passing over the strong page starts (space-started lines, lines after a section
+ * label) between candidates `i` and `j` (exclusive of `i`): SKIP_COST each.
  */
 export function skipCosts(candidates: readonly Candidate[]): (i: number, j: number) => number {
   const strongBefore = [0];
-  for (const c of candidates) strongBefore.push((strongBefore[strongBefore.length - 1] ?? 0) + (c.evidence.includes('space-start') && c.penalty === 0 ? 1 : 0));
+  for (const c of candidates) strongBefore.push((strongBefore[strongBefore.length - 1] ?? 0) + ((c.evidence.includes('space-start') || c.evidence.includes('section-label')) && c.penalty === 0 ? 1 : 0));
   return (i, j) => SKIP_COST * ((strongBefore[j] ?? 0) - (strongBefore[i + 1] ?? 0));
 }

@@ -147,7 +147,30 @@ export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
       }
     }
   });
-  return { openingLines, numeralLines, headingLines };
+  return { openingLines, numeralLines, headingLines, labelBreaks: labelBreaks(lines) };
+}
+
+/**
+ * The lines after a section label the extraction left inside a sentence: a short title-cased
+ * line after a blank, between a line that ends no sentence and one that goes on in lower case.
+ */
+function labelBreaks(lines: readonly SourceLine[]): Set<number> {
+  const breaks = new Set<number>();
+  const textNear = (from: number, step: 1 | -1): number => {
+    let j = from + step;
+    while (j >= 0 && j < lines.length && lines[j]?.blank) j += step;
+    return j;
+  };
+  lines.forEach((line, i) => {
+    const t = line.text.trim();
+    // Left at a page's end, a label is never the page's first line, nor a section numeral.
+    if (line.blank || line.indented || numeralAlone.test(t) || numberedHeading.test(t) || !lines[i - 1]?.blank || isCjkText(t) || sentenceEnd.test(t) || t.split(/\s+/u).length > 6 || !/^\p{Lu}/u.test(t) || titleCaseShare(t) < 0.6) return;
+    const before = lines[textNear(i, -1)]?.text.trim() ?? '';
+    const after = textNear(i, 1);
+    const next = lines[after]?.text.trim() ?? '';
+    if (before !== '' && !sentenceEnd.test(before) && !isCjkText(before) && /^\p{Ll}/u.test(next)) breaks.add(after);
+  });
+  return breaks;
 }
 
 interface PageParts {
@@ -155,8 +178,12 @@ interface PageParts {
   body: number[];
   notes: PageNote[];
   opening?: Opening;
-  /** A short title the extraction left at the very end of the page: the title of a section that opens here. */
-  sectionTitle?: { text: string; line: number };
+  /**
+   * A short title the extraction left at the very end of the page: the title of a section that
+   * opens here. `undecided` when it follows a sentence's end, where it could as well be a
+   * heading of the text left at the foot of its page: the import says what it chose.
+   */
+  sectionTitle?: { text: string; line: number; undecided?: boolean };
 }
 
 function isTitleLike(text: string, typicalWidth: number): boolean {
@@ -309,8 +336,13 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
       const t = text(lastBody);
       const nextFirst = firstText(lines, layout, nextPage.start, nextPage.end);
       const before = text(body[body.length - 2] as number);
-      if (isTitleLike(t, typicalWidth) && t.split(/\s+/).length <= 6 && nextFirst !== undefined && !sentenceEnd.test(before)) {
-        sectionTitle = { text: t, line: lastBody };
+      // Inside a sentence it can only be a label; after a sentence's end it could be a heading
+      // left at the foot of its page, which a numbered heading is and a label never is.
+      // A remark in brackets at an article's end (`（文中所用数据均截至2021年11月）`) is neither.
+      const insideSentence = !sentenceEnd.test(before);
+      const labelShaped = !numberedHeading.test(t) && !/^[（(［[].*[）)］\]]$/u.test(t) && !/[《》「」“”，、：:]/u.test(t);
+      if (isTitleLike(t, typicalWidth) && !numeralAlone.test(t) && t.split(/\s+/).length <= 6 && nextFirst !== undefined && (insideSentence || labelShaped)) {
+        sectionTitle = { text: t, line: lastBody, ...(insideSentence ? {} : { undecided: true }) };
         body = body.slice(0, -1);
       }
     }

@@ -23,6 +23,8 @@ export interface IssueScore {
   pages: PageScore[];
   /** Pages placed wrongly and yet reported above the warning threshold. */
   confidentlyWrong: number;
+  /** The generator's chapters, each with whether the import found it with its page range. */
+  chapters: { title: string; firstPage: number; lastPage: number; right: boolean }[];
 }
 
 /** Scores `report` (the import of `issue.text`) page by page. */
@@ -45,5 +47,11 @@ export function scoreImport(issue: GeneratedIssue, report: ImportReport): IssueS
     pagesFound: report.pages.length,
     pages,
     confidentlyWrong: pages.filter((p) => !p.right && p.confidence > WARN_CONFIDENCE).length,
+    chapters: issue.chapters.map((c) => ({
+      title: c.title,
+      firstPage: c.firstPage,
+      lastPage: c.lastPage,
+      right: report.chapters.some((f) => f.firstPage === c.firstPage && f.lastPage === c.lastPage),
+    })),
   };
 }
