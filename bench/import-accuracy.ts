@@ -37,6 +37,8 @@ interface Run {
   issuesAllRight: number;
   chapters: number;
   chaptersRight: number;
+  titles: number;
+  titlesRight: number;
 }
 
 const bands = [
@@ -59,7 +61,7 @@ const runs: Run[] = [];
 const started = performance.now();
 try {
   for (const kind of kinds) {
-    const run: Run = { label: kind.label, imports: 0, stops: new Map(), pages: [], issuesAllRight: 0, chapters: 0, chaptersRight: 0 };
+    const run: Run = { label: kind.label, imports: 0, stops: new Map(), pages: [], issuesAllRight: 0, chapters: 0, chaptersRight: 0, titles: 0, titlesRight: 0 };
     for (let seed = 1; seed <= seeds; seed += 1) {
       const chosen = pickArticles(articles, seed);
       const issue = generateIssue(chosen, drawOptions(seed, chosen.length, kind.overrides));
@@ -79,6 +81,11 @@ try {
         run.pages.push(...score.pages);
         run.chapters += score.chapters.length;
         run.chaptersRight += score.chapters.filter((c) => c.right).length;
+        const printed = score.chapters.filter((c) => c.right && c.printedTitle);
+        run.titles += printed.length;
+        run.titlesRight += printed.filter((c) => c.titleRight).length;
+        const misread = printed.filter((c) => !c.titleRight);
+        if (misread.length > 0) tell(`seed ${seed}, ${kind.label}: titles misread: ${misread.map((c) => c.title.slice(0, 40)).join('; ')}`);
         const missed = score.chapters.filter((c) => !c.right);
         if (missed.length > 0) tell(`seed ${seed}, ${kind.label}: chapters not found with their pages: ${missed.map((c) => `${c.title.slice(0, 30)} (pp. ${c.firstPage}–${c.lastPage})`).join('; ')}`);
         if (score.pages.every((p) => p.right)) run.issuesAllRight += 1;
@@ -100,13 +107,13 @@ const out: string[] = [];
 out.push('# Import accuracy and calibration on generated issues', '');
 out.push(`Written by \`tsx bench/import-accuracy.ts --seeds ${seeds}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 out.push('Each seed draws an issue from the bundled articles (a selection in a new order, the news cut short, notes added) set into its own page geometry (26–40 Latin lines of 52–74 characters, 24–34 Chinese lines of 30–42 characters), with 3–16 surviving folios, a share of the page starts marked, some titles missing, note calls after words or after punctuation, and one issue in ten with titles set before the text. The truth is the generator\'s; the import sees only the text.', '');
-out.push('| run | issues | imported | stopped (rule: count) | pages scored | pages right | issues with every page right | wrong above the warning threshold | chapters found with their pages |');
-out.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+out.push('| run | issues | imported | stopped (rule: count) | pages scored | pages right | issues with every page right | wrong above the warning threshold | chapters found with their pages | printed titles read exactly |');
+out.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const run of runs) {
   const right = run.pages.filter((p) => p.right).length;
   const confidentlyWrong = run.pages.filter((p) => !p.right && p.confidence > WARN_CONFIDENCE).length;
   const stops = [...run.stops.entries()].map(([k, v]) => `${k}: ${v}`).join(', ') || '–';
-  out.push(`| ${run.label} | ${seeds} | ${run.imports} | ${stops} | ${run.pages.length} | ${pct(right, run.pages.length)} | ${run.issuesAllRight} | **${confidentlyWrong}** | ${pct(run.chaptersRight, run.chapters)} of ${run.chapters} |`);
+  out.push(`| ${run.label} | ${seeds} | ${run.imports} | ${stops} | ${run.pages.length} | ${pct(right, run.pages.length)} | ${run.issuesAllRight} | **${confidentlyWrong}** | ${pct(run.chaptersRight, run.chapters)} of ${run.chapters} | ${pct(run.titlesRight, run.titles)} of ${run.titles} |`);
 }
 out.push('', '## Calibration: share of pages right by reported confidence', '');
 out.push(`| run | ${bands.map((b) => b.label).join(' | ')} |`);

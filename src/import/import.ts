@@ -15,6 +15,7 @@ import { restorePages, type Evidence } from './layout.js';
 import { callClose, callOpen, escapeMarkdown, frontMatterBlock, pageMarker } from './markdown.js';
 import { readSource, displayWidth } from './source.js';
 import { callBefore, findChapters, layoutHints, readPages, type SourceChapter } from './structure.js';
+import { isCjkText, joinLines } from './text.js';
 
 export interface ImportOptions {
   /** Path of the raw source text. */
@@ -200,7 +201,13 @@ function chapterMeta(
 ): FrontMatter {
   const opening = chapter.opening;
   const cjk = chapter.language !== 'en';
-  const textTitle = opening ? opening.titleLines.map((t) => t.trim()).join(' ').replace(/\s+/gu, ' ').trim() : '';
+  // A line-end hyphen (`Good-` / `neighborliness`) keeps the word whole. A Chinese title set in
+  // parts broken line by line (`…外交思想` / `奋进新时代…`) has a space between its parts; one whose
+  // lines show the space already was wrapped, and its breaks join as running text does.
+  const titleLines = opening ? opening.titleLines.map((t) => t.trim()) : [];
+  const partsByLine = titleLines.every((t) => !/\s/u.test(t));
+  const joinTitle = (a: string, b: string): string => (a === '' ? b : /[^\s-]-$/u.test(a) || !(partsByLine || !isCjkText(a + b)) ? joinLines(a, b) : `${a} ${b}`);
+  const textTitle = titleLines.reduce(joinTitle, '').replace(/\s+/gu, ' ').trim();
   const override = editorial.chapters.find((o) => (o.match.slug !== undefined ? false : o.match.firstPage === chapter.firstPage));
   let title = textTitle;
   let titleSource: FrontMatter['titleSource'] = textTitle ? 'text' : 'none';

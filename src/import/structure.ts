@@ -147,7 +147,24 @@ export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
       }
     }
   });
+  for (const i of openingLines) for (const j of titleRunOn(lines, i)) headingLines.add(j);
   return { openingLines, numeralLines, headingLines, labelBreaks: labelBreaks(lines) };
+}
+
+/**
+ * The second and further lines of a title set after an opening line (an author note or a
+ * byline, then the title, as the extraction leaves the title block after the text): a title is
+ * not split across pages, so a guessed page start never falls there.
+ */
+function titleRunOn(lines: readonly SourceLine[], opening: number): number[] {
+  let j = opening + 1;
+  while (j < lines.length && !lines[j]?.blank) j += 1;
+  while (j < lines.length && lines[j]?.blank) j += 1;
+  const first = lines[j]?.text.trim() ?? '';
+  if (first === '' || sentenceEnd.test(first) || authorNoteStart.test(first)) return [];
+  const runOn: number[] = [];
+  for (let k = j + 1; k < lines.length && k <= j + MAX_TITLE_LINES && !lines[k]?.blank; k += 1) runOn.push(k);
+  return runOn;
 }
 
 /**

@@ -31,22 +31,27 @@ export const houseMeasured: Readonly<{ latin: ScriptMeasure; cjk: ScriptMeasure 
   cjk: Object.freeze({ linesPerPage: 31, charsPerLine: 35 }),
 });
 
-/** The least type a script may be set in: sizes in points, leadings as a share of their type size. */
+/**
+ * The range of type a script may be set in: sizes in points, leadings as a share of their type
+ * size (`size`, `leading`, `noteSize`, `noteLeading` the least; `maxSize`, `maxLeading` the most).
+ */
 export interface TypeLimits {
   size: number;
   leading: number;
   noteSize: number;
   noteLeading: number;
+  maxSize: number;
+  maxLeading: number;
 }
 
 /**
  * The smallest type the derivation sets, and the least leading as a share of the type size:
- * below them a denser original gets a larger page instead of smaller type.
+ * below them a denser original gets a larger page instead of smaller type. The largest type and
+ * leading it sets for a sparser original: above them the page keeps white at its foot.
  */
-
 export const typeLimits: Readonly<Record<'latin' | 'cjk', Readonly<TypeLimits>>> = Object.freeze({
-  latin: Object.freeze({ size: 8, leading: 1.25, noteSize: 6.5, noteLeading: 1.2 }),
-  cjk: Object.freeze({ size: 8, leading: 1.4, noteSize: 6.5, noteLeading: 1.3 }),
+  latin: Object.freeze({ size: 8, leading: 1.25, noteSize: 6.5, noteLeading: 1.2, maxSize: 13, maxLeading: 1.8 }),
+  cjk: Object.freeze({ size: 8, leading: 1.4, noteSize: 6.5, noteLeading: 1.3, maxSize: 12.5, maxLeading: 1.9 }),
 });
 
 /** The text block of a page: its measure (width) and height, in millimetres. */
@@ -70,13 +75,14 @@ export function textBlock(print: PrintGeometry): { measure: number; height: numb
  *   holds as many lines as the original's; headings, bylines and their spaces follow the body
  *   (their proportions are the stylesheet's), the notes follow size and leading alike.
  *
- * Only ever down: a page that holds less than the reference fits the house geometry as it is,
- * with white at its foot as in the original, and the bundled issue's own measurement gives the
- * house geometry exactly. Nor below `typeLimits`: where the type would get smaller than 8 pt
- * or the leading tighter than 1.25 (CJK 1.4) times the type, the type stops there and the text
- * block grows instead, by what the type could not give, with the margins kept; a page shared
- * by both scripts takes the larger block. Sizes are rounded down to 0.05 pt, a grown trim up
- * to 0.5 mm, so the rounding only ever adds room.
+ * Down for a denser original and up for a sparser one, whose pages were full in print too (a
+ * page of 26 lines set on the house's 34-line grid would be a third white at its foot); the
+ * bundled issue's own measurement gives the house geometry exactly. Within `typeLimits`: where
+ * the type would get smaller than 8 pt or the leading tighter than 1.25 (CJK 1.4) times the
+ * type, the type stops there and the text block grows instead, by what the type could not give,
+ * with the margins kept; a page shared by both scripts takes the larger block. Above the largest
+ * type or leading, the page keeps what is left as white at its foot. Sizes are rounded down to
+ * 0.05 pt, a grown trim up to 0.5 mm, so the rounding only ever adds room.
  */
 export function derivePrintGeometry(measured: MeasuredGeometry): PrintGeometry {
   const house = houseGeometry;
@@ -110,15 +116,15 @@ function scriptType(
   limits: Readonly<TypeLimits>,
 ): { type: ScriptType; widen: number; heighten: number } {
   if (!measured) return { type: { ...house }, widen: 1, heighten: 1 };
-  // The shares of the house type and leading a measured page needs (1 or less).
-  const typeShare = Math.min(1, reference.charsPerLine / measured.charsPerLine);
-  const leadShare = Math.min(1, reference.linesPerPage / measured.linesPerPage);
-  const size = Math.max(Math.min(house.size, limits.size), house.size * typeShare);
-  const leading = Math.max(size * limits.leading, house.leading * leadShare);
-  // What the limits withheld, the text block gives: its width holds measure/size characters,
-  // its height block/leading lines.
-  const widen = size / (house.size * typeShare);
-  const heighten = leading / (house.leading * leadShare);
+  // The shares of the house type and leading a measured page needs.
+  const typeShare = reference.charsPerLine / measured.charsPerLine;
+  const leadShare = reference.linesPerPage / measured.linesPerPage;
+  const size = Math.min(Math.max(house.size, limits.maxSize), Math.max(Math.min(house.size, limits.size), house.size * typeShare));
+  const leading = Math.min(Math.max(house.leading, size * limits.maxLeading), Math.max(size * limits.leading, house.leading * leadShare));
+  // What the least type withheld, the text block gives: its width holds measure/size
+  // characters, its height block/leading lines (the largest type withholds nothing: white).
+  const widen = Math.max(1, size / (house.size * typeShare));
+  const heighten = Math.max(1, leading / (house.leading * leadShare));
   const noteSize = Math.max(Math.min(house.noteSize, limits.noteSize), house.noteSize * (size / house.size));
   const noteLeading = Math.max(noteSize * limits.noteLeading, house.noteLeading * (leading / house.leading));
   const type: ScriptType = {

@@ -24,7 +24,7 @@ export interface IssueScore {
   /** Pages placed wrongly and yet reported above the warning threshold. */
   confidentlyWrong: number;
   /** The generator's chapters, each with whether the import found it with its page range. */
-  chapters: { title: string; firstPage: number; lastPage: number; right: boolean }[];
+  chapters: { title: string; firstPage: number; lastPage: number; right: boolean; printedTitle: boolean; titleRight: boolean }[];
 }
 
 /** Scores `report` (the import of `issue.text`) page by page. */
@@ -47,11 +47,10 @@ export function scoreImport(issue: GeneratedIssue, report: ImportReport): IssueS
     pagesFound: report.pages.length,
     pages,
     confidentlyWrong: pages.filter((p) => !p.right && p.confidence > WARN_CONFIDENCE).length,
-    chapters: issue.chapters.map((c) => ({
-      title: c.title,
-      firstPage: c.firstPage,
-      lastPage: c.lastPage,
-      right: report.chapters.some((f) => f.firstPage === c.firstPage && f.lastPage === c.lastPage),
-    })),
+    chapters: issue.chapters.map((c) => {
+      const found = report.chapters.find((f) => f.firstPage === c.firstPage && f.lastPage === c.lastPage);
+      const same = (a: string, b: string): boolean => a.replace(/\s+/gu, ' ').trim() === b.replace(/\s+/gu, ' ').trim();
+      return { title: c.title, firstPage: c.firstPage, lastPage: c.lastPage, right: found !== undefined, printedTitle: c.printedTitle, titleRight: found !== undefined && same(found.title, c.title) };
+    }),
   };
 }
