@@ -5,7 +5,7 @@
  * with real readers; one that fails its check is kept as `<name>.invalid.<ext>`, never at the
  * path a pipeline would take it from.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../files.js';
 import type { Manuscript } from '../manuscript/index.js';
@@ -138,4 +138,20 @@ export async function buildArticles(options: BuildArticlesOptions): Promise<Buil
   for (const article of articles) await writeArticle(article, options, result);
   if (articles.length > 0 && (options.manuscript.issue.outputs?.crossref ?? true)) await writeCrossref(articles, options, result);
   return result;
+}
+
+/**
+ * `folio check`'s look at the article files of an earlier build: each JATS file under
+ * `<outDir>/articles/` read back against its chapter (fpage, lpage, page targets, every word).
+ * An article without a file is not reported: the outputs may be turned off or not built yet.
+ */
+export async function verifyArticleFiles(manuscript: Manuscript, outDir: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (const chapter of articleChapters(manuscript)) {
+    const file = path.join(articlesFolder(outDir), `${chapter.slug}.jats.xml`);
+    const xml = await readFile(file, 'utf8').catch(() => undefined);
+    if (xml === undefined) continue;
+    messages.push(...(await verifyJats(file, xml, readArticle(chapter, manuscript).article)));
+  }
+  return messages;
 }

@@ -27,6 +27,15 @@ export interface CrossrefOptions {
   depositedAt: Date;
 }
 
+/**
+ * When a deposit is made: SOURCE_DATE_EPOCH (seconds) when set, so that a rebuild of the same
+ * manuscript writes the same bytes, else now. Read by the command line, handed to the stage.
+ */
+export function depositTime(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  return epoch !== undefined && /^\d+$/u.test(epoch) ? new Date(Number(epoch) * 1000) : now();
+}
+
 /** Crossref's timestamp: the UTC time as digits, yyyyMMddHHmmss, which grows with each deposit. */
 export function crossrefTimestamp(at: Date): string {
   return at.toISOString().replace(/\D/gu, '').slice(0, 14);
