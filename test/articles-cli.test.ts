@@ -1,7 +1,7 @@
 /**
  * `folio articles` and `folio check` on the article outputs, spawned as a person runs them: the
  * exit code, the whole list of messages and the `--json` document; a JATS file edited after the
- * build is caught by the check; `outputs:` in issue.yaml turns the outputs off.
+ * build is caught by the check; `outputs:` in issue.yaml asks for the deposit and turns the outputs off.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -22,6 +22,14 @@ test('folio articles writes the JATS files, landing pages and the deposit for re
     const manuscript = path.join(dir, 'manuscript');
     await cp(small, manuscript, { recursive: true });
     const out = path.join(dir, 'build');
+    // The fixture names no depositor and no DOI: without asking, it gets no deposit.
+    const unasked = await runFolio(['articles', '--manuscript', manuscript, '--out-dir', path.join(dir, 'unasked'), '--json']);
+    assert.equal(unasked.code, 0, unasked.stderr);
+    assert.deepEqual((JSON.parse(unasked.stdout) as { messages: Message[] }).messages, []);
+    assert.equal(existsSync(path.join(dir, 'unasked', 'crossref.invalid.xml')), false);
+    const issue = path.join(manuscript, 'issue.yaml');
+    const issueYaml = await readFile(issue, 'utf8');
+    await writeFile(issue, `${issueYaml}outputs: { crossref: true }\n`);
     const run = await runFolio(['articles', '--manuscript', manuscript, '--out-dir', out, '--json'], { SOURCE_DATE_EPOCH: '1641376800' });
     assert.equal(run.code, 0, run.stderr);
     const doc = JSON.parse(run.stdout) as { exitCode: number; messages: Message[]; written: string[]; crossref: string };
@@ -49,8 +57,7 @@ test('folio articles writes the JATS files, landing pages and the deposit for re
     ]);
 
     // Turned off in issue.yaml: nothing is written, nothing said.
-    const issue = path.join(manuscript, 'issue.yaml');
-    await writeFile(issue, `${await readFile(issue, 'utf8')}outputs: { jats: false, crossref: false, landing: false }\n`);
+    await writeFile(issue, `${issueYaml}outputs: { jats: false, crossref: false, landing: false }\n`);
     const off = await runFolio(['articles', '--manuscript', manuscript, '--out-dir', path.join(dir, 'off'), '--json']);
     assert.equal(off.code, 0, off.stderr);
     const offDoc = JSON.parse(off.stdout) as { messages: Message[]; written: string[] };

@@ -111,6 +111,17 @@ test('one article without a DOI is named; a later complete deposit removes the i
   });
 });
 
+test('unasked, an issue that names no depositor and no DOI gets no deposit and no warning; one DOI asks for it', async () => {
+  await withOut(async (out) => {
+    const unasked = await buildArticles({ manuscript: { ...manuscript, issue: { ...manuscript.issue, outputs: { jats: false, landing: false } } }, outDir: out, depositedAt });
+    assert.deepEqual([unasked.messages, unasked.written, unasked.crossref], [[], [], undefined]);
+    const one = manuscript.chapters.map((c) => (c.slug === 'a-long-journey-one-more-step' ? { ...c, doi: '10.5555/faj.2021.w.4' } : c));
+    const asked = await buildArticles({ manuscript: { ...manuscript, chapters: one, issue: { ...manuscript.issue, outputs: { jats: false, landing: false } } }, outDir: out, depositedAt });
+    assert.deepEqual(asked.messages.map((m) => m.ruleId), ['articles-006']);
+    assert.match(asked.messages[0]?.reason ?? '', /no `doi` for 11 of the 12 articles \(/u);
+  });
+});
+
 test('outputs: { crossref: false } writes no deposit and says nothing', async () => {
   await withOut(async (out) => {
     const result = await buildArticles({ manuscript: { ...manuscript, issue: { ...manuscript.issue, outputs: { jats: false, landing: false, crossref: false } } }, outDir: out, depositedAt });

@@ -127,8 +127,14 @@ async function writeCrossref(articles: readonly Article[], options: BuildArticle
   result.crossref = hasErrors(problems) ? path.join(options.outDir, 'crossref.invalid.xml') : file;
 }
 
+/** Whether the issue asks for a Crossref deposit: as `outputs.crossref` says, else when it names a depositor or any DOI. */
+export function wantsDeposit(manuscript: Manuscript): boolean {
+  const { issue } = manuscript;
+  return issue.outputs?.crossref ?? (issue.depositor !== undefined || issue.doi !== undefined || manuscript.chapters.some((c) => c.doi !== undefined));
+}
+
 /**
- * Makes the article outputs the issue asks for (`outputs:` in issue.yaml, all on by default).
+ * Makes the article outputs the issue asks for (`outputs:` in issue.yaml; see `wantsDeposit`).
  * Problems come back as messages: the stage reports only what it finds itself; the
  * manuscript's own warnings are the other stages' to report.
  */
@@ -136,7 +142,7 @@ export async function buildArticles(options: BuildArticlesOptions): Promise<Buil
   const result: BuildArticlesResult = { articles: [], written: [], messages: [] };
   const articles = articleChapters(options.manuscript).map((chapter) => readArticle(chapter, options.manuscript).article);
   for (const article of articles) await writeArticle(article, options, result);
-  if (articles.length > 0 && (options.manuscript.issue.outputs?.crossref ?? true)) await writeCrossref(articles, options, result);
+  if (articles.length > 0 && wantsDeposit(options.manuscript)) await writeCrossref(articles, options, result);
   return result;
 }
 

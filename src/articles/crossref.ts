@@ -100,7 +100,7 @@ function missingForDeposit(articles: readonly Article[], issue: IssueMeta): stri
   if (issue.date === undefined) missing.push('no issue `date`');
   if (issue.articlesUrl === undefined) missing.push('no `articlesUrl` for the DOIs to resolve to');
   const without = articles.filter((a) => a.chapter.doi === undefined).map((a) => a.chapter.slug);
-  if (without.length > 0) missing.push(`no \`doi\` for ${without.length === articles.length ? `any of the ${without.length} articles` : `${without.length} of the ${articles.length} articles`} (${without.join(', ')})`);
+  if (without.length > 0) missing.push(`no \`doi\` for ${without.length === articles.length ? (articles.length === 1 ? 'the article' : `any of the ${articles.length} articles`) : `${without.length} of the ${articles.length} articles`} (${without.join(', ')})`);
   return missing;
 }
 

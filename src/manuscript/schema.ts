@@ -139,12 +139,16 @@ export type Geometry = z.infer<typeof geometry>;
 
 /**
  * The per-article outputs of `folio build` (JATS, the Crossref deposit, the landing pages), each
- * on unless turned off: a journal that deposits elsewhere turns `crossref` off.
+ * on unless turned off, but for the deposit: an issue that names no depositor and no DOI is not
+ * deposited through Folio, and a deposit of it would be nothing but a warning on every build.
  */
 export const articleOutputs = z
   .object({
     jats: z.boolean().default(true).describe('one JATS 1.3 XML file per article: build/articles/<slug>.jats.xml'),
-    crossref: z.boolean().default(true).describe('the Crossref 5.3.1 deposit of the issue: build/crossref.xml'),
+    crossref: z
+      .boolean()
+      .optional()
+      .describe('the Crossref 5.3.1 deposit of the issue: build/crossref.xml; unset, it is made when the issue names a depositor or any DOI'),
     landing: z.boolean().default(true).describe('one HTML landing page per article with Google Scholar tags: build/articles/<slug>.html'),
   })
   .strict();
