@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -63,6 +63,44 @@ test('folio articles writes the JATS files, landing pages and the deposit for re
     const offDoc = JSON.parse(off.stdout) as { messages: Message[]; written: string[] };
     assert.deepEqual([offDoc.messages, offDoc.written], [[], []]);
     assert.equal(existsSync(path.join(dir, 'off', 'articles')), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('without xmllint and pandoc: articles-007 for every file, exit 2, and the files stay where they are (nothing found wrong)', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-articles-'));
+  try {
+    const out = path.join(dir, 'build');
+    // A PATH with neither tool on it; node is run by its full path.
+    const run = await runFolio(['articles', '--manuscript', small, '--out-dir', out, '--json'], { PATH: path.join(dir, 'no-tools') });
+    assert.equal(run.code, 2, run.stderr);
+    const files = ['a-test-article', 'a-test-article-zh'].map((slug) => path.join(out, 'articles', `${slug}.jats.xml`));
+    assert.deepEqual(
+      (JSON.parse(run.stdout) as { messages: Message[] }).messages.map((m) => `${m.place?.file}: ${m.ruleId}: ${m.reason.replace(/\(ENOENT.*?\)/u, '(ENOENT)')}`),
+      files.map((file) => `${file}: articles-007: Unexpected failure running xmllint (ENOENT), expected Debian's libxml2-utils (npm run setup installs it)`),
+    );
+    for (const file of files) assert.equal(existsSync(file), true, file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an output folder that is a file: articles-008 for every file, exit 2; a folder under /proc: cli-004 at once', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-articles-'));
+  try {
+    const out = path.join(dir, 'build');
+    await mkdir(out);
+    await writeFile(path.join(out, 'articles'), 'a file where the folder goes');
+    const run = await runFolio(['articles', '--manuscript', small, '--out-dir', out, '--json']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.deepEqual(
+      (JSON.parse(run.stdout) as { messages: Message[] }).messages.map((m) => `${path.basename(m.place?.file ?? '')}: ${m.ruleId}`),
+      ['a-test-article.jats.xml: articles-008', 'a-test-article.html: articles-008', 'a-test-article-zh.jats.xml: articles-008', 'a-test-article-zh.html: articles-008'],
+    );
+    const proc = await runFolio(['articles', '--manuscript', small, '--out-dir', '/proc/folio-articles', '--json']);
+    assert.equal(proc.code, 2, proc.stderr);
+    assert.deepEqual((JSON.parse(proc.stdout) as { messages: Message[] }).messages.map((m) => m.ruleId), ['cli-004']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -156,6 +156,23 @@ test('each check finds its own breakage, and nothing else', async () => {
   }
 });
 
+test('a Markdown table, which the articles never hold, is written as a paragraph with its words and a warning', async () => {
+  const { article, manuscript: small } = fixture(`${fixtureMarkdown.replace('## One', '| a | b |\n| - | - |\n| c | d |\n\n## One')}`);
+  const { xml, messages } = articleJats(article, small.issue);
+  assert.deepEqual(messages.map(formatMessage), [
+    '/fixture/chapters/01-fixture.md:15:1: warning: Unexpected `table` in an article, expected paragraphs, headings, lists or quotes; written to JATS as a plain paragraph [articles-001]',
+  ]);
+  assert.match(xml, /<p>a b c d<\/p>/u);
+  const dir = await scratch();
+  try {
+    const file = path.join(dir, 'table.jats.xml');
+    await writeFile(file, xml);
+    assert.deepEqual(await verifyJats(file, xml, article), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('names: Han script family name first; Latin script by the issue\'s nameOrder', () => {
   assert.deepEqual(contributorOf('王毅', 'given-first'), { name: '王毅', surname: '王', given: '毅', style: 'eastern' });
   assert.deepEqual(contributorOf('Wang Yi', 'family-first'), { name: 'Wang Yi', surname: 'Wang', given: 'Yi', style: 'eastern' });

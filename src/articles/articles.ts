@@ -9,7 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../files.js';
 import type { Manuscript } from '../manuscript/index.js';
-import { hasErrors, message, type Message } from '../messages.js';
+import { message, rules, type Message } from '../messages.js';
 import { issueSlug } from '../pdf/render.js';
 import { articleChapters, readArticle, type Article } from './article.js';
 import { issueCrossref } from './crossref.js';
@@ -66,9 +66,14 @@ async function write(file: string, data: string, messages: Message[]): Promise<b
   }
 }
 
-/** Keeps a file its check failed under its `.invalid` name; a file that passed removes an older invalid copy. */
+/** True when a check found the file wrong; a tool that could not run (`articles-007`) found nothing. */
+function foundInvalid(problems: readonly Message[]): boolean {
+  return problems.some((m) => m.severity === 'error' && rules[m.ruleId].blame === 'input');
+}
+
+/** Keeps a file its check found wrong under its `.invalid` name; any other removes an older invalid copy. */
 async function settle(file: string, problems: readonly Message[], written: string[]): Promise<void> {
-  if (!hasErrors(problems)) {
+  if (!foundInvalid(problems)) {
     await dropInvalid(file);
     written.push(file);
     return;
@@ -91,7 +96,7 @@ async function writeArticle(article: Article, options: BuildArticlesOptions, res
       const problems = options.verify === false ? [] : await verifyJats(file, jats.xml, article);
       result.messages.push(...problems);
       await settle(file, problems, result.written);
-      if (!hasErrors(problems)) made.jats = file;
+      if (!foundInvalid(problems)) made.jats = file;
     }
   }
   if (outputs.landing) {
@@ -124,7 +129,7 @@ async function writeCrossref(articles: readonly Article[], options: BuildArticle
     return;
   }
   await settle(file, problems, result.written);
-  result.crossref = hasErrors(problems) ? path.join(options.outDir, 'crossref.invalid.xml') : file;
+  result.crossref = foundInvalid(problems) ? invalid : file;
 }
 
 /** Whether the issue asks for a Crossref deposit: as `outputs.crossref` says, else when it names a depositor or any DOI. */

@@ -87,6 +87,12 @@ function paragraph(node: Paragraph, writer: Writer): XmlElement {
   return el('p', {}, ...withPending(inlines(node.children, writer), writer));
 }
 
+/** A node's text, its table cells apart, so that no two words run together. */
+function plainText(node: RootContent): string {
+  if (node.type === 'table' || node.type === 'tableRow') return node.children.map(plainText).join(' ');
+  return toString(node);
+}
+
 function block(node: RootContent, writer: Writer): XmlElement[] {
   switch (node.type) {
     case 'paragraph':
@@ -108,7 +114,7 @@ function block(node: RootContent, writer: Writer): XmlElement[] {
       return [];
     default: {
       // What the bundled manuscripts never hold (tables, images, raw HTML) keeps its words.
-      const text = toString(node);
+      const text = plainText(node);
       const place = { file: writer.article.chapter.path, ...(node.position ? { line: node.position.start.line, column: node.position.start.column } : {}) };
       writer.messages.push(message('articles-001', `Unexpected \`${node.type}\` in an article, expected paragraphs, headings, lists or quotes; written to JATS as a plain paragraph`, place));
       return text.trim() === '' ? [] : [el('p', {}, ...withPending([text], writer))];
