@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Folio needs: Chromium (Paged.js rendering, cover, Ace),
-# poppler-utils (pdftotext, pdffonts, pdftoppm for checks and proofs) and EPUBCheck (with Java).
+# poppler-utils (pdftotext, pdffonts, pdftoppm for checks and proofs), EPUBCheck (with Java),
+# and the readers the article outputs are checked with: xmllint (libxml2-utils) and pandoc.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/java/epubcheck.jar ] || need+=(epubcheck)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 if [ ${#need[@]} -gt 0 ]; then
   echo "folio setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { buildArticles } from './articles/index.js';
 import { check, type FidelityReport } from './check/index.js';
 import { buildEpub, knownInvalid } from './epub/index.js';
 import { dropInvalid, outputPathProblem, setAsideInvalid, sweepPartials } from './files.js';
@@ -16,10 +17,10 @@ import { exitCode, FolioError, hasErrors, message, type Message } from './messag
 import { issueSlug, renderPdf } from './pdf/index.js';
 import type { WarmTools } from './warm-tools.js';
 
-export type StageName = 'import' | 'pdf' | 'epub' | 'check';
+export type StageName = 'import' | 'pdf' | 'epub' | 'articles' | 'check';
 
 /** The stages in the order data flows, the order they are reported in. */
-const stageOrder: readonly StageName[] = ['import', 'pdf', 'epub', 'check'];
+const stageOrder: readonly StageName[] = ['import', 'pdf', 'epub', 'articles', 'check'];
 
 export interface BuildOptions {
   manuscriptDir: string;
@@ -36,6 +37,8 @@ export interface BuildOptions {
   onPages?: (done: number, total: number) => void;
   /** Tools kept running between builds (`folio build --watch`): used by the stages, not stopped. */
   tools?: WarmTools;
+  /** When the Crossref deposit is made (its timestamp); default now. The command line passes SOURCE_DATE_EPOCH. */
+  depositedAt?: Date;
   /**
    * The watchdog of every stage, in milliseconds (default 20 minutes): a stage still running
    * then is abandoned with a `build-003` naming it, and the build ends (exit 2).
@@ -72,7 +75,7 @@ function failedCheck(report: FidelityReport | undefined, messages: readonly Mess
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const messages: Message[] = [];
   const stages: StageResult[] = [];
-  const wanted = new Set<StageName>(options.stages ?? ['pdf', 'epub', 'check']);
+  const wanted = new Set<StageName>(options.stages ?? ['pdf', 'epub', 'articles', 'check']);
   if (options.reimport) wanted.add('import');
   const outDir = path.resolve(options.outDir ?? 'build');
   const manuscriptDir = path.resolve(options.manuscriptDir);
@@ -161,7 +164,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       messages.push(...loaded.messages);
       return;
     }
-    const name = issueSlug(loaded.manuscript);
+    const manuscript = loaded.manuscript;
+    const name = issueSlug(manuscript);
     const pdf = path.join(outDir, `${name}.pdf`);
     const epub = path.join(outDir, `${name}.epub`);
     // The PDF and the EPUB need nothing of each other: they are made at once, each mostly
@@ -202,12 +206,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
         }).finally(() => markEpubWritten(false))
       : Promise.resolve(false);
+    // The article files need neither the PDF nor the EPUB; the check waits for them (below).
+    const articlesMessages: Message[] = [];
+    const articlesDone = wanted.has('articles')
+      ? run('articles', async () => {
+          const result = await buildArticles({ manuscript, outDir, depositedAt: options.depositedAt ?? new Date() });
+          articlesMessages.push(...result.messages);
+          return { ok: !hasErrors(result.messages), outputs: result.written };
+        })
+      : Promise.resolve(false);
     let checkReport: FidelityReport | undefined;
     const checkDone = (async () => {
       // A stage not wanted leaves the file of an earlier build to check. The PDF of a failed PDF
       // stage, or an EPUB this build did not write, is left out of the check: the stage has
       // said why, and a file of an earlier build is not this build's output.
-      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubWritten : Promise.resolve(false)]);
+      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubWritten : Promise.resolve(false), articlesDone]);
       if (!wanted.has('check')) return;
       await run('check', async () => {
         const result = await check({
@@ -215,13 +228,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           outDir,
           ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
           ...(epubOk || !wanted.has('epub') ? { epub } : {}),
+          // The articles stage has read its JATS files back already.
+          jats: !wanted.has('articles'),
         });
         checkMessages.push(...result.messages);
         checkReport = result.report;
         return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
       });
     })();
-    await Promise.all([pdfDone, epubDone, checkDone]);
+    await Promise.all([pdfDone, epubDone, articlesDone, checkDone]);
     // An output with errors, or one the check found unfaithful, never sits where the next step
     // of a pipeline would take it: it is kept for inspection under a name that says so. A good
     // one replaces the copy of an earlier failed one.
@@ -246,7 +261,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     // Only what is still there counts as an output.
     for (const s of stages) s.outputs = s.outputs.filter((file) => existsSync(file));
-    messages.push(...pdfMessages, ...epubMessages, ...checkMessages);
+    messages.push(...pdfMessages, ...epubMessages, ...articlesMessages, ...checkMessages);
     stages.sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
   }
 }

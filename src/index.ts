@@ -7,4 +7,6 @@ export { renderChapter } from './html/index.js';
 export { renderPdf } from './pdf/index.js';
 export { buildEpub } from './epub/index.js';
 export { check } from './check/index.js';
+export { buildArticles } from './articles/index.js';
+export type { BuildArticlesOptions, BuildArticlesResult } from './articles/index.js';
 export { formatMessage, rules, type Message, type RuleId } from './messages.js';

@@ -88,6 +88,14 @@ export const rules = {
   'check-011': { severity: 'info', blame: 'input', doc: 'An output failed the check in `folio build`: it was kept for inspection as `<name>.invalid.<ext>`, never at the output path.' },
   'check-012': { severity: 'error', blame: 'input', doc: "A word of the PDF's text layer is not what a reader's copy or search needs: a soft hyphen, a private-use character, a ligature or U+FFFD in it." },
   'preview-002': { severity: 'warning', blame: 'input', doc: 'A folder the preview watches for changes could not be watched; edits there need a restart.' },
+  'articles-001': { severity: 'warning', blame: 'input', doc: 'An article holds a Markdown element JATS is not made for here (a table, an image, raw HTML): its text is written as a plain paragraph.' },
+  'articles-002': { severity: 'error', blame: 'input', doc: 'A JATS or Crossref file is not well-formed XML (xmllint).' },
+  'articles-003': { severity: 'error', blame: 'input', doc: 'An element of a JATS file stands where the JATS 1.3 Archiving tag library does not allow it (the nesting table in src/articles/nesting.ts).' },
+  'articles-004': { severity: 'error', blame: 'input', doc: 'pandoc reads a JATS file with words or notes other than the manuscript chapter\'s.' },
+  'articles-005': { severity: 'error', blame: 'input', doc: 'The fpage, lpage or page targets of a JATS file disagree with the chapter\'s page markers.' },
+  'articles-006': { severity: 'warning', blame: 'input', doc: 'The Crossref deposit cannot be deposited (an article without a DOI, no depositor): it is kept for review as `crossref.invalid.xml`, never at `crossref.xml`.' },
+  'articles-007': { severity: 'error', blame: 'tool', doc: 'A tool the article outputs are checked with (xmllint, pandoc) could not be run.' },
+  'articles-008': { severity: 'error', blame: 'tool', doc: 'An article output could not be written.' },
 } as const satisfies Record<string, { severity: Severity; blame: Blame; doc: string }>;
 
 export type RuleId = keyof typeof rules;

@@ -5,6 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { verifyArticleFiles } from '../articles/index.js';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { issueSlug } from '../pdf/render.js';
 import { makeOutputFolder, writeFileAtomic } from '../files.js';
@@ -31,6 +32,8 @@ export interface CheckOptions {
   outDir?: string;
   /** Render the PDF pages for the proof (default true when there is a PDF and an outDir). */
   proof?: boolean;
+  /** Read the JATS files under `<outDir>/articles/` back against their chapters (default true when there is an outDir). */
+  jats?: boolean;
 }
 
 /** What `check` found. `report` is absent only when the check could not run. */
@@ -134,6 +137,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         return cannot(`Unexpected failure reading the PDF: ${(error as Error).message}`, pdf);
       }
     }
+    // The article files: their pages and words against the chapters (pandoc reads them back).
+    if (outDir !== undefined && options.jats !== false) messages.push(...(await time('articles', () => verifyArticleFiles(manuscript, outDir))));
     if (epubChecked && epub !== undefined) {
       if (!epubChecked.ok) return cannot(`Unexpected failure reading the EPUB: ${(epubChecked.error as Error).message}`, epub);
       messages.push(...epubChecked.value.messages);

@@ -159,6 +159,8 @@ export async function importIssue(options: ImportOptions): Promise<ImportResult>
     ...(editorial.publisher ? { publisher: editorial.publisher } : {}),
     ...(editorial.identifier ? { identifier: editorial.identifier } : {}),
     ...(editorial.description ? { description: editorial.description } : {}),
+    // What article metadata needs (ISSN, DOIs, the depositor) is the publisher's: carried as given.
+    ...Object.fromEntries((['issn', 'volume', 'doi', 'nameOrder', 'depositor', 'articlesUrl', 'outputs'] as const).flatMap((key) => (editorial[key] !== undefined ? [[key, editorial[key]]] : []))),
     languages,
     pages: layout.pages.length,
     source: path.relative(options.out, file).split(path.sep).join('/'),
@@ -243,6 +245,7 @@ function chapterMeta(
   };
   if (override?.shortTitle) meta.shortTitle = override.shortTitle;
   if (opening?.authorNote) meta.authorNote = opening.authorNote;
+  if (override?.doi) meta.doi = override.doi;
   void options;
   return meta;
 }

@@ -22,6 +22,9 @@ export const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a 
 
 const page = z.number().int().positive();
 
+/** A DOI as registered (`10.NNNN/suffix`), never a resolver URL: Crossref and JATS want the bare name. */
+export const doi = z.string().regex(/^10\.\d{4,9}\/\S+$/u, 'a DOI such as 10.1234/faj.2021.4.1, without https://doi.org/');
+
 /** The fields of a chapter's front matter: what an editor edits at the top of a chapter file. */
 const chapterFields = {
   slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase words joined by hyphens'),
@@ -35,6 +38,7 @@ const chapterFields = {
   firstPage: page,
   lastPage: page,
   translationOf: z.string().optional().describe('slug of the chapter this one translates'),
+  doi: doi.optional().describe('the DOI registered for this article; never invented: without it no Crossref deposit is made'),
 };
 
 const pagesInOrder = { message: 'lastPage must not be before firstPage', path: ['lastPage'] };
@@ -133,6 +137,57 @@ export const geometry = z
 
 export type Geometry = z.infer<typeof geometry>;
 
+/**
+ * The per-article outputs of `folio build` (JATS, the Crossref deposit, the landing pages), each
+ * on unless turned off, but for the deposit: an issue that names no depositor and no DOI is not
+ * deposited through Folio, and a deposit of it would be nothing but a warning on every build.
+ */
+export const articleOutputs = z
+  .object({
+    jats: z.boolean().default(true).describe('one JATS 1.3 XML file per article: build/articles/<slug>.jats.xml'),
+    crossref: z
+      .boolean()
+      .optional()
+      .describe('the Crossref 5.3.1 deposit of the issue: build/crossref.xml; unset, it is made when the issue names a depositor or any DOI'),
+    landing: z.boolean().default(true).describe('one HTML landing page per article with Google Scholar tags: build/articles/<slug>.html'),
+  })
+  .strict();
+
+export type ArticleOutputs = z.infer<typeof articleOutputs>;
+
+/** Who sends a Crossref deposit and who owns the DOIs in it (the `<head>` of a `doi_batch`). */
+export const depositor = z
+  .object({
+    name: z.string().min(1).describe('the depositor, as Crossref knows the account'),
+    email: z.string().regex(/^[^@\s]+@[^@\s]+$/u, 'an e-mail address').describe('where Crossref sends the deposit report'),
+    registrant: z.string().min(1).optional().describe('the organisation that owns the DOIs (default: the publisher)'),
+  })
+  .strict();
+
+export type Depositor = z.infer<typeof depositor>;
+
+/**
+ * The order of a person's names as the issue prints them in Latin script: `family-first` for
+ * Chinese names in pinyin (`Wang Yi`: Wang is the family name), `given-first` otherwise. Names
+ * in Han script are always family-first.
+ */
+export const nameOrder = z.enum(['given-first', 'family-first']);
+
+/** The bibliographic fields of an issue that article metadata (JATS, Crossref, Google Scholar) needs beyond its title. */
+const bibliographicFields = {
+  issn: z.string().regex(/^\d{4}-\d{3}[\dX]$/u, 'an ISSN such as 1234-567X').optional().describe('the print ISSN of the journal'),
+  volume: z.string().min(1).optional().describe('the volume, when the journal numbers them'),
+  doi: doi.optional().describe('the DOI of the issue itself, if it has one'),
+  nameOrder: nameOrder.optional().describe('the order of authors\' names in Latin script (default given-first)'),
+  depositor: depositor.optional().describe('who deposits the DOIs with Crossref'),
+  articlesUrl: z
+    .string()
+    .regex(/^https?:\/\/\S+\/$/u, 'an http(s) address ending in /')
+    .optional()
+    .describe('where build/articles/ is served: a DOI resolves to <articlesUrl><slug>.html, the PDF is <articlesUrl><slug>.pdf'),
+  outputs: articleOutputs.optional().describe('the per-article outputs, each on unless set to false'),
+};
+
 /** issue.yaml: the issue's metadata and its ordered chapters. */
 export const issueMeta = z
   .object({
@@ -142,6 +197,7 @@ export const issueMeta = z
     publisher: z.string().optional(),
     identifier: z.string().optional().describe('a stable identifier such as urn:issn:… or urn:folio:…'),
     description: z.string().optional(),
+    ...bibliographicFields,
     languages: z.array(language).min(1),
     pages: page,
     source: z.string().optional().describe('the raw source text, relative to the manuscript folder'),
@@ -163,6 +219,7 @@ export const chapterOverride = z
     shortTitle: z.string().optional(),
     slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional(),
     authors: z.array(z.string()).optional(),
+    doi: doi.optional().describe('the DOI registered for the article'),
   })
   .strict();
 
@@ -185,6 +242,7 @@ export const editorial = z
     publisher: z.string().optional(),
     identifier: z.string().optional(),
     description: z.string().optional(),
+    ...bibliographicFields,
     pages: page.optional().describe('the number of printed pages, which the import then holds to'),
     chapters: z.array(chapterOverride).default([]),
     corrections: z.array(correction).default([]),

@@ -1,5 +1,6 @@
 /** `folio build`: every stage of the issue in one run, with a line per stage and its time; `--watch` rebuilds after each edit. */
 import path from 'node:path';
+import { depositTime } from '../../articles/index.js';
 import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
@@ -7,7 +8,7 @@ import { watchFolders } from '../../watch.js';
 import { startWarmTools } from '../../warm-tools.js';
 import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO, untilStopped } from '../command.js';
 
-const stageNames: StageName[] = ['import', 'pdf', 'epub', 'check'];
+const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'check'];
 
 export const buildCommand: Command = {
   name: 'build',
@@ -15,7 +16,7 @@ export const buildCommand: Command = {
   usage: [
     'Usage: folio build [--manuscript DIR] [--out-dir DIR] [--import] [--only STAGES] [--watch]',
     '',
-    'Runs the stages in order: import (only with --import), pdf, epub, check.',
+    'Runs the stages in order: import (only with --import), pdf, epub, articles, check.',
     '',
     'Options:',
     '  --manuscript DIR  the manuscript folder (default ./manuscript)',
@@ -67,6 +68,7 @@ export const buildCommand: Command = {
       outDir: typeof values['out-dir'] === 'string' ? values['out-dir'] : 'build',
       reimport: values.import === true,
       ...(stages ? { stages } : {}),
+      depositedAt: depositTime(process.env),
     };
     if (values.watch === true) {
       // Re-importing rewrites the manuscript, which would set the watch off again, for ever.
@@ -95,9 +97,9 @@ export const buildCommand: Command = {
     reportMessages(io, result.messages);
     if (!io.quiet) {
       for (const s of result.stages) {
-        io.out(`${s.stage.padEnd(7)} ${s.ok ? 'ok    ' : 'FAILED'} ${s.seconds.toFixed(1).padStart(6)} s  ${s.outputs.map((o) => shownPath(o)).join(', ')}`);
+        io.out(`${s.stage.padEnd(8)} ${s.ok ? 'ok    ' : 'FAILED'} ${s.seconds.toFixed(1).padStart(6)} s  ${s.outputs.map((o) => shownPath(o)).join(', ')}`);
       }
-      io.out(`total           ${seconds.toFixed(1).padStart(6)} s`);
+      io.out(`total            ${seconds.toFixed(1).padStart(6)} s`);
     }
     return code;
   },

@@ -1,5 +1,6 @@
 /** The registry of subcommands, in the order `folio --help` lists them. */
 import type { Command } from '../command.js';
+import { articlesCommand } from './articles.js';
 import { buildCommand } from './build.js';
 import { importCommand } from './import.js';
 import { epubCommand } from './epub.js';
@@ -7,4 +8,4 @@ import { checkCommand } from './check.js';
 import { pdfCommand } from './pdf.js';
 import { previewCommand } from './preview.js';
 
-export const commands: Command[] = [importCommand, buildCommand, epubCommand, checkCommand, pdfCommand, previewCommand];
+export const commands: Command[] = [importCommand, buildCommand, epubCommand, articlesCommand, checkCommand, pdfCommand, previewCommand];
