@@ -128,3 +128,19 @@ test('a numeral alone at the foot of a page is a section numeral, never a sectio
   assert.deepEqual(messages, [layoutOnly, untitled]);
   assert.equal(result.issue.chapters.length, 1);
 });
+
+test('a title set first, at the top of its page, is read as the title when the author note stands at the foot', async () => {
+  const page = (lines: string[]): string[] => [` ${lines[0]?.trimStart() ?? ''}`, ...lines.slice(1), ''];
+  const text = [
+    ...page(['Cooperation Between Two Countries in a ', 'Changing World ', '', ...filler(10), '', '*  Jane Roe is a Senior Fellow of the Example Institute. ']),
+    ...page(filler(14, 1)),
+    ...page(filler(14, 2)),
+  ].join('\n');
+  const { result, messages } = await run(`${text}\n`);
+  assert.deepEqual(messages, [layoutOnly]);
+  assert.deepEqual(
+    result.issue.chapters.map((c) => [c.title, c.titleSource, c.authors, c.firstPage, c.lastPage]),
+    [['Cooperation Between Two Countries in a Changing World', 'text', ['Jane Roe'], 1, 3]],
+  );
+  assert.ok(!body(result).includes('Changing World trade'), 'the title is not left in the text');
+});

@@ -264,6 +264,23 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
       }
       return step === 1 ? out : out.reverse();
     };
+    const titleFirst = (all: readonly number[], notes: readonly number[]): number[] => {
+      const top = run(0, 1, MAX_TITLE_LINES + 1, (q) => notes.includes(all[q] as number));
+      const next = all[top.length];
+      const joined = top.map(text).join(' ');
+      const titled =
+        top.length > 0 &&
+        top.length <= MAX_TITLE_LINES &&
+        next !== undefined &&
+        (lines[next - 1]?.blank ?? false) &&
+        top.every((i) => displayWidth(text(i)) < typicalWidth * TEXT_WIDTH_SHARE) &&
+        !sentenceEnd.test(joined) &&
+        // A comma before a lowercase word, or a lowercase word last, reads as a sentence.
+        !/,\s+\p{Ll}/u.test(joined) &&
+        !/(?:^|\s)\p{Ll}+$/u.test(joined) &&
+        titleCaseShare(joined) >= 0.75;
+      return titled ? top : [];
+    };
     if (noteAt >= 0 || enBylineAt >= 0) {
       const noteLines = noteAt >= 0 ? run(noteAt, 1, MAX_NOTE_LINES, (q) => q > noteAt && englishByline.test(text(textLines[q] as number))) : [];
       let titleLines: number[] = [];
@@ -276,6 +293,9 @@ export function readPages(lines: readonly SourceLine[], layout: Layout): PagePar
         // No byline: the title, if the text has one, follows the author note at the end of the page.
         const after = textLines.indexOf(noteLines[noteLines.length - 1] as number) + 1;
         titleLines = after < textLines.length && after > 0 ? textLines.slice(after) : [];
+        // Nothing after it: a title set first stands at the top of the page, a block of short
+        // title-cased lines that end no sentence, set apart from the text by a blank line.
+        if (titleLines.length === 0) titleLines = titleFirst(textLines, noteLines);
       }
       const byline = enBylineAt >= 0 ? (textLines[enBylineAt] as number) : undefined;
       for (const i of [...noteLines, ...titleLines, ...(byline === undefined ? [] : [byline])]) block.add(i);
