@@ -8,13 +8,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { check, type FidelityReport } from './check/index.js';
 import { buildEpub, knownInvalid } from './epub/index.js';
-import { dropInvalid, outputPathProblem, setAsideInvalid, sweepPartials } from './files.js';
+import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
 import { loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
-import { lockOutputDir } from './lock.js';
 import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
 import { issueSlug, renderPdf } from './pdf/index.js';
-import type { WarmTools } from './warm-tools.js';
 
 export type StageName = 'import' | 'pdf' | 'epub' | 'check';
 

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../session/index.js';
 import { readSource } from '../import/source.js';
 import { readPdfObjects } from './pdf-objects.js';
 import { encodePng, readPpm } from './png.js';

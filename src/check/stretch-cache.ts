@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../session/index.js';
 import type { Chapter } from '../manuscript/index.js';
 import { chapterStretches, type PageStretch } from './manuscript.js';
 

@@ -20,8 +20,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keptOrLaunched, launchChromium, type KeptBrowser } from '../chromium.js';
-import { KeptProcess } from '../kept-process.js';
+import { type KeptBrowser, keptOrLaunched, KeptProcess, launchChromium } from '../session/index.js';
 import { FolioError, message, type Message, type Place } from '../messages.js';
 import { chromiumIdentity, hashParts } from './cache.js';
 

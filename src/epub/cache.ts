@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../session/index.js';
 
 /** The SHA-256 of the given parts, each length-prefixed so that no two lists of parts collide. */
 export function hashParts(...parts: ReadonlyArray<string | Uint8Array>): string {

@@ -26,8 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
-import { writeFileAtomic } from '../files.js';
-import { KeptProcess } from '../kept-process.js';
+import { KeptProcess, writeFileAtomic } from '../session/index.js';
 import { message, type Message } from '../messages.js';
 import { fileIdentity, hashParts } from './cache.js';
 

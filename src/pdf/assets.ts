@@ -4,7 +4,7 @@
  * the Paged.js polyfill, which the package's exports map hides.
  */
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { copyFileAtomic, makeOutputFolder } from '../files.js';
+import { copyFileAtomic, makeOutputFolder } from '../session/index.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

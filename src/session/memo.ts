@@ -1,3 +1,7 @@
+import type { Root } from 'hast';
+import type { RenderedChapter } from '../html/render.js';
+import type { Message } from '../messages.js';
+
 /**
  * The last value made for each key, kept while what it was made from stays the same: a process
  * that builds again and again (`folio build --watch`, the preview) makes again only what an
@@ -26,3 +30,16 @@ export class LastMade<T> {
     return value;
   }
 }
+
+/**
+ * The memos of this process, behind one boundary: a stage asks here for the last value it made
+ * and keeps none in its own module. They live as long as the process, not a build, on purpose:
+ * in one build the PDF and the EPUB render the same chapters, and in a watch session (or the
+ * preview) each build after an edit makes again only what the edit changed.
+ */
+export const memos = {
+  /** The last rendering of each chapter file for each target (`renderChapter` in src/html/render.ts). */
+  renderedChapters: new LastMade<RenderedChapter>(256, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) })),
+  /** The last hyphenated print rendering of each chapter file and language (src/pdf/print-document.ts). */
+  hyphenatedChapters: new LastMade<{ hast: Root; messages: Message[] }>(256, (made) => structuredClone(made)),
+};

@@ -8,9 +8,9 @@
  * closed is started again on its next use; so is the JVM (see `startEpubcheckServer`).
  */
 import { chromiumPath, launchChromium, type ChromiumBrowser, type KeptBrowser } from './chromium.js';
-import { runAce, startAceServer, type AceServer } from './epub/ace.js';
-import { runEpubcheck, startEpubcheckServer, type EpubcheckServer } from './epub/epubcheck.js';
-import { launchChromium as launchPrintChromium } from './pdf/browser.js';
+import { runAce, startAceServer, type AceServer } from '../epub/ace.js';
+import { runEpubcheck, startEpubcheckServer, type EpubcheckServer } from '../epub/epubcheck.js';
+import { launchChromium as launchPrintChromium } from '../pdf/browser.js';
 
 export interface WarmTools {
   /** Chromium with the flags Paged.js needs. */
