@@ -41,14 +41,13 @@
  *     process exits when stdin closes. What a request counts, hashes and connects to is its
  *     own; only the loaded modules and winston's configuration are shared.
  */
-import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { cacheKey } from '../session/cache-key.js';
 
 /** Bumped when what is stored per document changes. */
 const entryFormat = 'folio-ace-document-1';
@@ -62,16 +61,6 @@ const winston = fromCore('winston');
 
 // Ace logs through winston; nothing of it is wanted (ace-cli would also write a log file).
 winston.configure({ level: 'error', transports: [new winston.transports.Console({ silent: true })] });
-
-function sha256(...parts) {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-    hash.update(`${bytes.length}:`);
-    hash.update(bytes);
-  }
-  return hash.digest('hex');
-}
 
 async function filesUnder(dir, base = dir) {
   const found = [];
@@ -90,7 +79,7 @@ const notLoaded = (name) => /\.(xhtml|html|htm|opf|ncx)$/i.test(name) || name ==
 async function resourcesHash(basedir) {
   const parts = [];
   for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) parts.push(name, await readFile(path.join(basedir, name)));
-  return sha256(...parts);
+  return cacheKey(...parts);
 }
 
 // Where the EPUB was extracted differs from run to run; stored results name it by a placeholder.
@@ -214,7 +203,7 @@ function axeRunner(request, cacheDir, documents, used) {
         const embeds = /<(iframe|object|embed|frame)\b/i.test(bytes.toString('utf8'));
         if (!embeds) {
           resources ??= resourcesHash(basedir);
-          const key = sha256(entryFormat, request.toolKey ?? '', await resources, path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
+          const key = cacheKey(entryFormat, request.toolKey ?? '', await resources, path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
           file = path.join(cacheDir, `${key}.json`);
           used.add(path.basename(file));
           const hit = await cached(file, basedir);

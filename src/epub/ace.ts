@@ -20,9 +20,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type KeptBrowser, keptOrLaunched, KeptProcess, launchChromium } from '../session/index.js';
+import { type KeptBrowser, keptOrLaunched, KeptProcess, launchChromium, cacheKey } from '../session/index.js';
 import { FolioError, message, type Message, type Place } from '../messages.js';
-import { chromiumIdentity, hashParts } from './cache.js';
+import { chromiumIdentity } from './cache.js';
 
 interface AceTest {
   'earl:impact'?: string;
@@ -112,7 +112,7 @@ export async function aceIdentity(chromePath: string | undefined, env: NodeJS.Pr
   const [versions, chromium, script] = await Promise.all([aceVersions(), chromiumIdentity(chromePath), readFile(workerScript).catch(() => undefined)]);
   if (versions === undefined || chromium === undefined || script === undefined) return undefined;
   // Ace reads one setting from the environment that changes what it reports.
-  return hashParts('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
+  return cacheKey('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
 }
 
 /** How long Ace may take, start to end, and its browser to start. */
@@ -248,7 +248,7 @@ class AceWorkerServer implements AceServer {
     const served = await this.worker.request({
       // The worker runs in the environment it was started with: another environment, or another
       // Ace, worker script, Node or Chromium (an upgrade while a watch runs), needs another worker.
-      key: hashParts(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
+      key: cacheKey(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
       // Started as the one-shot worker is, in its environment. Its stderr, where Ace's console
       // output goes, is not read: the report says what it found.
       start: () => spawn(process.execPath, [workerScript, '--serve'], { env, stdio: ['pipe', 'pipe', 'ignore'] }),

@@ -26,9 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
-import { KeptProcess, writeFileAtomic } from '../session/index.js';
+import { KeptProcess, writeFileAtomic, cacheKey } from '../session/index.js';
 import { message, type Message } from '../messages.js';
-import { fileIdentity, hashParts } from './cache.js';
+import { fileIdentity } from './cache.js';
 
 /** Where the Debian epubcheck package puts the jar; `EPUBCHECK_JAR` overrides. */
 export const defaultEpubcheckJar = '/usr/share/java/epubcheck.jar';
@@ -178,7 +178,7 @@ export function epubcheckTool(env: NodeJS.ProcessEnv = process.env): Promise<Epu
         identities.push(`${file}:${identity ?? 'missing'}`);
         if (identity !== undefined) classPath.push(file);
       }
-      return { jar, classPath, mainClass, identity: hashParts(archiveFormat, java, ...identities, ...jvmFlags) };
+      return { jar, classPath, mainClass, identity: cacheKey(archiveFormat, java, ...identities, ...jvmFlags) };
     })();
     tools.set(key, found);
     // A jar installed or upgraded while a long-lived process (the preview) runs is seen again.

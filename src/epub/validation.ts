@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { Message } from '../messages.js';
 import type { EpubTools } from './build.js';
 import { aceIdentity, aceMessages, isAceFindings, runAce, type AceFinding, type AceOptions } from './ace.js';
-import { hashParts, pruneEntries, readEntry, writeEntry } from './cache.js';
+import { cacheKey } from '../session/index.js';
+import { pruneEntries, readEntry, writeEntry } from './cache.js';
 import { epubcheckMessages, epubcheckTool, isEpubcheckFindings, runEpubcheck, type EpubcheckFinding } from './epubcheck.js';
 
 /** Bumped when what an entry holds, or what it means, changes. */
@@ -47,12 +48,13 @@ export interface ValidateOptions {
 /** Validates the EPUB at `epub`, whose bytes are `data`. */
 export async function validateEpub(epub: string, data: Uint8Array, options: ValidateOptions): Promise<{ messages: Message[]; reuse: ValidationReuse }> {
   const { cacheDir, chromePath, locate, env = process.env } = options;
+  // The EPUB's own SHA-256 (reported, and comparable with sha256sum), one part of each key.
   const sha256 = createHash('sha256').update(data).digest('hex');
   const dir = path.join(cacheDir, 'validation');
   const [epubcheck, ace] = await Promise.all([epubcheckTool(env), aceIdentity(chromePath, env)]);
   // No entry without a known tool: a missing jar or Chromium is always run, and reported.
-  const epubcheckEntry = epubcheck ? path.join(dir, `epubcheck-${hashParts(entryFormat, sha256, epubcheck.identity)}.json`) : undefined;
-  const aceEntry = ace ? path.join(dir, `ace-${hashParts(entryFormat, sha256, ace)}.json`) : undefined;
+  const epubcheckEntry = epubcheck ? path.join(dir, `epubcheck-${cacheKey(entryFormat, sha256, epubcheck.identity)}.json`) : undefined;
+  const aceEntry = ace ? path.join(dir, `ace-${cacheKey(entryFormat, sha256, ace)}.json`) : undefined;
 
   // What the tools read is the file: it is kept only if the file still has the bytes hashed.
   const unchanged = async () => createHash('sha256').update(await readFile(epub).catch(() => Buffer.alloc(0))).digest('hex') === sha256;

@@ -10,7 +10,6 @@
  * of its document, styles, templates, fonts and runtime, so an edit lays out only its chunk.
  */
 import { toString } from 'hast-util-to-string';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -20,7 +19,7 @@ import type { Page } from 'puppeteer-core';
 import { loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { bundledFamilies, copyPrintAssets, pagedPolyfillPath, projectDir } from './assets.js';
-import { type KeptBrowser, keptOrLaunched, writeFileAtomic } from '../session/index.js';
+import { type KeptBrowser, keptOrLaunched, writeFileAtomic, cacheKey } from '../session/index.js';
 import { launchChromium, openPrintPage, withWatchdog, type PrintBrowser } from './browser.js';
 import { describeLevel, maxCopyfitLevel } from './copyfit.js';
 import { cleanPrintedPdf, finishPdf, type OutlineItem, type PdfPart } from './post-process.js';
@@ -161,7 +160,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   let launching: Promise<PrintBrowser> | undefined;
   const launch = () => (launching ??= keptOrLaunched(options.browser, () => launchChromium(launchOptions)));
   let closing: Promise<void> | undefined;
-  const warmMark = path.join(cacheDir, `rendered-${hash(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
+  const warmMark = path.join(cacheDir, `rendered-${cacheKey(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
   if (!existsSync(warmMark)) launch().catch(() => undefined);
   try {
     return await renderWith();
@@ -207,7 +206,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       // laid out in this run, once that page is printed (its fonts are loaded already); only when
       // nothing is laid out does it get a page of its own.
       const probe = glyphProbe(manuscript, issue);
-      const glyphKey = hash(shared, JSON.stringify(probe));
+      const glyphKey = cacheKey(shared, JSON.stringify(probe));
       const glyphFile = path.join(cacheDir, `glyphs-${glyphKey}.json`);
       // `at`: the first folio of the flow to run it in, the shortest, which ends first.
       const glyphs: { missing?: Array<{ char: string; lang: string }>; claimed: boolean; at?: number | undefined } = { claimed: false };
@@ -317,7 +316,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
         if (!first || !last) return [];
         if (flow.length === 1) return [await renderChunk(first.chunk, first.designed, first.key)];
         const span: PrintChunk = { from: first.chunk.from, to: last.chunk.to, firstFolio: first.chunk.firstFolio, lastFolio: last.chunk.lastFolio };
-        const key = hash(...flow.map((f) => f.key));
+        const key = cacheKey(...flow.map((f) => f.key));
         const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), span);
         const laid = await layOut(span, designed, path.join(cacheDir, `flow-${key}.html`), true);
         if (!laid.pdf) {
@@ -345,7 +344,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
         let open = false;
         for (const chunk of chunks) {
           const designed = await buildPrintHtml(manuscript, issue, chunkAssets, new Map(), chunk);
-          const key = hash(shared, designed);
+          const key = cacheKey(shared, designed);
           const entry = await readJson<CachedChunk>(path.join(cacheDir, `${key}.json`));
           // An entry written by another version of Folio, or cut short, is a miss, never an error.
           const cached = entry && typeof entry.pdf === 'string' && Array.isArray(entry.facts) && Array.isArray(entry.fit) && typeof entry.first === 'number' ? entry : undefined;
@@ -447,12 +446,6 @@ const runtimePath = path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtim
  */
 const printScripts = (): string[] => [runtimePath, pagedPolyfillPath()];
 
-function hash(...parts: string[]): string {
-  const digest = createHash('sha256');
-  for (const part of parts) digest.update(part).update('\0');
-  return digest.digest('hex').slice(0, 32);
-}
-
 /**
  * What every chunk's rendering depends on besides its own document: the print stylesheet, the
  * font stylesheets and the fonts they name (by name and size), the templates, our runtime,
@@ -472,7 +465,7 @@ async function sharedKey(buildDir: string, templateDir: string, fill: number, ch
   const contents = await Promise.all(files.sort().map((file) => readFile(file, 'utf8')));
   // v2: the pages are kept with their unused soft hyphens taken out; v3: those inside a
   // ligature's text too (a chunk cached before keeps them, so it is laid out again).
-  return hash(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v3');
+  return cacheKey(...contents, ...fontParts.sort(), String(fill), chrome, 'chunk-v3');
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {

@@ -4,6 +4,7 @@
  * watcher, and a watch session's warm tools. Only re-exports; warm-tools comes last, since it
  * reaches into the stages, which import this index.
  */
+export * from './cache-key.js';
 export * from './files.js';
 export * from './lock.js';
 export * from './memo.js';
