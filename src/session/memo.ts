@@ -1,4 +1,5 @@
 import type { Root } from 'hast';
+import type { EpubcheckTool } from '../epub/epubcheck-tool.js';
 import type { RenderedChapter } from '../html/render.js';
 import type { Message } from '../messages.js';
 
@@ -42,4 +43,6 @@ export const memos = {
   renderedChapters: new LastMade<RenderedChapter>(256, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) })),
   /** The last hyphenated print rendering of each chapter file and language (src/pdf/print-document.ts). */
   hyphenatedChapters: new LastMade<{ hast: Root; messages: Message[] }>(256, (made) => structuredClone(made)),
+  /** The EPUBCheck each jar and PATH name, each kept a minute (`epubcheckTool` in src/epub/epubcheck-tool.ts). */
+  epubcheckTools: new Map<string, Promise<EpubcheckTool | undefined>>(),
 };
