@@ -22,7 +22,7 @@ import { chromiumPath } from '../src/session/index.js';
 import { mount, processesMentioning } from './processes.js';
 import { readPdfText } from '../src/check/pdf-text.js';
 import { loadManuscript } from '../src/manuscript/index.js';
-import { cleanPrintedPdf } from '../src/pdf/post-process.js';
+import { cleanPrintedPdf } from '../src/pdf/soft-hyphens.js';
 import { printSample } from './print-sample.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

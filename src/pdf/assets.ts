@@ -12,6 +12,15 @@ import { fileURLToPath } from 'node:url';
 /** The project folder: templates/ and styles/ live there. */
 export const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Our runtime in the print page (plain JavaScript, `// @ts-check`): paginates and reports page facts. */
+export const runtimePath = path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js');
+
+/**
+ * The scripts put into a print page, by file URL: read by the browser itself rather than sent
+ * over DevTools as a megabyte of text per layout.
+ */
+export const printScripts = (): string[] => [runtimePath, pagedPolyfillPath()];
+
 /** The font stylesheets the print HTML uses, by @fontsource package and file. */
 export const fontFaces = [
   { pkg: '@fontsource/noto-serif', css: ['400.css', '400-italic.css', '700.css', '700-italic.css'] },
