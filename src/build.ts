@@ -10,9 +10,9 @@ import { check, type FidelityReport } from './check/index.js';
 import { buildEpub, knownInvalid } from './epub/index.js';
 import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
+import { issueFile, loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
 import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
-import { issueSlug, renderPdf } from './pdf/index.js';
+import { renderPdf } from './pdf/index.js';
 
 export type StageName = 'import' | 'pdf' | 'epub' | 'check';
 
@@ -159,9 +159,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       messages.push(...loaded.messages);
       return;
     }
-    const name = issueSlug(loaded.manuscript);
-    const pdf = path.join(outDir, `${name}.pdf`);
-    const epub = path.join(outDir, `${name}.epub`);
+    const pdf = issueFile(loaded.manuscript, outDir, '.pdf');
+    const epub = issueFile(loaded.manuscript, outDir, '.epub');
     // The PDF and the EPUB need nothing of each other: they are made at once, each mostly
     // waiting on its own browser or validator. The check starts as soon as both files are
     // written (it reads the EPUB while EPUBCheck and Ace validate it). Messages are kept in

@@ -5,8 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { loadManuscript, type Manuscript } from '../manuscript/index.js';
-import { issueSlug } from '../pdf/render.js';
+import { issueSlug, loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
 import { hasErrors, message, type Message } from '../messages.js';
 import { checkEpub } from './epub.js';

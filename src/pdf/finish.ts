@@ -97,8 +97,8 @@ export async function finishPdf(bytes: Uint8Array | readonly PdfPart[], facts: P
   }
 }
 
-/** Metadata and outline for pdf-lib, from the manuscript and where the headings landed. */
-export function pdfFacts(manuscript: Manuscript, issue: RenderedIssue, facts: readonly PageFacts[]) {
+/** Metadata and outline for pdf-lib, from the manuscript and where the headings landed; dated `sourceDateEpoch` (seconds), else the issue date. */
+export function pdfFacts(manuscript: Manuscript, issue: RenderedIssue, facts: readonly PageFacts[], sourceDateEpoch: number | undefined): PdfFacts {
   const meta = manuscript.issue;
   const outline: OutlineItem[] = issue.chapters.map((chapter, index) => {
     const headings = facts.flatMap((page) => page.headings.filter((h) => h.chapter === index + 1).map((h) => ({ ...h, page: page.index })));
@@ -110,8 +110,7 @@ export function pdfFacts(manuscript: Manuscript, issue: RenderedIssue, facts: re
       children: headings.filter((h) => h.level === 2).map((h) => ({ title: h.text, page: h.page, top: h.top, children: [] })),
     };
   });
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  const date = epoch ? new Date(Number(epoch) * 1000) : meta.date ? new Date(`${meta.date}T00:00:00Z`) : undefined;
+  const date = sourceDateEpoch !== undefined ? new Date(sourceDateEpoch * 1000) : meta.date ? new Date(`${meta.date}T00:00:00Z`) : undefined;
   return {
     title: `${meta.journal} · ${meta.issue}`,
     subject: meta.description ?? `${meta.journal}, ${meta.issue}`,

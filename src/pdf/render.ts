@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { issueFile, loadManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { cacheKey, keptOrLaunched, type KeptBrowser } from '../session/index.js';
 import { copyPrintAssets, projectDir, type CopiedAssets } from './assets.js';
@@ -34,6 +34,7 @@ import { checkPages, pageMessage } from './pages.js';
 import { buildPrintHtml, printChunks, renderIssueInTurns, type PrintAssets, type PrintChunk, type RenderedIssue } from './print-document.js';
 import type { PrintRun } from './print-run.js';
 
+export { issueSlug } from '../manuscript/index.js';
 export { planFlows } from './flows.js';
 export { overflowingFolios, type PageFacts } from './layout.js';
 
@@ -69,6 +70,8 @@ export interface RenderPdfOptions {
   flowPages?: number;
   /** A print browser kept between builds (`launchChromium` of ./browser.js): used, not closed. */
   browser?: KeptBrowser;
+  /** Seconds since 1970 for the PDF's dates; defaults to `SOURCE_DATE_EPOCH`, then the issue date. */
+  sourceDateEpoch?: number;
 }
 
 /** How one chunk of the issue was come by: laid out in this run, or reused from the cache. */
@@ -117,19 +120,10 @@ export interface RenderPdfResult {
   passes: number;
   /** The chunks, in page order, and whether each was laid out or reused. */
   chunks: ChunkReport[];
-  /** Wall-clock seconds per stage. */
+  /** Milliseconds spent in each step (as the EPUB stage and the check count theirs). */
   timings: Record<string, number>;
   /** Facts of every page of the last layout pass. */
   layout: PageFacts[];
-}
-
-/** The slug of an issue's files: journal and issue, lowercase words joined by hyphens. */
-export function issueSlug(manuscript: Manuscript): string {
-  return `${manuscript.issue.journal} ${manuscript.issue.issue}`
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
 }
 
 /** Renders the issue in `manuscriptDir` to a PDF at `out`. Problems come back as messages. */
@@ -172,7 +166,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
     result.messages.push(...issue.messages);
     if (hasErrors(issue.messages)) return result;
     const assets = await time('assets', () => assetsCopied);
-    const printHtml = path.join(buildDir, `${issueSlug(manuscript)}.print.html`);
+    const printHtml = issueFile(manuscript, buildDir, '.print.html');
     result.printHtml = printHtml;
     await mkdir(cacheDir, { recursive: true });
     const templateDir = path.join(projectDir, 'templates', 'print');
@@ -211,7 +205,7 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
       }
       result.messages.push(...checkPages(facts, manuscript, issue), ...copyfitMessages(result.copyfit, issue));
       if (hasErrors(result.messages)) return result;
-      const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts)));
+      const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts, options.sourceDateEpoch ?? sourceDateEpoch())));
       await time('write', () => writeAtomically(out, finished));
       result.pages = facts.length;
       await writeFile(warmMark, '').catch(() => undefined);
@@ -222,14 +216,14 @@ export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfRes
   }
 }
 
-/** A clock of the stage's steps: each call adds the time of its work to its step, in seconds. */
+/** A clock of the stage's steps: each call adds the time of its work to its step, in milliseconds. */
 function stepClock(timings: Record<string, number>): PrintRun['time'] {
   return async (step, work) => {
     const started = performance.now();
     try {
       return await work();
     } finally {
-      timings[step] = (timings[step] ?? 0) + Math.round(performance.now() - started) / 1000;
+      timings[step] = (timings[step] ?? 0) + Math.round(performance.now() - started);
     }
   };
 }
