@@ -4,6 +4,9 @@
  * Runs Ace by DAISY (@daisy/ace-core, the library behind ace-cli) on one EPUB at a time, in a
  * process of its own, and writes Ace's JSON report to a file. Plain JavaScript, so that the
  * process starts without a TypeScript loader; `runAce` in ace.ts starts it and reads the report.
+ * One file of some 360 lines on purpose: it is run by path as a script of its own, and its source
+ * is hashed whole into Ace's identity (`aceIdentity`), so that every line it runs is in the key
+ * of the results it caches.
  *
  * Ace does two kinds of checks. The package-level ones (metadata, page-list and TOC targets,
  * reading order, media overlays, the page-break metadata against the documents) read the

@@ -128,91 +128,134 @@ export interface RenderPdfResult {
 
 /** Renders the issue in `manuscriptDir` to a PDF at `out`. Problems come back as messages. */
 export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfResult> {
-  const timings: Record<string, number> = {};
-  const result: RenderPdfResult = { pages: 0, messages: [], copyfit: new Map(), passes: 0, chunks: [], timings, layout: [] };
-  const time = stepClock(timings);
+  const result: RenderPdfResult = { pages: 0, messages: [], copyfit: new Map(), passes: 0, chunks: [], timings: {}, layout: [] };
   const loaded = await loadManuscript(options.manuscriptDir);
   result.messages.push(...loaded.messages);
   if (!loaded.manuscript || hasErrors(loaded.messages)) return result;
-  const manuscript = loaded.manuscript;
+  const stage = resolveStage(options, loaded.manuscript);
+  const launchOptions = options.chromePath === undefined ? { timeoutMs: stage.stageMs } : { chromePath: options.chromePath, timeoutMs: stage.stageMs };
+  const browser = new RunBrowser(() => keptOrLaunched(options.browser, () => launchChromium(launchOptions)));
+  // Chromium starts while the HTML is made, unless this very manuscript was rendered last time
+  // (then most likely every chunk is in the cache and no browser is needed at all).
+  if (!existsSync(stage.warmMark)) browser.get().catch(() => undefined);
+  try {
+    await printIssue(stage, browser, result);
+  } finally {
+    await browser.close();
+  }
+  return result;
+}
+
+/** The options of one run resolved against the manuscript: its paths, limits and settings. */
+interface ResolvedStage {
+  options: RenderPdfOptions;
+  manuscript: Manuscript;
+  out: string;
+  buildDir: string;
+  cacheDir: string;
+  stageMs: number;
+  fill: number;
+  /** The Chromium asked for, as named (part of the cache keys). */
+  chrome: string;
+  /** A file whose presence says this very manuscript was rendered last time. */
+  warmMark: string;
+}
+
+/** Every default of `options` settled, once. */
+function resolveStage(options: RenderPdfOptions, manuscript: Manuscript): ResolvedStage {
   const out = path.resolve(options.out);
   const buildDir = path.resolve(options.buildDir ?? path.dirname(out));
-  const stageMs = options.stageTimeoutMs ?? 600_000;
   const cacheDir = path.resolve(options.cacheDir ?? path.join(buildDir, 'cache', 'pdf'));
   const fill = options.pageEndFill ?? pageEndFill;
   const chrome = options.chromePath ?? process.env.CHROME_PATH ?? '';
-  const launchOptions = options.chromePath === undefined ? { timeoutMs: stageMs } : { chromePath: options.chromePath, timeoutMs: stageMs };
-  // Chromium starts while the HTML is made, unless this very manuscript was rendered last time
-  // (then most likely every chunk is in the cache and no browser is needed at all).
-  let launching: Promise<PrintBrowser> | undefined;
-  const launch = () => (launching ??= keptOrLaunched(options.browser, () => launchChromium(launchOptions)));
-  let closing: Promise<void> | undefined;
   const warmMark = path.join(cacheDir, `rendered-${cacheKey(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
-  if (!existsSync(warmMark)) launch().catch(() => undefined);
-  try {
-    return await renderWith();
-  } finally {
-    // However the render ended, a browser it started is closed (a failed launch closes itself).
-    await (closing ?? launching?.then((browser) => browser.close(), () => undefined));
+  return { options, manuscript, out, buildDir, cacheDir, stageMs: options.stageTimeoutMs ?? 600_000, fill, chrome, warmMark };
+}
+
+/**
+ * The print browser of one run: launched once, on first need (or early, on a guess), and closed
+ * once however the run ends (a failed launch closes itself).
+ */
+class RunBrowser {
+  private launching: Promise<PrintBrowser> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly launch: () => Promise<PrintBrowser>) {}
+
+  /** The browser, launched now if it is not yet. */
+  get(): Promise<PrintBrowser> {
+    return (this.launching ??= this.launch());
   }
 
-  async function renderWith(): Promise<RenderPdfResult> {
-    // The fonts are copied while the chapters are rendered.
-    const assetsCopied = copyPrintAssets(buildDir);
-    assetsCopied.catch(() => undefined);
-    // A chapter at a time, the event loop let through in between: Chromium's launch, under way,
-    // needs it to finish its start.
-    const issue = await time('html', () => renderIssueInTurns(manuscript));
-    result.messages.push(...issue.messages);
-    if (hasErrors(issue.messages)) return result;
-    const assets = await time('assets', () => assetsCopied);
-    const printHtml = issueFile(manuscript, buildDir, '.print.html');
-    result.printHtml = printHtml;
-    await mkdir(cacheDir, { recursive: true });
-    const templateDir = path.join(projectDir, 'templates', 'print');
-    const shared = await time('assets', () => sharedKey(buildDir, templateDir, fill, chrome));
-    try {
-      // A launch that finishes after the watchdog gave up is closed by renderPdf all the same.
-      let browserReady: Promise<PrintBrowser> | undefined;
-      const run: PrintRun = {
-        manuscript,
-        issue,
-        buildDir,
-        cacheDir,
-        chunkAssets: chunkAssetsOf(assets, templateDir, cacheDir, buildDir),
-        pageEndFill: fill,
-        stageMs,
-        browser: () => (browserReady ??= time('launch', () => withWatchdog('launch Chromium', stageMs, launch))),
-        time,
-        reportsPages: options.onProgress !== undefined,
-        progress: pagesReport(manuscript, options.onProgress),
-        glyphs: await GlyphCheck.start(manuscript, issue, shared, cacheDir),
-      };
-      const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
-      const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
-      const outcomes = await time('chunks', () => layOutChunks(run, chunks, shared, jobs, options.flowPages ?? flowPages));
-      await run.glyphs.finish(run);
-      // The browser is done with: its memory is given back while the pages are joined.
-      closing = launching?.then((chromium) => chromium.close(), () => undefined);
-      result.messages.push(...run.glyphs.messages(manuscript));
-      const facts = recordOutcomes(result, outcomes, issue);
-      // The whole issue's print HTML, with the levels settled on: for another engine, and the preview.
-      await time('print html', async () => writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit)));
-      const failed = outcomes.flatMap((o) => o.failed).sort((a, b) => a - b);
-      if (failed.length > 0) {
-        result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
-        return result;
-      }
-      result.messages.push(...checkPages(facts, manuscript, issue), ...copyfitMessages(result.copyfit, issue));
-      if (hasErrors(result.messages)) return result;
-      const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts, options.sourceDateEpoch ?? sourceDateEpoch())));
-      await time('write', () => writeAtomically(out, finished));
-      result.pages = facts.length;
-      await writeFile(warmMark, '').catch(() => undefined);
-    } catch (error) {
-      result.messages.push(...failureMessage(error, timings, stageMs));
+  /** Done with: closed now, so that its memory is given back while the pages are joined. */
+  release(): void {
+    this.closing ??= this.launching?.then((browser) => browser.close(), () => undefined);
+  }
+
+  /** Closed, if it was started; resolves once it is. */
+  async close(): Promise<void> {
+    this.release();
+    await this.closing;
+  }
+}
+
+/** The run of the stage's steps, from the chapters rendered for print to the PDF written; into `result`. */
+async function printIssue(stage: ResolvedStage, browser: RunBrowser, result: RenderPdfResult): Promise<void> {
+  const { options, manuscript, buildDir, cacheDir, stageMs, fill } = stage;
+  const time = stepClock(result.timings);
+  // The fonts are copied while the chapters are rendered.
+  const assetsCopied = copyPrintAssets(buildDir);
+  assetsCopied.catch(() => undefined);
+  // A chapter at a time, the event loop let through in between: Chromium's launch, under way,
+  // needs it to finish its start.
+  const issue = await time('html', () => renderIssueInTurns(manuscript));
+  result.messages.push(...issue.messages);
+  if (hasErrors(issue.messages)) return;
+  const assets = await time('assets', () => assetsCopied);
+  const printHtml = issueFile(manuscript, buildDir, '.print.html');
+  result.printHtml = printHtml;
+  await mkdir(cacheDir, { recursive: true });
+  const templateDir = path.join(projectDir, 'templates', 'print');
+  const shared = await time('assets', () => sharedKey(buildDir, templateDir, fill, stage.chrome));
+  try {
+    // A launch that finishes after the watchdog gave up is closed by renderPdf all the same.
+    let browserReady: Promise<PrintBrowser> | undefined;
+    const run: PrintRun = {
+      manuscript,
+      issue,
+      buildDir,
+      cacheDir,
+      chunkAssets: chunkAssetsOf(assets, templateDir, cacheDir, buildDir),
+      pageEndFill: fill,
+      stageMs,
+      browser: () => (browserReady ??= time('launch', () => withWatchdog('launch Chromium', stageMs, () => browser.get()))),
+      time,
+      reportsPages: options.onProgress !== undefined,
+      progress: pagesReport(manuscript, options.onProgress),
+      glyphs: await GlyphCheck.start(manuscript, issue, shared, cacheDir),
+    };
+    const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
+    const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
+    const outcomes = await time('chunks', () => layOutChunks(run, chunks, shared, jobs, options.flowPages ?? flowPages));
+    await run.glyphs.finish(run);
+    browser.release();
+    result.messages.push(...run.glyphs.messages(manuscript));
+    const facts = recordOutcomes(result, outcomes, issue);
+    // The whole issue's print HTML, with the levels settled on: for another engine, and the preview.
+    await time('print html', async () => writeFile(printHtml, await buildPrintHtml(manuscript, issue, { templateDir, ...assets }, result.copyfit)));
+    const failed = outcomes.flatMap((o) => o.failed).sort((a, b) => a - b);
+    if (failed.length > 0) {
+      result.messages.push(...failed.map((folio) => pageMessage('pdf-004', `Unexpected overflow: the text of printed page ${folio} does not fit its PDF page even at the copyfit limit (${describeLevel(maxCopyfitLevel)}), expected it to fit; shorten or split the page`, folio, issue)));
+      return;
     }
-    return result;
+    result.messages.push(...checkPages(facts, manuscript, issue), ...copyfitMessages(result.copyfit, issue));
+    if (hasErrors(result.messages)) return;
+    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts, options.sourceDateEpoch ?? sourceDateEpoch())));
+    await time('write', () => writeAtomically(stage.out, finished));
+    result.pages = facts.length;
+    await writeFile(stage.warmMark, '').catch(() => undefined);
+  } catch (error) {
+    result.messages.push(...failureMessage(error, result.timings, stageMs));
   }
 }
 
