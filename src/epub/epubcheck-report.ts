@@ -18,6 +18,7 @@ interface EpubcheckMessage {
   locations?: EpubcheckLocation[];
 }
 
+/** EPUBCheck's JSON report (`--json -`), the parts Folio reads. */
 export interface EpubcheckReport {
   checker?: { checkerVersion?: string };
   messages?: EpubcheckMessage[];

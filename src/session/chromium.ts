@@ -68,6 +68,7 @@ export async function keptOrLaunched(kept: KeptBrowser | undefined, launch: () =
   return { browser, close: async () => undefined };
 }
 
+/** How `launchChromium` starts a browser. */
 export interface LaunchOptions {
   chromePath?: string;
   timeoutMs: number;

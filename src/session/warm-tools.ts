@@ -12,6 +12,7 @@ import { startAceServer, type AceServer } from '../epub/ace.js';
 import { startEpubcheckServer, type EpubcheckServer } from '../epub/epubcheck.js';
 import { launchChromium as launchPrintChromium } from '../pdf/browser.js';
 
+/** A watch session's tools: each started on first use and kept until `close`. */
 export interface WarmTools {
   /** Chromium with the flags Paged.js needs. */
   printBrowser: KeptBrowser;
@@ -32,6 +33,7 @@ export interface WarmTools {
   close(): Promise<void>;
 }
 
+/** Options of `startWarmTools`. */
 export interface WarmToolsOptions {
   chromePath?: string;
   /** How long a browser may take to start (default a minute). */
