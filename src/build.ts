@@ -9,13 +9,11 @@ import path from 'node:path';
 import { buildArticles } from './articles/index.js';
 import { check, type FidelityReport } from './check/index.js';
 import { buildEpub, knownInvalid } from './epub/index.js';
-import { dropInvalid, outputPathProblem, setAsideInvalid, sweepPartials } from './files.js';
+import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
-import { lockOutputDir } from './lock.js';
+import { issueFile, loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
 import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
-import { issueSlug, renderPdf } from './pdf/index.js';
-import type { WarmTools } from './warm-tools.js';
+import { renderPdf } from './pdf/index.js';
 
 export type StageName = 'import' | 'pdf' | 'epub' | 'articles' | 'check';
 
@@ -165,9 +163,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       return;
     }
     const manuscript = loaded.manuscript;
-    const name = issueSlug(manuscript);
-    const pdf = path.join(outDir, `${name}.pdf`);
-    const epub = path.join(outDir, `${name}.epub`);
+    const pdf = issueFile(manuscript, outDir, '.pdf');
+    const epub = issueFile(manuscript, outDir, '.epub');
     // The PDF and the EPUB need nothing of each other: they are made at once, each mostly
     // waiting on its own browser or validator. The check starts as soon as both files are
     // written (it reads the EPUB while EPUBCheck and Ace validate it). Messages are kept in

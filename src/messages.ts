@@ -23,7 +23,19 @@ export interface Message {
   place?: Place;
 }
 
-/** The catalogue of every rule id, its severity and one line of documentation. */
+/** A catalogue entry: its severity, whom an error of it blames, one line of documentation. */
+interface Rule {
+  severity: Severity;
+  blame: Blame;
+  doc: string;
+  /** Set on a rule nothing reports any more: why, and what reports it now. Its id is never reused. */
+  retired?: string;
+}
+
+/**
+ * The catalogue of every rule id, its severity, whom it blames (which decides the exit code, see
+ * `exitCode`) and one line of documentation; retired rules stay, marked `retired`.
+ */
 export const rules = {
   'import-001': { severity: 'error', blame: 'input', doc: 'The source is not valid UTF-8.' },
   'import-002': { severity: 'error', blame: 'input', doc: 'The source is empty.' },
@@ -51,7 +63,7 @@ export const rules = {
   'pdf-003': { severity: 'error', blame: 'input', doc: 'Paged.js reported an error or could not lay out an element.' },
   'pdf-004': { severity: 'error', blame: 'input', doc: 'The text of a printed page does not fit its PDF page.' },
   'pdf-005': { severity: 'info', blame: 'input', doc: 'A page was copyfitted (tighter spacing or smaller type) to hold its text.' },
-  'pdf-006': { severity: 'error', blame: 'input', doc: 'An element overflows its page box.' },
+  'pdf-006': { severity: 'error', blame: 'input', doc: 'An element overflows its page box.', retired: 'an overflow is pdf-004 (a printed page that does not fit); a blocked request, briefly reported here, is pdf-010' },
   'pdf-007': { severity: 'error', blame: 'input', doc: 'A character has no glyph in the bundled fonts.' },
   'pdf-008': { severity: 'error', blame: 'tool', doc: 'The PDF could not be written.' },
   'epub-001': { severity: 'error', blame: 'input', doc: 'EPUBCheck reported an error or warning.' },
@@ -96,9 +108,13 @@ export const rules = {
   'articles-006': { severity: 'warning', blame: 'input', doc: 'The Crossref deposit cannot be deposited (an article without a DOI, no depositor): it is kept for review as `crossref.invalid.xml`, never at `crossref.xml`.' },
   'articles-007': { severity: 'error', blame: 'tool', doc: 'A tool the article outputs are checked with (xmllint, pandoc) could not be run.' },
   'articles-008': { severity: 'error', blame: 'tool', doc: 'An article output could not be written.' },
-} as const satisfies Record<string, { severity: Severity; blame: Blame; doc: string }>;
+} as const satisfies Record<string, Rule>;
 
-export type RuleId = keyof typeof rules;
+/** Every rule id of the catalogue, retired ones too. */
+export type CatalogueId = keyof typeof rules;
+
+/** The rule ids a message may carry: the catalogue's, less the retired ones. */
+export type RuleId = { [Id in CatalogueId]: (typeof rules)[Id] extends { retired: string } ? never : Id }[CatalogueId];
 
 /** Makes a message with the catalogue's severity for its rule. */
 export function message(ruleId: RuleId, reason: string, place?: Place): Message {

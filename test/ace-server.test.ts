@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromiumPath, launchChromium, type ChromiumBrowser } from '../src/chromium.js';
+import { chromiumPath, launchChromium, type ChromiumBrowser } from '../src/session/index.js';
 import { runAce, startAceServer, type AceOptions, type AceResult, type AceServer } from '../src/epub/ace.js';
 import { buildEpub } from '../src/epub/index.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';

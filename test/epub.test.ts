@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { main } from '../src/cli/index.js';
 import { buildEpub, runAce, runEpubcheck } from '../src/epub/index.js';
-import { chromiumPath } from '../src/chromium.js';
+import { chromiumPath } from '../src/session/index.js';
 import { assignPlayOrder, nestHeadings } from '../src/epub/navigation.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';

@@ -11,7 +11,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { chromiumPath } from '../src/chromium.js';
+import { chromiumPath } from '../src/session/index.js';
 import { mount, processesMentioning } from './processes.js';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildArticles } from '../src/articles/index.js';
-import { launchChromium } from '../src/chromium.js';
+import { launchChromium } from '../src/session/index.js';
 import { loadCheckedManuscript, type Manuscript } from '../src/manuscript/index.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -19,7 +19,8 @@ import { formatMessage } from '../src/messages.js';
 import { launchChromium } from '../src/pdf/browser.js';
 import { testSerifFace } from './print-sample.js';
 import { renderPdf } from '../src/pdf/index.js';
-import { finishPdf, joinPdfs, type PdfFacts } from '../src/pdf/post-process.js';
+import { finishPdf, type PdfFacts } from '../src/pdf/finish.js';
+import { joinPdfs } from '../src/pdf/join.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { readPdfText } from '../src/check/pdf-text.js';
-import { cleanPrintedPdf } from '../src/pdf/post-process.js';
+import { cleanPrintedPdf } from '../src/pdf/soft-hyphens.js';
 import { printSample } from './print-sample.js';
 
 test('a ligature cut between two text nodes (f|inancial) reads as the word it prints after the clean-up', async () => {

@@ -18,11 +18,11 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { readerTextProblems } from '../src/check/pdf.js';
-import { chromiumPath } from '../src/chromium.js';
+import { chromiumPath } from '../src/session/index.js';
 import { mount, processesMentioning } from './processes.js';
 import { readPdfText } from '../src/check/pdf-text.js';
 import { loadManuscript } from '../src/manuscript/index.js';
-import { cleanPrintedPdf } from '../src/pdf/post-process.js';
+import { cleanPrintedPdf } from '../src/pdf/soft-hyphens.js';
 import { printSample } from './print-sample.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

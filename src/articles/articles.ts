@@ -7,10 +7,10 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../files.js';
+import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../session/index.js';
 import type { Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message } from '../messages.js';
-import { issueSlug } from '../pdf/render.js';
+import { issueSlug } from '../manuscript/index.js';
 import { articleChapters, readArticle, type Article } from './article.js';
 import { issueCrossref } from './crossref.js';
 import { articleJats } from './jats.js';

@@ -6,9 +6,8 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyArticleFiles } from '../articles/index.js';
-import { loadManuscript, type Manuscript } from '../manuscript/index.js';
-import { issueSlug } from '../pdf/render.js';
-import { makeOutputFolder, writeFileAtomic } from '../files.js';
+import { issueSlug, loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
 import { hasErrors, message, type Message } from '../messages.js';
 import { checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';

@@ -3,13 +3,12 @@
  * picture of the PDF page, words lost marked <del>, words added marked <ins>, problems listed.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../files.js';
+import { cacheKey, writeFileAtomic } from '../session/index.js';
 import { readSource } from '../import/source.js';
 import { readPdfObjects } from './pdf-objects.js';
 import { encodePng, readPpm } from './png.js';
@@ -110,7 +109,7 @@ export interface PageImageOptions {
 export async function renderPageImages(pdf: string, dir: string, options: PageImageOptions = {}): Promise<PageImages> {
   const resolution = options.resolution ?? 50;
   const [digests, version] = await Promise.all([options.pageDigests ?? readFile(pdf).then(async (bytes) => (await readPdfObjects(bytes)).pageDigests), pdftoppmVersion()]);
-  const keys = digests.map((d) => createHash('sha256').update(`${d} ${resolution} ppm pdftoppm ${version} png-v1`).digest('hex').slice(0, 32));
+  const keys = digests.map((d) => cacheKey(d, String(resolution), 'ppm pdftoppm', version, 'png-v1'));
   await imagesFolder(dir);
   const imageOf = (key: string): string => path.join(dir, `${key}.png`);
   // A key's image is drawn from the first page that has it; pages alike share it.

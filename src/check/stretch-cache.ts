@@ -5,11 +5,10 @@
  * check's largest cost on the source side; after an edit only the edited chapter is parsed
  * again. Only the reading of the source side is kept: every comparison still runs each time.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../files.js';
+import { cacheKey, writeFileAtomic } from '../session/index.js';
 import type { Chapter } from '../manuscript/index.js';
 import { chapterStretches, type PageStretch } from './manuscript.js';
 
@@ -25,13 +24,12 @@ const projectDir = path.resolve(path.dirname(here), '..', '..');
 
 /** A key of everything that reads a chapter into stretches, besides the chapter itself. */
 async function readerKey(): Promise<string> {
-  const hash = createHash('sha256').update(`stretches-v1 ${process.version} unicode ${process.versions.unicode ?? ''}\n`);
   // The modules that read a chapter, as sources: the same files whether run by tsx or bundled.
   // Without the sources, the code running stands for them (a bundle holds all of it).
   const sources = await Promise.all(['manuscript.ts', 'words.ts'].map(async (name) => readFile(path.join(projectDir, 'src', 'check', name)).catch(() => undefined)));
-  for (const data of sources.every((d) => d !== undefined) ? sources : [await readFile(here)]) hash.update(data ?? '').update('\0');
-  hash.update(await readFile(path.join(projectDir, 'package-lock.json')).catch(() => Buffer.from('no package-lock.json')));
-  return hash.digest('hex');
+  const code = sources.every((d) => d !== undefined) ? sources : [await readFile(here)];
+  const lock = await readFile(path.join(projectDir, 'package-lock.json')).catch(() => Buffer.from('no package-lock.json'));
+  return cacheKey(`stretches-v1 ${process.version} unicode ${process.versions.unicode ?? ''}`, ...code, lock);
 }
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((w) => typeof w === 'string');
@@ -67,7 +65,7 @@ export async function stretchCache(file: string): Promise<StretchCache> {
   const used: Record<string, PageStretch[]> = {};
   const parsed: string[] = [];
   const stretchesOf = (chapter: Chapter): PageStretch[] => {
-    const key = createHash('sha256').update(`${chapter.path}\0${chapter.titleSource ?? ''}\0${chapter.markdown}`).digest('hex');
+    const key = cacheKey(chapter.path, chapter.titleSource ?? '', chapter.markdown);
     const found = kept[key];
     if (isStretches(found)) used[key] = found;
     else {

@@ -1,7 +1,7 @@
 /** The shape of one `folio` subcommand: thin, it parses arguments and calls the API. */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { outputPathProblem } from '../files.js';
+import { outputPathProblem } from '../session/index.js';
 import { exitCode, formatMessage, message, type Message } from '../messages.js';
 
 export interface Command {

@@ -1,8 +1,12 @@
+// @ts-check
 /* global process, URL */
 /**
  * Runs Ace by DAISY (@daisy/ace-core, the library behind ace-cli) on one EPUB at a time, in a
  * process of its own, and writes Ace's JSON report to a file. Plain JavaScript, so that the
  * process starts without a TypeScript loader; `runAce` in ace.ts starts it and reads the report.
+ * One file of some 360 lines on purpose: it is run by path as a script of its own, and its source
+ * is hashed whole into Ace's identity (`aceIdentity`), so that every line it runs is in the key
+ * of the results it caches.
  *
  * Ace does two kinds of checks. The package-level ones (metadata, page-list and TOC targets,
  * reading order, media overlays, the page-break metadata against the documents) read the
@@ -41,14 +45,21 @@
  *     process exits when stdin closes. What a request counts, hashes and connects to is its
  *     own; only the loaded modules and winston's configuration are shared.
  */
-import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { cacheKey } from '../session/cache-key.js';
+
+/**
+ * One request, as `runAce` in ace.ts writes it (on the command line, or a line of stdin).
+ * @typedef {{ epub: string; report: string; browser: string; lanes?: number; cacheDir?: string; toolKey?: string }} AceRequest
+ * @typedef {import('puppeteer-core').Browser} Browser
+ * @typedef {import('puppeteer-core').Page} Page
+ * @typedef {{ checked: number; reused: number }} DocumentCounts
+ */
 
 /** Bumped when what is stored per document changes. */
 const entryFormat = 'folio-ace-document-1';
@@ -63,17 +74,14 @@ const winston = fromCore('winston');
 // Ace logs through winston; nothing of it is wanted (ace-cli would also write a log file).
 winston.configure({ level: 'error', transports: [new winston.transports.Console({ silent: true })] });
 
-function sha256(...parts) {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-    hash.update(`${bytes.length}:`);
-    hash.update(bytes);
-  }
-  return hash.digest('hex');
-}
-
+/**
+ * The files below `dir`, as sorted paths relative to `base` with forward slashes.
+ * @param {string} dir
+ * @param {string} [base]
+ * @returns {Promise<string[]>}
+ */
 async function filesUnder(dir, base = dir) {
+  /** @type {string[]} */
   const found = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -84,24 +92,36 @@ async function filesUnder(dir, base = dir) {
 }
 
 /** Files a content document is taken never to load: other documents, the package, the NCX, the container's own. */
-const notLoaded = (name) => /\.(xhtml|html|htm|opf|ncx)$/i.test(name) || name === 'mimetype' || name.startsWith('META-INF/');
+const notLoaded = (/** @type {string} */ name) => /\.(xhtml|html|htm|opf|ncx)$/i.test(name) || name === 'mimetype' || name.startsWith('META-INF/');
 
-/** One hash of every file of the extracted EPUB that a content document may load. */
+/**
+ * One hash of every file of the extracted EPUB that a content document may load.
+ * @param {string} basedir
+ */
 async function resourcesHash(basedir) {
+  /** @type {Array<string | Buffer>} */
   const parts = [];
   for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) parts.push(name, await readFile(path.join(basedir, name)));
-  return sha256(...parts);
+  return cacheKey(...parts);
 }
 
 // Where the EPUB was extracted differs from run to run; stored results name it by a placeholder.
+/** @type {(basedir: string) => Array<[string, string]>} */
 const placeholders = (basedir) => [
   [pathToFileURL(basedir).href, '\u0000folio-ace-base-url\u0000'],
   [basedir, '\u0000folio-ace-base-dir\u0000'],
 ];
+/** @type {(json: string, basedir: string) => string} */
 const toStored = (json, basedir) => placeholders(basedir).reduce((text, [real, mark]) => text.split(real).join(mark), json);
+/** @type {(json: string, basedir: string) => string} */
 const fromStored = (json, basedir) => placeholders(basedir).reduce((text, [real, mark]) => text.split(mark).join(real), json);
 
-/** A cached axe result, or undefined: anything unreadable or of another format is a miss. */
+/**
+ * A cached axe result, or undefined: anything unreadable or of another format is a miss.
+ * @param {string} file
+ * @param {string} basedir
+ * @returns {Promise<object | undefined>}
+ */
 async function cached(file, basedir) {
   try {
     const entry = JSON.parse(await readFile(file, 'utf8'));
@@ -116,6 +136,12 @@ async function cached(file, basedir) {
   }
 }
 
+/**
+ * Keeps an axe result under `file`, whole or not at all.
+ * @param {string} file
+ * @param {object} results
+ * @param {string} basedir
+ */
 async function store(file, results, basedir) {
   const partial = `${file}.${process.pid}.partial`;
   try {
@@ -128,7 +154,11 @@ async function store(file, results, basedir) {
   }
 }
 
-/** Removes the least recently used results beyond those in `used` (this run's) and `keepAtLeast`. */
+/**
+ * Removes the least recently used results beyond those in `used` (this run's) and `keepAtLeast`.
+ * @param {string} cacheDir
+ * @param {Set<string>} used
+ */
 async function prune(cacheDir, used) {
   try {
     const names = (await readdir(cacheDir)).filter((n) => n.endsWith('.json'));
@@ -142,7 +172,11 @@ async function prune(cacheDir, used) {
   }
 }
 
-/** A tab for axe runs that, as Ace's runner does, reaches no network and reads `.html` files as XHTML. */
+/**
+ * A tab for axe runs that, as Ace's runner does, reaches no network and reads `.html` files as XHTML.
+ * @param {Browser} browser
+ * @returns {Promise<Page>}
+ */
 async function openTab(browser) {
   const page = await browser.newPage();
   await page.setRequestInterception(true);
@@ -161,10 +195,17 @@ async function openTab(browser) {
   return page;
 }
 
-/** Ace's page script on one document: its scripts in, marked as Ace's, then `daisy.ace.run`. */
+/**
+ * Ace's page script on one document: its scripts in, marked as Ace's, then `daisy.ace.run`.
+ * @param {Page} page
+ * @param {string} url
+ * @param {string[]} scripts
+ * @param {string[]} scriptContents
+ * @returns {Promise<unknown>}
+ */
 async function axeRun(page, url, scripts, scriptContents) {
   await page.goto(url);
-  const marked = async (tag) => {
+  const marked = async (/** @type {{ content: string } | { url: string }} */ tag) => {
     const element = await page.addScriptTag(tag);
     await element.evaluate((e) => e.setAttribute('data-ace', ''));
     await element.dispose();
@@ -176,7 +217,8 @@ async function axeRun(page, url, scripts, scriptContents) {
     () =>
       new Promise((resolve, reject) => {
         // eslint-disable-next-line no-undef
-        window.daisy.ace.run((error, results) => (error ? reject(error) : resolve(results)));
+        const tab = /** @type {{ daisy: { ace: { run: (done: (error: unknown, results: unknown) => void) => void } } }} */ (/** @type {unknown} */ (window));
+        tab.daisy.ace.run((error, results) => (error ? reject(error) : resolve(results)));
       }),
   );
 }
@@ -185,13 +227,21 @@ async function axeRun(page, url, scripts, scriptContents) {
  * The axe runner Ace calls for each document of one request: the cache first, then a free tab of
  * the parent's browser, connected to on the first document that needs it. `documents` counts
  * what it did and `used` collects the cache entries it read or wrote.
+ * @param {AceRequest} request
+ * @param {string | undefined} cacheDir
+ * @param {DocumentCounts} documents
+ * @param {Set<string>} used
  */
 function axeRunner(request, cacheDir, documents, used) {
   // The hash of the resources is the same for every document of the EPUB, and made once.
+  /** @type {Promise<string> | undefined} */
   let resources;
+  /** @type {Promise<Browser> | undefined} */
   let connected;
   let closed = false;
+  /** @type {Set<Page>} */
   const pages = new Set();
+  /** @type {Page[]} */
   const idle = [];
   return {
     concurrency: Math.max(1, Math.min(4, Number(request.lanes) || 2)),
@@ -206,7 +256,8 @@ function axeRunner(request, cacheDir, documents, used) {
       await Promise.all([...pages].map((page) => page.close().catch(() => {})));
       await browser.disconnect();
     },
-    run: async (url, scripts, scriptContents, basedir) => {
+    run: async (/** @type {string} */ url, /** @type {string[]} */ scripts, /** @type {string[]} */ scriptContents, /** @type {string} */ basedir) => {
+      /** @type {string | undefined} */
       let file;
       if (cacheDir) {
         const document = fileURLToPath(url);
@@ -214,7 +265,7 @@ function axeRunner(request, cacheDir, documents, used) {
         const embeds = /<(iframe|object|embed|frame)\b/i.test(bytes.toString('utf8'));
         if (!embeds) {
           resources ??= resourcesHash(basedir);
-          const key = sha256(entryFormat, request.toolKey ?? '', await resources, path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
+          const key = cacheKey(entryFormat, request.toolKey ?? '', await resources, path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
           file = path.join(cacheDir, `${key}.json`);
           used.add(path.basename(file));
           const hit = await cached(file, basedir);
@@ -245,9 +296,22 @@ function axeRunner(request, cacheDir, documents, used) {
   };
 }
 
-/** Runs Ace for one request and writes the report; the exit code. */
+/**
+ * The message of what was thrown, if it has one (Ace may reject with anything).
+ * @param {unknown} error
+ * @returns {string | undefined}
+ */
+function errorText(error) {
+  return error !== null && typeof error === 'object' && 'message' in error ? /** @type {string | undefined} */ (error.message) : undefined;
+}
+
+/**
+ * Runs Ace for one request and writes the report; the exit code.
+ * @param {AceRequest} request
+ */
 async function check(request) {
   const documents = { checked: 0, reused: 0 };
+  /** @type {Set<string>} */
   const used = new Set();
   const cacheDir = typeof request.cacheDir === 'string' ? path.join(request.cacheDir, 'ace-documents') : undefined;
   try {
@@ -257,7 +321,7 @@ async function check(request) {
     return 0;
   } catch (error) {
     // Ace rejects with an empty job id when the EPUB is not there.
-    process.stderr.write(`${error?.message || String(error ?? '') || `Ace stopped without a reason (is ${request.epub} there?)`}\n`);
+    process.stderr.write(`${errorText(error) || String(error ?? '') || `Ace stopped without a reason (is ${request.epub} there?)`}\n`);
     return 1;
   }
 }
@@ -268,17 +332,19 @@ async function check(request) {
  * that a long-running process does not pile them up, each request gets a folder of its own for
  * Ace's temporary files, beside its report (the parent removes the report's folder, even when
  * this process dies first), removed when the request ends.
+ * @param {string} line
  */
 async function serveLine(line) {
   const tmpdir = process.env.TMPDIR;
+  /** @type {string | undefined} */
   let scratch;
   try {
-    const request = JSON.parse(line);
+    const request = /** @type {AceRequest} */ (JSON.parse(line));
     scratch = await mkdtemp(path.join(path.dirname(request.report), 'ace-tmp-'));
     process.env.TMPDIR = scratch;
     return await check(request);
   } catch (error) {
-    process.stderr.write(`Unexpected request ${line}: ${error?.message}\n`);
+    process.stderr.write(`Unexpected request ${line}: ${errorText(error)}\n`);
     return 1;
   } finally {
     if (tmpdir === undefined) delete process.env.TMPDIR;

@@ -6,7 +6,7 @@
  * the axe run of a content document unchanged since an earlier build is not repeated (see
  * `ace-worker.mjs` for what "unchanged" covers); the package-level checks always run.
  *
- * The worker runs one of two ways, with the same report. One-shot, a process per validation;
+ * The worker runs one of two ways, with the same report, each a `Validator` (./validator.ts). One-shot, a process per validation;
  * or through a server (`startAceServer`, for `folio build --watch`): one worker, started by the
  * first validation and kept running, checks one EPUB after another, so that a rebuild does not
  * pay again for starting Node and loading Ace, most of a run whose documents all come from the
@@ -20,10 +20,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keptOrLaunched, launchChromium, type KeptBrowser } from '../chromium.js';
-import { KeptProcess } from '../kept-process.js';
+import { type KeptBrowser, keptOrLaunched, KeptProcess, launchChromium, cacheKey } from '../session/index.js';
 import { FolioError, message, type Message, type Place } from '../messages.js';
-import { chromiumIdentity, hashParts } from './cache.js';
+import { chromiumIdentity } from './cache.js';
+import { oneShot, type ValidationResult, type Validator } from './validator.js';
 
 interface AceTest {
   'earl:impact'?: string;
@@ -59,12 +59,9 @@ export interface AceFinding {
 }
 
 /** The result of one Ace run. */
-export interface AceResult {
-  messages: Message[];
+export interface AceResult extends ValidationResult<AceFinding> {
   /** How many checks failed. */
   violations: number;
-  /** What Ace found, when it ran to the end (absent when it could not run). */
-  findings?: AceFinding[];
   /** Content documents whose axe run was done now, and those whose result came from the cache. */
   documents?: { checked: number; reused: number };
   /**
@@ -113,7 +110,7 @@ export async function aceIdentity(chromePath: string | undefined, env: NodeJS.Pr
   const [versions, chromium, script] = await Promise.all([aceVersions(), chromiumIdentity(chromePath), readFile(workerScript).catch(() => undefined)]);
   if (versions === undefined || chromium === undefined || script === undefined) return undefined;
   // Ace reads one setting from the environment that changes what it reports.
-  return hashParts('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
+  return cacheKey('folio-ace-1', versions, chromium, process.version, script, `media:${env.ACE_DO_NOT_REPORT_MEDIA_RESOURCES ?? ''}`);
 }
 
 /** How long Ace may take, start to end, and its browser to start. */
@@ -207,6 +204,9 @@ async function readOutput(file: string): Promise<WorkerOutput | undefined> {
   }
 }
 
+/** What a validation by Ace is given: `runAce`'s options but the server, which is the validator's own business. */
+export type AceValidation = Omit<AceOptions, 'server'>;
+
 /** Options of `startAceServer`. */
 export interface AceServerOptions {
   /**
@@ -220,7 +220,7 @@ export interface AceServerOptions {
  * Ace in a worker kept running between validations, for `AceOptions.server`. The worker starts
  * on the first validation through it; validations are served one at a time.
  */
-export interface AceServer {
+export interface AceServer extends Validator<AceValidation, AceResult> {
   /** The process id of the worker while one runs, for tests and diagnostics. */
   readonly pid: number | undefined;
   /**
@@ -241,6 +241,11 @@ class AceWorkerServer implements AceServer {
     return this.worker.close();
   }
 
+  /** Validates `epub` through the worker, or one-shot when it cannot. */
+  validate(epub: string, options: AceValidation): Promise<AceResult> {
+    return runAce(epub, { ...options, server: this });
+  }
+
   /**
    * The output of the worker for `request`, run by Ace `identity` in `env`; undefined when the
    * server cannot give it, and the validation is then to run one-shot.
@@ -249,7 +254,7 @@ class AceWorkerServer implements AceServer {
     const served = await this.worker.request({
       // The worker runs in the environment it was started with: another environment, or another
       // Ace, worker script, Node or Chromium (an upgrade while a watch runs), needs another worker.
-      key: hashParts(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
+      key: cacheKey(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
       // Started as the one-shot worker is, in its environment. Its stderr, where Ace's console
       // output goes, is not read: the report says what it found.
       start: () => spawn(process.execPath, [workerScript, '--serve'], { env, stdio: ['pipe', 'pipe', 'ignore'] }),
@@ -268,6 +273,11 @@ export function startAceServer(options: AceServerOptions = {}): AceServer {
   // Two workers in a row that ended before they wrote a single report: Node cannot run the
   // worker, or Ace cannot load, and no more are started.
   return new AceWorkerServer(new KeptProcess({ timeoutMs: options.timeoutMs ?? aceTimeoutMs, maxFailedStarts: 2, exitGraceMs: 2_000 }));
+}
+
+/** Ace one-shot, a worker per validation, as a `Validator`. */
+export function oneShotAce(): Validator<AceValidation, AceResult> {
+  return oneShot(runAce);
 }
 
 /** Runs Ace on an EPUB, through `options.server` when it can, and turns its violations into messages. */

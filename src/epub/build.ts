@@ -12,10 +12,9 @@ import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { loadCheckedManuscript, type Manuscript } from '../manuscript/index.js';
+import { loadCheckedManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message, type Place } from '../messages.js';
-import { chromiumPath, type KeptBrowser } from '../chromium.js';
-import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../files.js';
+import { chromiumPath, dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
@@ -97,11 +96,6 @@ interface ContentDocument {
 function navLabels(language: string) {
   if (/^zh\b/i.test(language)) return { contents: '目录', landmarks: '导览', pages: '页码', cover: '封面', start: '正文', back: '附录' };
   return { contents: 'Contents', landmarks: 'Landmarks', pages: 'Pages', cover: 'Cover', start: 'Start of content', back: 'Back matter' };
-}
-
-function parseEpoch(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
-  return Number(value);
 }
 
 /** A chapter rendered for the EPUB: its XHTML body and what it adds to the navigation. */
@@ -267,7 +261,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   const messages: Message[] = [...loaded.messages];
   const manuscript = loaded.manuscript;
   if (!manuscript || loaded.failed) return { messages, timings };
-  const epoch = options.sourceDateEpoch ?? parseEpoch(process.env.SOURCE_DATE_EPOCH);
+  const epoch = options.sourceDateEpoch ?? sourceDateEpoch();
   const images = new Map<string, EpubImage>();
   const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
   const metadata = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);

@@ -5,21 +5,9 @@
  * an entry that is missing, cut short, corrupt or written by another version is a miss, never
  * an error. Deleting the folder only makes the next build slower.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../files.js';
-
-/** The SHA-256 of the given parts, each length-prefixed so that no two lists of parts collide. */
-export function hashParts(...parts: ReadonlyArray<string | Uint8Array>): string {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-    hash.update(`${bytes.length}:`);
-    hash.update(bytes);
-  }
-  return hash.digest('hex');
-}
+import { writeFileAtomic } from '../session/index.js';
 
 /**
  * What identifies an installed file without reading it: its real path, size and modification

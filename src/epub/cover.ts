@@ -9,9 +9,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ejs from 'ejs';
 import type { Manuscript } from '../manuscript/index.js';
-import { chromiumPath, keptOrLaunched, launchChromium, type KeptBrowser } from '../chromium.js';
-import { writeFileAtomic } from '../files.js';
-import { chromiumIdentity, hashParts, pruneEntries } from './cache.js';
+import { chromiumPath, type KeptBrowser, keptOrLaunched, launchChromium, writeFileAtomic, cacheKey } from '../session/index.js';
+import { chromiumIdentity, pruneEntries } from './cache.js';
 import type { PublicationMetadata } from './metadata.js';
 import { templatePath } from './templates.js';
 
@@ -162,7 +161,7 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
   const html = await coverHtml(manuscript, metadata);
   const alt = coverAlt(manuscript, metadata);
   const chromium = cacheDir === undefined ? undefined : await chromiumIdentity(executablePath);
-  const cached = cacheDir !== undefined && chromium !== undefined ? path.join(cacheDir, `cover-${hashParts(coverFormat, html, chromium, await fontVersions()).slice(0, 32)}.png`) : undefined;
+  const cached = cacheDir !== undefined && chromium !== undefined ? path.join(cacheDir, `cover-${cacheKey(coverFormat, html, chromium, await fontVersions())}.png`) : undefined;
   if (cached) {
     const data = await readFile(cached).catch(() => undefined);
     if (data && wholePng(data)) return { data, extension: 'png', mediaType: 'image/png', alt, reused: true };

@@ -3,6 +3,7 @@ export { buildEpub, knownInvalid } from './build.js';
 export type { BuildEpubOptions, BuildEpubResult } from './build.js';
 export { runAce } from './ace.js';
 export { runEpubcheck } from './epubcheck.js';
+export type { ValidationResult, Validator } from './validator.js';
 export type { ValidationReuse } from './validation.js';
 export { publicationMetadata, derivedIdentifier, buildInstant } from './metadata.js';
 export type { PublicationMetadata } from './metadata.js';

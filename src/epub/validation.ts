@@ -13,9 +13,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Message } from '../messages.js';
 import type { EpubTools } from './build.js';
-import { aceIdentity, aceMessages, isAceFindings, runAce, type AceFinding, type AceOptions } from './ace.js';
-import { hashParts, pruneEntries, readEntry, writeEntry } from './cache.js';
-import { epubcheckMessages, epubcheckTool, isEpubcheckFindings, runEpubcheck, type EpubcheckFinding } from './epubcheck.js';
+import { aceIdentity, aceMessages, isAceFindings, oneShotAce, type AceFinding, type AceOptions } from './ace.js';
+import { cacheKey } from '../session/index.js';
+import { pruneEntries, readEntry, writeEntry } from './cache.js';
+import { epubcheckMessages, epubcheckTool, isEpubcheckFindings, oneShotEpubcheck, type EpubcheckFinding } from './epubcheck.js';
 
 /** Bumped when what an entry holds, or what it means, changes. */
 const entryFormat = 'folio-validation-1';
@@ -47,19 +48,20 @@ export interface ValidateOptions {
 /** Validates the EPUB at `epub`, whose bytes are `data`. */
 export async function validateEpub(epub: string, data: Uint8Array, options: ValidateOptions): Promise<{ messages: Message[]; reuse: ValidationReuse }> {
   const { cacheDir, chromePath, locate, env = process.env } = options;
+  // The EPUB's own SHA-256 (reported, and comparable with sha256sum), one part of each key.
   const sha256 = createHash('sha256').update(data).digest('hex');
   const dir = path.join(cacheDir, 'validation');
   const [epubcheck, ace] = await Promise.all([epubcheckTool(env), aceIdentity(chromePath, env)]);
   // No entry without a known tool: a missing jar or Chromium is always run, and reported.
-  const epubcheckEntry = epubcheck ? path.join(dir, `epubcheck-${hashParts(entryFormat, sha256, epubcheck.identity)}.json`) : undefined;
-  const aceEntry = ace ? path.join(dir, `ace-${hashParts(entryFormat, sha256, ace)}.json`) : undefined;
+  const epubcheckEntry = epubcheck ? path.join(dir, `epubcheck-${cacheKey(entryFormat, sha256, epubcheck.identity)}.json`) : undefined;
+  const aceEntry = ace ? path.join(dir, `ace-${cacheKey(entryFormat, sha256, ace)}.json`) : undefined;
 
   // What the tools read is the file: it is kept only if the file still has the bytes hashed.
   const unchanged = async () => createHash('sha256').update(await readFile(epub).catch(() => Buffer.alloc(0))).digest('hex') === sha256;
   const checkEpub = async (): Promise<{ messages: Message[]; reused: boolean }> => {
     const kept = epubcheckEntry ? await readEntry(epubcheckEntry, entryFormat, isEpubcheckFindings) : undefined;
     if (kept) return { messages: epubcheckMessages(kept, epub), reused: true };
-    const result = await runEpubcheck(epub, env, { cacheDir, ...(options.tools?.epubcheck ? { server: options.tools.epubcheck } : {}) });
+    const result = await (options.tools?.epubcheck ?? oneShotEpubcheck()).validate(epub, { env, cacheDir });
     if (epubcheckEntry && result.findings && (await unchanged())) {
       await writeEntry(epubcheckEntry, entryFormat, result.findings satisfies EpubcheckFinding[]);
       await pruneEntries(dir, /^epubcheck-[0-9a-f]+\.json$/, keepEntries);
@@ -69,7 +71,7 @@ export async function validateEpub(epub: string, data: Uint8Array, options: Vali
   const checkAccessibility = async (): Promise<{ messages: Message[]; reused: boolean; documents?: { checked: number; reused: number } }> => {
     const kept = aceEntry ? await readEntry(aceEntry, entryFormat, isAceFindings) : undefined;
     if (kept) return { messages: aceMessages(kept, epub, locate), reused: true };
-    const result = await runAce(epub, { chromePath, env, cacheDir, ...(locate ? { locate } : {}), ...(options.tools?.browser ? { browser: options.tools.browser } : {}), ...(options.tools?.ace ? { server: options.tools.ace } : {}) });
+    const result = await (options.tools?.ace ?? oneShotAce()).validate(epub, { chromePath, env, cacheDir, ...(locate ? { locate } : {}), ...(options.tools?.browser ? { browser: options.tools.browser } : {}) });
     if (aceEntry && result.findings && (await unchanged())) {
       await writeEntry(aceEntry, entryFormat, result.findings satisfies AceFinding[]);
       await pruneEntries(dir, /^ace-[0-9a-f]+\.json$/, keepEntries);

@@ -9,7 +9,7 @@ import remarkRehype from 'remark-rehype';
 import { VFile } from 'vfile';
 import type { Chapter } from '../manuscript/index.js';
 import { markdownProcessor, messagesOf } from '../markdown/index.js';
-import { LastMade } from '../memo.js';
+import { memos } from '../session/index.js';
 import type { Message } from '../messages.js';
 import { createHandlers } from './handlers/index.js';
 import rehypePageBreakBlocks from './rehype-page-break-blocks.js';
@@ -46,18 +46,11 @@ export const xhtmlSerialization = {
   characterReferences: { useNamedReferences: false },
 } as const;
 
-/**
- * The last rendering of each chapter file for each target, reused while its Markdown is the
- * same (the rendering depends on nothing else): a long-lived process renders only the
- * chapters that were edited.
- */
-const lastRendered = new LastMade<RenderedChapter>(256, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) }));
-
 /** Renders one chapter (the whole file, front matter included) for a target. */
 export function renderChapter(chapter: Pick<Chapter, 'path' | 'markdown'>, options: RenderChapterOptions): RenderedChapter {
   const { target } = options;
   if (target !== 'print' && target !== 'epub') throw new TypeError(`renderChapter: unexpected target \`${String(target)}\`, expected print or epub`);
-  return lastRendered.get(`${target}\0${chapter.path}`, chapter.markdown, () => render(chapter, target));
+  return memos.renderedChapters.get(`${target}\0${chapter.path}`, chapter.markdown, () => render(chapter, target));
 }
 
 function render(chapter: Pick<Chapter, 'path' | 'markdown'>, target: Target): RenderedChapter {

@@ -7,3 +7,5 @@ export { derivePrintGeometry, houseGeometry, houseMeasured, resolvePrintGeometry
 export type { GeometrySource } from './geometry.js';
 export { runningHeadRoom, runningTitle, shortenTitle } from './running-title.js';
 export { loadCheckedManuscript, type CheckedManuscript } from './preflight.js';
+export { issueFile, issueSlug } from './issue-files.js';
+export { sourceDateEpoch } from './build-date.js';

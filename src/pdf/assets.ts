@@ -4,13 +4,22 @@
  * the Paged.js polyfill, which the package's exports map hides.
  */
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { copyFileAtomic, makeOutputFolder } from '../files.js';
+import { copyFileAtomic, makeOutputFolder } from '../session/index.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project folder: templates/ and styles/ live there. */
 export const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Our runtime in the print page (plain JavaScript, `// @ts-check`): paginates and reports page facts. */
+export const runtimePath = path.join(projectDir, 'src', 'pdf', 'browser', 'print-runtime.js');
+
+/**
+ * The scripts put into a print page, by file URL: read by the browser itself rather than sent
+ * over DevTools as a megabyte of text per layout.
+ */
+export const printScripts = (): string[] => [runtimePath, pagedPolyfillPath()];
 
 /** The font stylesheets the print HTML uses, by @fontsource package and file. */
 export const fontFaces = [

@@ -1,13 +1,13 @@
 /**
- * Chromium for printing: the shared launch (src/chromium.ts) with the flags Paged.js needs, a
+ * Chromium for printing: the shared launch (src/session/chromium.ts) with the flags Paged.js needs, a
  * tab with no network and dialogs dismissed, and a watchdog over every stage.
  */
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { chromiumFlags as commonFlags, launchChromium as launchBrowser, type ChromiumBrowser } from '../chromium.js';
+import { chromiumFlags as commonFlags, launchChromium as launchBrowser, type ChromiumBrowser } from '../session/index.js';
 import { FolioError, message } from '../messages.js';
 
-export { chromiumPath, defaultChromePath } from '../chromium.js';
+export { chromiumPath, defaultChromePath } from '../session/index.js';
 
 /** What a print render adds to the common flags. */
 const printFlags = [

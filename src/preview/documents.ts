@@ -9,11 +9,10 @@ import ejs from 'ejs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { loadManuscript } from '../manuscript/index.js';
+import { issueFile, loadManuscript } from '../manuscript/index.js';
 import { hasErrors, type Message } from '../messages.js';
 import { copyPrintAssets, projectDir } from '../pdf/assets.js';
 import { buildPrintHtml, renderIssue } from '../pdf/print-document.js';
-import { issueSlug } from '../pdf/render.js';
 import { visit } from 'unist-util-visit';
 
 /** One chapter as an EPUB content document. */
@@ -77,7 +76,7 @@ export async function makePreviewDocuments(options: PreviewDocumentsOptions): Pr
   const issue = renderIssue(manuscript);
   messages.push(...issue.messages);
   if (hasErrors(issue.messages)) return documents;
-  documents.copyfit = await lastCopyfit(path.join(options.buildDir, `${issueSlug(manuscript)}.print.html`));
+  documents.copyfit = await lastCopyfit(issueFile(manuscript, options.buildDir, '.print.html'));
   const assets = await copyPrintAssets(options.assetsDir);
   documents.printHtml = await buildPrintHtml(manuscript, issue, { templateDir: path.join(projectDir, 'templates', 'print'), ...assets }, documents.copyfit);
   return documents;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { formatMessage, FolioError, message, type Message } from '../messages.js';
 import { pagedPolyfillPath, projectDir } from '../pdf/assets.js';
 import { pageEndFill } from '../pdf/render.js';
-import { watchFolders } from '../watch.js';
+import { watchFolders } from '../session/index.js';
 import { makePreviewDocuments, manuscriptRoute, type PreviewDocuments } from './documents.js';
 
 /** Options of `startPreview`. */

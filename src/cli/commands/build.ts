@@ -4,8 +4,7 @@ import { depositTime } from '../../articles/index.js';
 import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
-import { watchFolders } from '../../watch.js';
-import { startWarmTools } from '../../warm-tools.js';
+import { startWarmTools, watchFolders } from '../../session/index.js';
 import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO, untilStopped } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'check'];

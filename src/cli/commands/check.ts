@@ -2,8 +2,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { check, summaryLines } from '../../check/index.js';
-import { loadManuscript } from '../../manuscript/index.js';
-import { issueSlug } from '../../pdf/render.js';
+import { issueFile, loadManuscript } from '../../manuscript/index.js';
 import { exitCode, hasErrors, message } from '../../messages.js';
 import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 
@@ -56,9 +55,8 @@ export const checkCommand: Command = {
         reportMessages(io, loaded.messages);
         return code;
       }
-      const name = issueSlug(loaded.manuscript);
-      if (pdf === undefined && values['no-pdf'] !== true) pdf = path.join(outDir, `${name}.pdf`);
-      if (epub === undefined && values['no-epub'] !== true) epub = path.join(outDir, `${name}.epub`);
+      if (pdf === undefined && values['no-pdf'] !== true) pdf = issueFile(loaded.manuscript, outDir, '.pdf');
+      if (epub === undefined && values['no-epub'] !== true) epub = issueFile(loaded.manuscript, outDir, '.epub');
     }
     for (const [what, file, flag] of [
       ['PDF', pdf, '--no-pdf'],

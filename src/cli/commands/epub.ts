@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildEpub } from '../../epub/index.js';
 import { exitCode } from '../../messages.js';
 import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
-import { loadManuscript } from '../../manuscript/index.js';
+import { issueFile, loadManuscript } from '../../manuscript/index.js';
 
 /** The EPUB command: thin, it resolves paths and calls `buildEpub`. */
 export const epubCommand: Command = {
@@ -33,10 +33,7 @@ export const epubCommand: Command = {
     let out = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
     if (out === undefined) {
       // The default name comes from the issue, so read it first; problems surface in the build.
-      const loaded = await loadManuscript(manuscriptDir);
-      const issue = loaded.manuscript?.issue;
-      const slug = issue ? `${issue.journal} ${issue.issue}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') : '';
-      out = path.resolve('build', `${slug === '' ? 'issue' : slug}.epub`);
+      out = issueFile((await loadManuscript(manuscriptDir)).manuscript, 'build', '.epub');
     }
     const refused = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
     if (refused !== undefined) return refused;

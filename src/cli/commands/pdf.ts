@@ -1,8 +1,8 @@
 /** `folio pdf`: typesets the issue as a PDF, page for page with the original. */
 import path from 'node:path';
-import { loadCheckedManuscript } from '../../manuscript/index.js';
+import { issueFile, loadCheckedManuscript } from '../../manuscript/index.js';
 import { exitCode } from '../../messages.js';
-import { issueSlug, renderPdf } from '../../pdf/index.js';
+import { renderPdf } from '../../pdf/index.js';
 import { printJson, progressBar, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 
 /** The PDF command: thin, it resolves paths and calls `renderPdf`. */
@@ -40,7 +40,7 @@ export const pdfCommand: Command = {
       return code;
     }
     // The default name comes from the issue.
-    const out = given ?? path.resolve('build', `${loaded.manuscript ? issueSlug(loaded.manuscript) : 'issue'}.pdf`);
+    const out = given ?? issueFile(loaded.manuscript, 'build', '.pdf');
     if (given === undefined) {
       const refusedDefault = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
       if (refusedDefault !== undefined) return refusedDefault;

@@ -1,22 +1,37 @@
+// @ts-check
 /*
  * Runs inside the print page, injected before the Paged.js polyfill. Plain JavaScript kept
- * apart from the TypeScript build, so that no compiler helper leaks into browser code.
+ * apart from the TypeScript build, so that no compiler helper leaks into browser code; tsc
+ * checks it all the same, from the JSDoc types (`// @ts-check`).
  * It paginates with Paged.js and reports facts about every page: which printed pages start
  * and sit on it, what is clipped, where the headings are.
  */
 /* global window, document, MessageChannel, performance */
+/**
+ * The page's window as this runtime sees it: the Paged.js polyfill, the progress hook Node may
+ * expose, and what this runtime and the polyfill read and set.
+ * @typedef {{ chunker: { q: TaskQueue; loadFonts: () => Promise<unknown[]>; on: (event: string, listener: () => void) => void }; preview: () => Promise<unknown> }} PagedPolyfill
+ * @typedef {{ tick: (callback: (time: number) => void) => number }} TaskQueue
+ * @typedef {Window & { PagedPolyfill: PagedPolyfill; folioPageRendered?: (done: number) => void; folioPrint?: unknown; PagedConfig?: { auto: boolean } }} PrintWindow
+ */
 (function () {
   'use strict';
+  const host = /** @type {PrintWindow} */ (/** @type {unknown} */ (window));
 
+  /** @param {Element} element */
   function folioOf(element) {
     return Number(element.getAttribute('data-folio'));
   }
 
+  /** @param {Element} element */
   function text(element) {
     return (element.textContent || '').replace(/\u00AD/g, '').replace(/\s+/g, ' ').trim();
   }
 
-  /** Spans holding each character once, in the font stack of its language, for the glyph check. */
+  /**
+   * Spans holding each character once, in the font stack of its language, for the glyph check.
+   * @param {Array<{ lang: string; chars: string[] }>} groups
+   */
   function addGlyphProbe(groups) {
     const probe = document.createElement('div');
     probe.id = 'folio-glyph-probe';
@@ -59,12 +74,12 @@
         return Number(e.getAttribute('data-folio-start'));
       });
       const folios = new Set();
-      page.querySelectorAll('[data-folio]').forEach(function (e) {
+      page.querySelectorAll('[data-folio]').forEach(function (/** @type {Element} */ e) {
         if (text(e) !== '') folios.add(folioOf(e));
       });
       const clipped = new Set();
       let bottom = contentBox.top;
-      content.querySelectorAll('[data-folio]').forEach(function (e) {
+      content.querySelectorAll('[data-folio]').forEach(function (/** @type {Element} */ e) {
         const box = e.getBoundingClientRect();
         if (box.height > 0 && box.bottom > contentBox.bottom + 1) clipped.add(folioOf(e));
         // Paged.js lays a page out in a CSS column: text that does not fit runs on into the next
@@ -79,7 +94,7 @@
       const notesHeight = noteArea ? noteArea.getBoundingClientRect().height : 0;
       const notes = page.querySelector('.pagedjs_footnote_inner_content');
       if (notes && notes.scrollHeight > notes.clientHeight + 1) {
-        notes.querySelectorAll('[data-folio]').forEach(function (e) {
+        notes.querySelectorAll('[data-folio]').forEach(function (/** @type {Element} */ e) {
           clipped.add(folioOf(e));
         });
       }
@@ -117,6 +132,7 @@
    * The last line of a paragraph that a page ends is justified like a full line only when it is
    * nearly full already: our measure is not the original's, and a short line spread across the
    * measure would be worse than a ragged one. Changing the alignment never moves a line break.
+   * @param {number} threshold
    */
   function settlePageEnds(threshold) {
     const ends = Array.prototype.filter.call(document.querySelectorAll('.pagedjs_page_content .page-end'), function (e) {
@@ -143,7 +159,7 @@
       return (right - left) / width;
     });
     ends.forEach(function (e, i) {
-      if (fills[i] >= threshold) e.classList.remove('page-end-short');
+      if (/** @type {number} */ (fills[i]) >= threshold) e.classList.remove('page-end-short');
     });
   }
 
@@ -153,9 +169,11 @@
    * frames. A task's layout is synchronous DOM work that needs no frame, so the queue ticks on
    * a message channel instead: the next task runs as soon as the event loop is free (after
    * timers and font loads, unlike a resolved promise). Same layout, no frame wait.
+   * @param {TaskQueue} queue
    */
   function tickWithoutFrames(queue) {
     const channel = new MessageChannel();
+    /** @type {Array<(time: number) => void>} */
     const waiting = [];
     channel.port1.onmessage = function () {
       const callback = waiting.shift();
@@ -175,7 +193,7 @@
    * arrived mid-flow would change lines already measured.
    */
   function loadFonts() {
-    const template = document.querySelector('template[data-ref="pagedjs-content"]');
+    const template = /** @type {HTMLTemplateElement | null} */ (document.querySelector('template[data-ref="pagedjs-content"]'));
     if (!template) return document.fonts.ready;
     let text = template.content.textContent || '';
     document.querySelectorAll('style').forEach(function (style) {
@@ -197,6 +215,7 @@
 
   /** Every face the page declares, as Paged.js's own loading would load them. */
   function loadAllFaces() {
+    /** @type {Array<Promise<FontFace>>} */
     const loads = [];
     document.fonts.forEach(function (face) {
       loads.push(
@@ -229,26 +248,28 @@
    * uses, at about 40% of an English flow's time. `loadFonts` loads every face the content and
    * the styles need instead, unless `options.allFaces` asks for every face (the second try
    * after late faces); either way the loading is done before Paged.js starts.
+   * @param {{ pageEndFill: number; allFaces?: boolean }} options
    */
   function paginate(options) {
-    const chunker = window.PagedPolyfill.chunker;
+    const chunker = host.PagedPolyfill.chunker;
     tickWithoutFrames(chunker.q);
     chunker.loadFonts = function () {
       return Promise.resolve([]);
     };
     // The page-rendered hook: Node exposes `folioPageRendered` only when someone shows progress.
-    if (typeof window.folioPageRendered === 'function') {
+    const pageRendered = host.folioPageRendered;
+    if (typeof pageRendered === 'function') {
       let rendered = 0;
-      window.PagedPolyfill.chunker.on('renderedPage', function () {
+      host.PagedPolyfill.chunker.on('renderedPage', function () {
         rendered += 1;
-        window.folioPageRendered(rendered);
+        pageRendered(rendered);
       });
     }
     let before = new Set();
     return (options.allFaces ? loadAllFaces() : loadFonts())
       .then(function () {
         before = facesInUse();
-        return window.PagedPolyfill.preview();
+        return host.PagedPolyfill.preview();
       })
       .then(function () {
         return document.fonts.ready;
@@ -265,7 +286,7 @@
       });
   }
 
-  window.folioPrint = { addGlyphProbe: addGlyphProbe, removeGlyphProbe: removeGlyphProbe, paginate: paginate };
+  host.folioPrint = { addGlyphProbe: addGlyphProbe, removeGlyphProbe: removeGlyphProbe, paginate: paginate };
   // The polyfill reads this when it loads: we start it ourselves, after the glyph check.
-  window.PagedConfig = { auto: false };
+  host.PagedConfig = { auto: false };
 })();

@@ -7,6 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
+/** Folders being watched, as `watchFolders` started them. */
 export interface Watcher {
   /** Folders that could not be watched, and why: edits there are not seen. */
   unwatched: Array<{ folder: string; reason: string }>;

@@ -9,7 +9,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { FolioError, message, type RuleId } from './messages.js';
+import { FolioError, message, type RuleId } from '../messages.js';
 
 /** Where Chromium is looked for unless `CHROME_PATH` says otherwise. */
 export const defaultChromePath = '/usr/bin/chromium';
@@ -68,6 +68,7 @@ export async function keptOrLaunched(kept: KeptBrowser | undefined, launch: () =
   return { browser, close: async () => undefined };
 }
 
+/** How `launchChromium` starts a browser. */
 export interface LaunchOptions {
   chromePath?: string;
   timeoutMs: number;

@@ -8,10 +8,11 @@
  * closed is started again on its next use; so is the JVM (see `startEpubcheckServer`).
  */
 import { chromiumPath, launchChromium, type ChromiumBrowser, type KeptBrowser } from './chromium.js';
-import { runAce, startAceServer, type AceServer } from './epub/ace.js';
-import { runEpubcheck, startEpubcheckServer, type EpubcheckServer } from './epub/epubcheck.js';
-import { launchChromium as launchPrintChromium } from './pdf/browser.js';
+import { startAceServer, type AceServer } from '../epub/ace.js';
+import { startEpubcheckServer, type EpubcheckServer } from '../epub/epubcheck.js';
+import { launchChromium as launchPrintChromium } from '../pdf/browser.js';
 
+/** A watch session's tools: each started on first use and kept until `close`. */
 export interface WarmTools {
   /** Chromium with the flags Paged.js needs. */
   printBrowser: KeptBrowser;
@@ -32,6 +33,7 @@ export interface WarmTools {
   close(): Promise<void>;
 }
 
+/** Options of `startWarmTools`. */
 export interface WarmToolsOptions {
   chromePath?: string;
   /** How long a browser may take to start (default a minute). */
@@ -79,7 +81,8 @@ export function startWarmTools(options: WarmToolsOptions = {}): WarmTools {
     ace,
     async warm(epub, cacheDir) {
       const chromePath = options.chromePath ?? chromiumPath(options.env);
-      const validations = [runEpubcheck(epub, options.env, { server: epubcheck }), runAce(epub, { chromePath, cacheDir, server: ace, browser: common.get, ...(options.env ? { env: options.env } : {}) })];
+      const env = options.env ? { env: options.env } : {};
+      const validations = [epubcheck.validate(epub, env), ace.validate(epub, { chromePath, cacheDir, browser: common.get, ...env })];
       await Promise.all([print.get(), ...validations].map((started) => started.catch(() => undefined)));
     },
     async close() {
