@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fundamentalBudget } from '../src/import/candidates.js';
-import { bylineAuthors, layoutHints, parseCjkByline } from '../src/import/structure.js';
+import { bylineAuthors, parseCjkByline } from '../src/import/bylines.js';
+import { layoutHints } from '../src/import/hints.js';
 import { escapeMarkdown } from '../src/import/markdown.js';
 import { joinLines, titleCaseShare } from '../src/import/text.js';
 

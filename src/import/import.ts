@@ -14,7 +14,8 @@ import { measureGeometry } from './geometry.js';
 import { restorePages, type Evidence } from './layout.js';
 import { callClose, callOpen, escapeMarkdown, frontMatterBlock, pageMarker } from './markdown.js';
 import { readSource, displayWidth } from './source.js';
-import { callBefore, findChapters, layoutHints, readPages, type SourceChapter } from './structure.js';
+import { layoutHints } from './hints.js';
+import { callBefore, findChapters, readPages, type SourceChapter } from './structure.js';
 import { isCjkText, joinLines } from './text.js';
 
 export interface ImportOptions {

@@ -3,7 +3,9 @@
  * byline, all moved to the foot of the opening page by the extraction), the footnotes at the
  * foot of each page, and the running text, which goes on as a stream of lines with page starts.
  */
-import type { Layout, LayoutHints } from './layout.js';
+import { authorNoteStart, bylineAuthors, englishByline, isCjkNameByline, parseCjkByline, parseCjkName } from './bylines.js';
+import { MAX_TITLE_LINES, numberedHeading } from './hints.js';
+import type { Layout } from './layout.js';
 import type { SourceLine } from './source.js';
 import { cjkShare, displayWidth } from './source.js';
 import { isCjkText, normaliseSpaces, numeralAlone, sentenceEnd, titleCaseShare } from './text.js';
@@ -51,18 +53,6 @@ export interface SourceChapter {
   notes: PageNote[];
 }
 
-const authorNoteStart = /^\*{1,3}\s*\S/u;
-const personName = String.raw`\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,4}`;
-/** `By Wang Yi*`, `By Ana Li and Tom Roe**`, `By A. Smith, B. Jones & C. Wu`. */
-const englishByline = new RegExp(String.raw`^By\s+(${personName}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)${personName})*)\s*(\**)\s*$`, 'u');
-
-/** The people a byline names. */
-export function bylineAuthors(names: string): string[] {
-  return names
-    .split(/\s*,\s*|\s+and\s+|\s*&\s*/u)
-    .map((n) => n.trim())
-    .filter((n) => n.length > 0);
-}
 const noteStart = /^(\d{1,2})\s+(\S.*)$/u;
 /**
  * What a note call follows: a letter, a closing quote or bracket (`power1`, `”2`), or a
@@ -70,125 +60,6 @@ const noteStart = /^(\d{1,2})\s+(\S.*)$/u;
  * A digit before the punctuation (`1,3`, `2.5`) is a number, not a call.
  */
 export const callBefore = String.raw`(?:[\p{L}”’"')\]）》」]|\p{L}[,.;:!?，。；：])`;
-
-/** Splits a CJK byline `王  毅  国务委员兼外交部长` into name and position. */
-export function parseCjkByline(text: string): { name: string; names: string[]; position: string } | undefined {
-  const t = text.trim();
-  if (t.length > 48 || !isCjkText(t) || /[。，；]/u.test(t)) return undefined;
-  const parts = t.split(/\s{2,}/u).filter((p) => p.length > 0);
-  if (parts.length < 2 || parts.length > 4) return undefined;
-  const position = parts[parts.length - 1] ?? '';
-  const nameParts = parts.slice(0, -1);
-  // `王  毅` is one name spaced out; `王毅  李华` are two people.
-  const names = nameParts.every((p) => [...p].length === 1) ? [nameParts.join('')] : nameParts;
-  if (!names.every((n) => /^[\p{Script=Han}·]{2,5}$/u.test(n)) || position.length < 2) return undefined;
-  return { name: names.join('、'), names, position };
-}
-
-/**
- * A CJK byline that names its author without a position (`鲁 迅`, `王  毅`, `鲁迅`): two to four
- * Han characters, spaced out or not. Alone this shape is also a short heading's, so it counts
- * as a byline only where an opening block ends (see `isCjkNameByline`).
- */
-export function parseCjkName(text: string): string | undefined {
-  const t = text.trim();
-  if (!/^[\p{Script=Han}·](?:\s*[\p{Script=Han}·]){1,4}$/u.test(t)) return undefined;
-  const parts = t.split(/\s+/u);
-  // `王毅  李华` would be two people with no position: not a shape the journal prints.
-  if (parts.length > 1 && !parts.every((p) => [...p].length === 1)) return undefined;
-  const name = parts.join('');
-  return [...name].length <= 4 ? name : undefined;
-}
-
-/**
- * Whether a line is a name-only CJK byline: the name shape, standing last in its stretch of
- * text (the extraction moves an opening block to the foot of its page), right after a line
- * that reads as a title (short, ending no sentence), not after running text.
- */
-function isCjkNameByline(text: string, before: string | undefined, last: boolean): boolean {
-  if (!last || before === undefined || parseCjkName(text) === undefined) return false;
-  const b = before.trim();
-  return isCjkText(b) && !sentenceEnd.test(b) && !/[，；、]$/u.test(b) && [...b].length <= 30;
-}
-
-/** A heading's number: a Roman or Arabic numeral or a letter with a stop, or a Chinese ordinal. */
-const numberedHeading = /^(?:(?:[IVXLC]+|[ivxlc]+|\d{1,2}|[A-Za-z])\.\s+\p{Lu}|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)/u;
-/** The most lines a heading runs to. */
-const MAX_HEADING_LINES = 3;
-
-/** Finds the lines that tell the layout where chapters open, where numerals stand and where headings run on. */
-export function layoutHints(lines: readonly SourceLine[]): LayoutHints {
-  const openingLines = new Set<number>();
-  const numeralLines = new Set<number>();
-  const headingLines = new Set<number>();
-  lines.forEach((line, i) => {
-    const t = line.text.trim();
-    if (authorNoteStart.test(t) && /\p{L}/u.test(t)) openingLines.add(i);
-    if (englishByline.test(t) && t.endsWith('*')) openingLines.add(i);
-    if (parseCjkByline(t)) openingLines.add(i);
-    else if (parseCjkName(t)) {
-      // Last in its stretch: what follows opens a page (a space-started line) or is a folio block.
-      let before = i - 1;
-      while (before >= 0 && lines[before]?.blank) before -= 1;
-      let after = i + 1;
-      while (after < lines.length && lines[after]?.blank) after += 1;
-      const next = lines[after];
-      const last = !next || next.indented || /^\s*\d{1,4}\s*$/u.test(next.text);
-      if (isCjkNameByline(t, lines[before]?.text, last)) openingLines.add(i);
-    }
-    if (numeralAlone.test(t)) numeralLines.add(i);
-    // A numbered heading (`iv. Disruptions to …`, `4. Actions count …`, `（一）…`) after a blank
-    // line or a sentence's end: its further lines, up to a blank, never open a page (a heading is not split).
-    const previous = lines[i - 1];
-    if ((previous === undefined || previous.blank || sentenceEnd.test(previous.text.trim())) && numberedHeading.test(t) && !sentenceEnd.test(t)) {
-      for (let j = i + 1; j < lines.length && j <= i + MAX_HEADING_LINES && !lines[j]?.blank; j += 1) {
-        headingLines.add(j);
-        if (sentenceEnd.test(lines[j]?.text.trim() ?? '') || /[?？]$/u.test(lines[j]?.text.trim() ?? '')) break;
-      }
-    }
-  });
-  for (const i of openingLines) for (const j of titleRunOn(lines, i)) headingLines.add(j);
-  return { openingLines, numeralLines, headingLines, labelBreaks: labelBreaks(lines) };
-}
-
-/**
- * The second and further lines of a title set after an opening line (an author note or a
- * byline, then the title, as the extraction leaves the title block after the text): a title is
- * not split across pages, so a guessed page start never falls there.
- */
-function titleRunOn(lines: readonly SourceLine[], opening: number): number[] {
-  let j = opening + 1;
-  while (j < lines.length && !lines[j]?.blank) j += 1;
-  while (j < lines.length && lines[j]?.blank) j += 1;
-  const first = lines[j]?.text.trim() ?? '';
-  if (first === '' || sentenceEnd.test(first) || authorNoteStart.test(first)) return [];
-  const runOn: number[] = [];
-  for (let k = j + 1; k < lines.length && k <= j + MAX_TITLE_LINES && !lines[k]?.blank; k += 1) runOn.push(k);
-  return runOn;
-}
-
-/**
- * The lines after a section label the extraction left inside a sentence: a short title-cased
- * line after a blank, between a line that ends no sentence and one that goes on in lower case.
- */
-function labelBreaks(lines: readonly SourceLine[]): Set<number> {
-  const breaks = new Set<number>();
-  const textNear = (from: number, step: 1 | -1): number => {
-    let j = from + step;
-    while (j >= 0 && j < lines.length && lines[j]?.blank) j += step;
-    return j;
-  };
-  lines.forEach((line, i) => {
-    const t = line.text.trim();
-    // Left at a page's end, a label is never the page's first line, nor a section numeral.
-    if (line.blank || line.indented || numeralAlone.test(t) || numberedHeading.test(t) || !lines[i - 1]?.blank || isCjkText(t) || sentenceEnd.test(t) || t.split(/\s+/u).length > 6 || !/^\p{Lu}/u.test(t) || titleCaseShare(t) < 0.6) return;
-    const before = lines[textNear(i, -1)]?.text.trim() ?? '';
-    const after = textNear(i, 1);
-    const next = lines[after]?.text.trim() ?? '';
-    if (before !== '' && !sentenceEnd.test(before) && !isCjkText(before) && /^\p{Ll}/u.test(next)) breaks.add(after);
-  });
-  return breaks;
-}
 
 interface PageParts {
   page: number;
@@ -212,7 +83,6 @@ function isTitleLike(text: string, typicalWidth: number): boolean {
 
 /** The most lines an author note or a title runs to. */
 const MAX_NOTE_LINES = 6;
-const MAX_TITLE_LINES = 6;
 /** A line at least this share of the typical line's width is running text. */
 const TEXT_WIDTH_SHARE = 0.9;
 

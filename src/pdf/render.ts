@@ -179,16 +179,34 @@ function resolveStage(options: RenderPdfOptions, manuscript: Manuscript): Resolv
 class RunBrowser {
   private launching: Promise<PrintBrowser> | undefined;
   private closing: Promise<void> | undefined;
+  private loseBrowser: (error: Error) => void = () => undefined;
+  /**
+   * Rejects when the browser goes away before the run is done with it (it crashed or was
+   * killed): the work waiting on it is then ended at once, rather than when its watchdog
+   * fires, which a call that never hears back from the dead browser may leave to.
+   */
+  readonly lost: Promise<never> = new Promise<never>((_, reject) => (this.loseBrowser = reject));
 
-  constructor(private readonly launch: () => Promise<PrintBrowser>) {}
+  constructor(private readonly launch: () => Promise<PrintBrowser>) {
+    this.lost.catch(() => undefined);
+  }
 
   /** The browser, launched now if it is not yet. */
   get(): Promise<PrintBrowser> {
-    return (this.launching ??= this.launch());
+    return (this.launching ??= this.launch().then((launched) => {
+      const onLost = (): void => this.loseBrowser(new FolioError([message('pdf-003', 'Unexpected end of Chromium in the middle of the render (it crashed or was killed), expected it to lay out every page')]));
+      launched.browser.once('disconnected', onLost);
+      // A kept browser outlives the run: it no longer tells this run when it goes.
+      this.forget = () => launched.browser.off('disconnected', onLost);
+      return launched;
+    }));
   }
+
+  private forget: () => void = () => undefined;
 
   /** Done with: closed now, so that its memory is given back while the pages are joined. */
   release(): void {
+    this.forget();
     this.closing ??= this.launching?.then((browser) => browser.close(), () => undefined);
   }
 
@@ -236,8 +254,8 @@ async function printIssue(stage: ResolvedStage, browser: RunBrowser, result: Ren
     };
     const chunks = printChunks(issue, options.chunkPages ?? chunkPages);
     const jobs = Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
-    const outcomes = await time('chunks', () => layOutChunks(run, chunks, shared, jobs, options.flowPages ?? flowPages));
-    await run.glyphs.finish(run);
+    const outcomes = await time('chunks', () => Promise.race([layOutChunks(run, chunks, shared, jobs, options.flowPages ?? flowPages), browser.lost]));
+    await Promise.race([run.glyphs.finish(run), browser.lost]);
     browser.release();
     result.messages.push(...run.glyphs.messages(manuscript));
     const facts = recordOutcomes(result, outcomes, issue);
