@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importIssue } from '../src/import/index.js';
-import { FolioError } from '../src/messages.js';
+import { formatMessage } from '../src/messages.js';
 import { readArticles } from '../test/generator/content.js';
 import { drawOptions, pickArticles } from '../test/generator/draw.js';
 import { generateIssue, type IssueOptions } from '../test/generator/issue.js';
@@ -67,9 +67,14 @@ try {
       const issue = generateIssue(chosen, drawOptions(seed, chosen.length, kind.overrides));
       const source = path.join(dir, `issue-${seed}.txt`);
       await writeFile(source, issue.text);
-      try {
-        const result = await importIssue({ source, out: dir, ...(kind.pages ? { pages: issue.pages } : {}) });
-        const score = scoreImport(issue, result.report);
+      const result = await importIssue({ source, out: dir, ...(kind.pages ? { pages: issue.pages } : {}) });
+      const stop = result.messages.find((m) => m.severity === 'error');
+      if (!result.output || stop) {
+        const rule = stop?.ruleId ?? 'unknown';
+        tell(`seed ${seed}, ${kind.label}: ${stop ? formatMessage(stop) : 'no output'}`);
+        run.stops.set(rule, (run.stops.get(rule) ?? 0) + 1);
+      } else {
+        const score = scoreImport(issue, result.output.report);
         run.imports += 1;
         const wrongHigh = score.pages.filter((p) => !p.right && p.confidence > WARN_CONFIDENCE);
         if (wrongHigh.length > 0) tell(`seed ${seed}, ${kind.label}: pages ${wrongHigh.map((p) => p.page).join(', ')} wrong above ${WARN_CONFIDENCE}`);
@@ -89,11 +94,6 @@ try {
         const missed = score.chapters.filter((c) => !c.right);
         if (missed.length > 0) tell(`seed ${seed}, ${kind.label}: chapters not found with their pages: ${missed.map((c) => `${c.title.slice(0, 30)} (pp. ${c.firstPage}–${c.lastPage})`).join('; ')}`);
         if (score.pages.every((p) => p.right)) run.issuesAllRight += 1;
-      } catch (error) {
-        if (!(error instanceof FolioError)) throw error;
-        const rule = error.messages[0]?.ruleId ?? 'unknown';
-        tell(`seed ${seed}, ${kind.label}: ${error.message}`);
-        run.stops.set(rule, (run.stops.get(rule) ?? 0) + 1);
       }
     }
     runs.push(run);

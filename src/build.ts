@@ -148,8 +148,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           ...(existsSync(editorial) ? { editorial } : {}),
         });
         messages.push(...result.messages);
-        if (hasErrors(result.messages)) return { ok: false, outputs: [] };
-        await writeManuscript(result, manuscriptDir);
+        if (!result.output || hasErrors(result.messages)) return { ok: false, outputs: [] };
+        await writeManuscript(result.output, manuscriptDir);
         return { ok: true, outputs: [path.join(manuscriptDir, 'issue.yaml')] };
       });
       if (!ok) return;

@@ -10,3 +10,4 @@ export { check } from './check/index.js';
 export { buildArticles } from './articles/index.js';
 export type { BuildArticlesOptions, BuildArticlesResult } from './articles/index.js';
 export { formatMessage, rules, type Message, type RuleId } from './messages.js';
+export type { StageReport, StageResult } from './stage.js';

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { manuscriptPages, sourcePages } from '../src/check/manuscript.js';
 import { words } from '../src/check/words.js';
 import { importIssue } from '../src/import/index.js';
+import { imported } from './imported.js';
 import type { Chapter, Manuscript } from '../src/manuscript/index.js';
 import { frontMatter } from '../src/manuscript/index.js';
 import { splitFrontMatter } from '../src/manuscript/load.js';
@@ -60,14 +61,14 @@ test('import property: generated pages come back page for page, word for word', 
         await writeFile(source, `${lines.join('\n')}\n`);
         // The publisher knows the count: a last page fuller than a page would leave it open otherwise.
         const result = await importIssue({ source, out: dir, pages: pages.length });
-        assert.equal(result.issue.pages, pages.length);
-        const chapters: Chapter[] = [...result.files.entries()].map(([file, markdown]) => {
+        assert.equal(imported(result).issue.pages, pages.length);
+        const chapters: Chapter[] = [...imported(result).files.entries()].map(([file, markdown]) => {
           const fm = frontMatter.parse(parse(splitFrontMatter(markdown)?.yaml ?? ''));
           return { ...fm, file, path: path.join(dir, file), markdown };
         });
-        const manuscript: Manuscript = { dir, issue: result.issue, chapters };
+        const manuscript: Manuscript = { dir, issue: imported(result).issue, chapters };
         const restored = manuscriptPages(manuscript);
-        const original = await sourcePages(source, result.report);
+        const original = await sourcePages(source, imported(result).report);
         pages.forEach((page, k) => {
           // Notes are read where they are called, so compare each page's words as a multiset.
           const expected = words(page.join('\n')).sort();

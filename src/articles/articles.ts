@@ -5,6 +5,7 @@
  * with real readers; one that fails its check is kept as `<name>.invalid.<ext>`, never at the
  * path a pipeline would take it from.
  */
+import type { StageReport } from '../stage.js';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../session/index.js';
@@ -42,12 +43,11 @@ export interface ArticleOutput {
 }
 
 /** What `buildArticles` made and found. */
-export interface BuildArticlesResult {
+export interface BuildArticlesResult extends StageReport {
   articles: ArticleOutput[];
   /** The deposit, at `crossref.xml` or, when it cannot be deposited, `crossref.invalid.xml`. */
   crossref?: string;
   written: string[];
-  messages: Message[];
 }
 
 /** The folder the per-article files go to, below the build folder. */
@@ -144,10 +144,13 @@ export function wantsDeposit(manuscript: Manuscript): boolean {
  * manuscript's own warnings are the other stages' to report.
  */
 export async function buildArticles(options: BuildArticlesOptions): Promise<BuildArticlesResult> {
-  const result: BuildArticlesResult = { articles: [], written: [], messages: [] };
+  const started = performance.now();
+  const result: BuildArticlesResult = { articles: [], written: [], messages: [], timings: {} };
   const articles = articleChapters(options.manuscript).map((chapter) => readArticle(chapter, options.manuscript).article);
   for (const article of articles) await writeArticle(article, options, result);
+  result.timings.articles = Math.round(performance.now() - started);
   if (articles.length > 0 && wantsDeposit(options.manuscript)) await writeCrossref(articles, options, result);
+  result.timings.total = Math.round(performance.now() - started);
   return result;
 }
 

@@ -3,6 +3,7 @@
  * import report) are the measure; the manuscript, the PDF and the EPUB are each held against
  * them page by page, and the result is a report, its JSON file and an HTML proof.
  */
+import type { StageReport } from '../stage.js';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyArticleFiles } from '../articles/index.js';
@@ -36,9 +37,8 @@ export interface CheckOptions {
 }
 
 /** What `check` found. `report` is absent only when the check could not run. */
-export interface CheckResult {
+export interface CheckResult extends StageReport {
   report?: FidelityReport;
-  messages: Message[];
   /** Files written. */
   written: string[];
   /** True when the check could not run (a missing input, a failing tool): exit code 2. */
@@ -78,7 +78,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const messages: Message[] = [];
   const cannot = (reason: string, file: string): CheckResult => {
     messages.push(message('check-009', reason, { file }));
-    return { messages, written: [], failedToRun: true };
+    return { messages, timings, written: [], failedToRun: true };
   };
 
   // The PDF is read (pdftotext) and the proof's page images drawn (pdftoppm) in child processes
@@ -194,11 +194,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         written.unshift(jsonFile);
       } catch (error) {
         messages.push(message('check-010', `Unexpected failure writing the reports: ${(error as Error).message}`, { file: outDir }));
-        return { report, messages, written, failedToRun: true };
+        return { report, messages, timings, written, failedToRun: true };
       }
     }
     timings.total = Date.now() - started;
-    return { report, messages, written, failedToRun: false };
+    return { report, messages, timings, written, failedToRun: false };
   } finally {
     // A check that stops early leaves no pdftotext or pdftoppm running, nor anything writing into the folder.
     stop.abort();

@@ -4,6 +4,7 @@
  * through Folio's templates, re-zipped reproducibly, written atomically and then checked with
  * EPUBCheck and Ace by DAISY.
  */
+import type { StageReport } from '../stage.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Element, Root } from 'hast';
@@ -60,16 +61,13 @@ export interface EpubTools {
 }
 
 /** What `buildEpub` did: every problem found, and the figures of the run. */
-export interface BuildEpubResult {
-  messages: Message[];
+export interface BuildEpubResult extends StageReport {
   /** The EPUB written, when one was and it is valid. */
   out?: string;
   /** Where an EPUB that failed its validation was kept for inspection. */
   invalid?: string;
   /** Printed pages in the page-list. */
   pages?: number;
-  /** Milliseconds spent in each step. */
-  timings?: Record<string, number>;
   /** Whether EPUBCheck's and Ace's results were reused from an earlier build of the same bytes. */
   validation?: ValidationReuse;
   /** Whether the cover was rendered now or reused from an earlier build (`svg`: drawn without a browser). */

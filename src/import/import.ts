@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { editorial as editorialSchema, type ChapterMeta, type Editorial, type FrontMatter, type IssueMeta } from '../manuscript/schema.js';
 import { validateYaml } from '../manuscript/validate.js';
 import { FolioError, message, type Message } from '../messages.js';
+import type { StageResult } from '../stage.js';
 import { buildBlocks, inlineText, type Block } from './blocks.js';
 import { derivePrintGeometry } from '../manuscript/geometry.js';
 import { measureGeometry } from './geometry.js';
@@ -42,13 +43,16 @@ export interface ImportReport {
   messages: Message[];
 }
 
-export interface ImportResult {
+/** An issue imported: its metadata, its chapter files and the report of how its pages were found. */
+export interface ImportedIssue {
   issue: IssueMeta;
   /** Chapter files by path relative to the manuscript folder. */
   files: Map<string, string>;
   report: ImportReport;
-  messages: Message[];
 }
+
+/** The import's result: the issue in memory (none when the messages hold an error), with the messages. */
+export type ImportResult = StageResult<ImportedIssue>;
 
 function slugify(text: string): string {
   return text
@@ -78,8 +82,25 @@ async function readEditorial(file: string | undefined): Promise<{ editorial: Edi
   return { editorial: result.value, messages: result.messages };
 }
 
-/** Imports a source text into a manuscript held in memory; `writeManuscript` puts it on disk. */
+/**
+ * Imports a source text into a manuscript held in memory; `writeManuscript` puts it on disk.
+ * A source or editorial file the import cannot stand behind is an error among the messages,
+ * with no output, never an exception.
+ */
 export async function importIssue(options: ImportOptions): Promise<ImportResult> {
+  const started = performance.now();
+  const timings = (): Record<string, number> => ({ import: Math.round(performance.now() - started) });
+  try {
+    const { messages, ...output } = await readIssue(options);
+    return { output, messages, timings: timings() };
+  } catch (error) {
+    if (error instanceof FolioError) return { messages: error.messages, timings: timings() };
+    throw error;
+  }
+}
+
+/** The import's run; throws FolioError where the source or the editorial file stops it. */
+async function readIssue(options: ImportOptions): Promise<ImportedIssue & { messages: Message[] }> {
   const file = options.source;
   let bytes: Uint8Array;
   try {
@@ -373,7 +394,7 @@ function writeChapter(
  * written until everything is ready, and each file lands by rename, so a failure leaves the
  * old manuscript as it was. Files an editor keeps there (source/, editorial.yaml) are never touched.
  */
-export async function writeManuscript(result: ImportResult, out: string): Promise<void> {
+export async function writeManuscript(result: ImportedIssue, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   const stamp = `${process.pid}-${Date.now()}`;
   const staging = path.join(out, `.chapters-${stamp}`);

@@ -14,6 +14,7 @@
  * the glyph check (./glyphs.ts), the page checks (./pages.ts), the finish and the write
  * (./finish.ts, with ./join.ts and ./structure-tree.ts; the text layer: ./soft-hyphens.ts).
  */
+import type { StageReport } from '../stage.js';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -109,9 +110,8 @@ export const chunkPages = 1;
 export const flowPages = 160;
 
 /** The outcome: the page count (0 when no PDF was written), the messages, and measurements. */
-export interface RenderPdfResult {
+export interface RenderPdfResult extends StageReport {
   pages: number;
-  messages: Message[];
   /** The print HTML that was paginated, beside its assets. */
   printHtml?: string;
   /** Copyfit level per printed page that needed one. */
@@ -120,8 +120,6 @@ export interface RenderPdfResult {
   passes: number;
   /** The chunks, in page order, and whether each was laid out or reused. */
   chunks: ChunkReport[];
-  /** Milliseconds spent in each step (as the EPUB stage and the check count theirs). */
-  timings: Record<string, number>;
   /** Facts of every page of the last layout pass. */
   layout: PageFacts[];
 }

@@ -1,6 +1,6 @@
 /** `folio import SOURCE --out DIR [--editorial FILE]`: raw issue text to a Markdown manuscript. */
 import { importIssue, writeManuscript } from '../../import/index.js';
-import { exitCode, FolioError, formatMessage, hasErrors, message } from '../../messages.js';
+import { exitCode, formatMessage, hasErrors, message } from '../../messages.js';
 import { printJson, refuseUnwritable, reportMessages, type Command } from '../command.js';
 
 export const importCommand: Command = {
@@ -54,37 +54,27 @@ export const importCommand: Command = {
     }
     const refused = await refuseUnwritable(io, [{ path: out, kind: 'folder' }]);
     if (refused !== undefined) return refused;
-    try {
-      const result = await importIssue({
-        source,
-        out,
-        firstFolio,
-        ...(pages !== undefined ? { pages } : {}),
-        ...(typeof values.editorial === 'string' ? { editorial: values.editorial } : {}),
-      });
-      if (hasErrors(result.messages)) {
-        const code = exitCode(result.messages);
-        if (io.json) printJson(io, code, result.messages);
-        reportMessages(io, result.messages);
-        return code;
-      }
-      await writeManuscript(result, out);
-      if (io.json) {
-        printJson(io, 0, result.messages, { out, pages: result.issue.pages, chapters: result.issue.chapters.length, report: result.report });
-        return 0;
-      }
+    const result = await importIssue({
+      source,
+      out,
+      firstFolio,
+      ...(pages !== undefined ? { pages } : {}),
+      ...(typeof values.editorial === 'string' ? { editorial: values.editorial } : {}),
+    });
+    const imported = result.output;
+    if (!imported || hasErrors(result.messages)) {
+      const code = exitCode(result.messages);
+      if (io.json) printJson(io, code, result.messages);
       reportMessages(io, result.messages);
-      if (!io.quiet) io.out(`Imported ${result.issue.pages} pages in ${result.issue.chapters.length} chapters into ${out}`);
-      return 0;
-    } catch (error) {
-      // The source or the editorial file is missing or invalid: a problem of the input, not of the tool.
-      if (error instanceof FolioError) {
-        const code = exitCode(error.messages);
-        if (io.json) printJson(io, code, error.messages);
-        reportMessages(io, error.messages);
-        return code;
-      }
-      throw error;
+      return code;
     }
+    await writeManuscript(imported, out);
+    if (io.json) {
+      printJson(io, 0, result.messages, { out, pages: imported.issue.pages, chapters: imported.issue.chapters.length, report: imported.report });
+      return 0;
+    }
+    reportMessages(io, result.messages);
+    if (!io.quiet) io.out(`Imported ${imported.issue.pages} pages in ${imported.issue.chapters.length} chapters into ${out}`);
+    return 0;
   },
 };
