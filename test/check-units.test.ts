@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { comparePage } from '../src/check/pages.js';
-import { furnitureNumbers, joinLines } from '../src/check/pdf.js';
+import { furnitureNumbers, joinLines } from '../src/check/pdf-reading.js';
 import { parseBboxLayout } from '../src/check/pdf-text.js';
 import { words, wordDifference } from '../src/check/words.js';
 

@@ -54,3 +54,16 @@ export function mount(args: string[]): void {
   const r = spawnSync('mount', args, { encoding: 'utf8' });
   assert.equal(r.status, 0, `mount ${args.join(' ')}: ${r.stderr}`);
 }
+
+/** The command lines of some processes, for a failure message that says what was left running. */
+export function describeProcesses(pids: readonly number[]): string {
+  return pids
+    .map((pid) => {
+      try {
+        return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 300)}`;
+      } catch {
+        return `${pid}: (gone)`;
+      }
+    })
+    .join('; ');
+}

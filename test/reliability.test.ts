@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { readerTextProblems } from '../src/check/pdf.js';
 import { chromiumPath } from '../src/session/index.js';
-import { mount, processesMentioning } from './processes.js';
+import { describeProcesses, mount, processesMentioning } from './processes.js';
 import { readPdfText } from '../src/check/pdf-text.js';
 import { loadManuscript } from '../src/manuscript/index.js';
 import { cleanPrintedPdf } from '../src/pdf/soft-hyphens.js';
@@ -470,7 +470,7 @@ describe('folio build on an imported issue', () => {
       const loaded = await loadManuscript(manuscript);
       assert.deepEqual(loaded.messages, [], 'the manuscript is whole');
       // Chromium, EPUBCheck and Ace end with the build that started them (their pipes close).
-      assert.ok(await until(() => processesMentioning(base).length === 0, 30_000), `no orphan: ${processesMentioning(base).join(' ')}`);
+      assert.ok(await until(() => processesMentioning(base).length === 0, 30_000), `no orphan: ${describeProcesses(processesMentioning(base))}`);
       // The lock of the killed build is stale: the next build takes it over and builds.
       const again = await folio(['build', '--manuscript', manuscript, '--out-dir', out, ...only], { TMPDIR: tmp });
       assert.equal(again.code, 0, again.stderr);
