@@ -204,8 +204,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             ...tools,
           });
           epubMessages.push(...result.messages);
-          // An edition found invalid is set aside by its own build: the check reads only its page-list.
-          const made = result.out ? await buildEditions(manuscript, { manuscriptDir, out: epub, ...chrome, ...tools }) : [];
+          // Editions only beside a clean whole book (what fails it would fail each edition again). An
+          // edition found invalid is set aside by its own build: the check reads only its page-list.
+          const made = result.out && !hasErrors(result.messages) ? await buildEditions(manuscript, { manuscriptDir, out: epub, ...chrome, ...tools }) : [];
           for (const edition of made) {
             epubMessages.push(...edition.messages);
             if (edition.out) editions.push(edition.language);

@@ -5,10 +5,9 @@
  * in a note at its front and in `dc:relation` (a reading system cannot follow a link from one
  * EPUB file into another, so the note gives file names and identifiers, not links).
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { editionFile, editionLanguages, type Manuscript } from '../manuscript/index.js';
-import type { PublicationMetadata } from './metadata.js';
+import { nameBasedUrn, type PublicationMetadata } from './metadata.js';
 
 /** What `buildEpub` needs to make one edition: its language and the books it names. */
 export interface EditionOptions {
@@ -46,11 +45,7 @@ function languageName(language: string, inLanguage: string): string {
  * language, hashed, so each edition keeps its identifier across builds and none equals another's.
  */
 export function editionIdentifier(issueIdentifier: string, language: string): string {
-  const hash = createHash('sha1').update(`folio-edition:${issueIdentifier}\u0000${language}`).digest();
-  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return nameBasedUrn(`folio-edition:${issueIdentifier}\u0000${language}`);
 }
 
 /** The edition's title: the issue's and the language (`…, English edition`, `…（中文版）`). */

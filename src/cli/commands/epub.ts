@@ -1,7 +1,7 @@
 /** `folio epub`: builds the EPUB 3 of an issue and checks it with EPUBCheck and Ace. */
 import path from 'node:path';
 import { buildEditions, buildEpub } from '../../epub/index.js';
-import { exitCode } from '../../messages.js';
+import { exitCode, hasErrors } from '../../messages.js';
 import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 import { issueFile, loadManuscript } from '../../manuscript/index.js';
 
@@ -38,8 +38,9 @@ export const epubCommand: Command = {
     if (refused !== undefined) return refused;
     const options = { manuscriptDir, out, validate: values['no-validate'] !== true };
     const result = await buildEpub(options);
-    // The editions by language go beside the whole book, once it is made from a good manuscript.
-    const editions = manuscript && result.out ? await buildEditions(manuscript, options) : [];
+    // The editions by language go beside the whole book once it is made clean: what fails the
+    // whole book (a tool missing, a bad identifier) would fail each edition again, and say so thrice.
+    const editions = manuscript && result.out && !hasErrors(result.messages) ? await buildEditions(manuscript, options) : [];
     const messages = [...result.messages, ...editions.flatMap((e) => e.messages)];
     const code = exitCode(messages);
     if (io.json) {
