@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { editionFile, editionLanguages, type Manuscript } from '../manuscript/index.js';
+import { escapeXml } from './cover.js';
 import { nameBasedUrn, type PublicationMetadata } from './metadata.js';
 
 /** What `buildEpub` needs to make one edition: its language and the books it names. */
@@ -78,10 +79,6 @@ export function editionMetadata(metadata: PublicationMetadata, edition: EditionO
 export interface EditionNote {
   title: string;
   relations: RelatedBook[];
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/"/gu, '&quot;');
 }
 
 /** The XHTML body of the edition note: a heading, then one line per related book. */
