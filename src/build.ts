@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildArticles } from './articles/index.js';
 import { check, type FidelityReport } from './check/index.js';
-import { buildEpub, knownInvalid } from './epub/index.js';
+import { buildEditions, buildEpub, knownInvalid } from './epub/index.js';
 import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { issueFile, loadCheckedManuscript, loadManuscript } from './manuscript/index.js';
+import { issueFile, loadCheckedManuscript, loadManuscript, manuscriptEditions } from './manuscript/index.js';
 import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
 import { renderPdf } from './pdf/index.js';
 
@@ -188,19 +188,31 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           return { ok: !hasErrors(result.messages), outputs: [pdf, ...(result.printHtml ? [result.printHtml] : [])] };
         })
       : Promise.resolve(false);
+    // The editions by language that this build makes, once the whole book is made.
+    const editions: string[] = [];
     const epubDone = wanted.has('epub')
       ? run('epub', async () => {
+          const tools = options.tools ? { tools: { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } } : {};
+          const chrome = options.chromePath ? { chromePath: options.chromePath } : {};
           const result = await buildEpub({
             manuscriptDir,
             out: epub,
             onWritten: () => markEpubWritten(true),
             // Set aside below, once the check has read it.
             setAsideInvalid: false,
-            ...(options.chromePath ? { chromePath: options.chromePath } : {}),
-            ...(options.tools ? { tools: { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } } : {}),
+            ...chrome,
+            ...tools,
           });
           epubMessages.push(...result.messages);
-          return { ok: !hasErrors(result.messages), outputs: result.out ? [result.out] : [] };
+          // Editions only beside a clean whole book (what fails it would fail each edition again). An
+          // edition found invalid is set aside by its own build: the check reads only its page-list.
+          const made = result.out && !hasErrors(result.messages) ? await buildEditions(manuscript, { manuscriptDir, out: epub, ...chrome, ...tools }) : [];
+          for (const edition of made) {
+            epubMessages.push(...edition.messages);
+            if (edition.out) editions.push(edition.language);
+          }
+          const outputs = [...(result.out ? [result.out] : []), ...made.flatMap((e) => (e.out ? [e.out] : []))];
+          return { ok: !hasErrors(epubMessages), outputs };
         }).finally(() => markEpubWritten(false))
       : Promise.resolve(false);
     // The article files need neither the PDF nor the EPUB; the check waits for them (below).
@@ -218,13 +230,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // stage, or an EPUB this build did not write, is left out of the check: the stage has
       // said why, and a file of an earlier build is not this build's output.
       const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubWritten : Promise.resolve(false), articlesDone]);
+      // The editions' page-lists are checked too, so a bilingual issue's check waits for them.
+      if (wanted.has('check') && wanted.has('epub') && manuscriptEditions(manuscript).length > 0) await epubDone;
       if (!wanted.has('check')) return;
       await run('check', async () => {
         const result = await check({
           manuscriptDir,
           outDir,
           ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
-          ...(epubOk || !wanted.has('epub') ? { epub } : {}),
+          ...(epubOk || !wanted.has('epub') ? { epub, editions } : {}),
           // The articles stage has read its JATS files back already.
           jats: !wanted.has('articles'),
         });

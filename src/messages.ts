@@ -74,7 +74,7 @@ export const rules = {
   'check-003': { severity: 'error', blame: 'input', doc: 'Pages are missing or extra in the output.' },
   'check-004': { severity: 'error', blame: 'input', doc: 'A word of the source is lost or duplicated in the output.' },
   'check-005': { severity: 'error', blame: 'input', doc: 'A footnote reference does not resolve.' },
-  'check-006': { severity: 'error', blame: 'input', doc: 'The page-list of the EPUB is incomplete or out of order.' },
+  'check-006': { severity: 'error', blame: 'input', doc: 'The page-list of the EPUB (all printed pages) or of an edition (the pages of its chapters) is incomplete or out of order.' },
   'cli-001': { severity: 'error', blame: 'tool', doc: 'The command line is invalid.' },
   'cli-002': { severity: 'error', blame: 'tool', doc: 'A build stage failed unexpectedly (a tool error, not a manuscript problem).' },
   'build-001': { severity: 'error', blame: 'tool', doc: 'Another build is writing into the same output folder.' },

@@ -7,10 +7,10 @@ import type { StageReport } from '../stage.js';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyArticleFiles } from '../articles/index.js';
-import { issueSlug, loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { editionFile, editionOf, issueSlug, loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
 import { hasErrors, message, type Message } from '../messages.js';
-import { checkEpub } from './epub.js';
+import { checkEditionPageList, checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
 import { checkPdf, startReadingPdf } from './pdf.js';
 import { renderPageImages, writeProof } from './proof.js';
@@ -28,6 +28,11 @@ export interface CheckOptions {
   pdf?: string;
   /** The EPUB to check; left out, the EPUB is not checked. */
   epub?: string;
+  /**
+   * The languages whose editions (`<epub less .epub>.<language>.epub`) to check: their
+   * page-lists against the pages of their chapters. Left out, none.
+   */
+  editions?: string[];
   /** Where to write `<issue>.fidelity.json`, `<issue>.proof.html` and `proof/`; left out, nothing is written. */
   outDir?: string;
   /** Render the PDF pages for the proof (default true when there is a PDF and an outDir). */
@@ -142,6 +147,15 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       if (!epubChecked.ok) return cannot(`Unexpected failure reading the EPUB: ${(epubChecked.error as Error).message}`, epub);
       messages.push(...epubChecked.value.messages);
       stages.epub = epubChecked.value;
+      for (const language of options.editions ?? []) {
+        const file = editionFile(epub, language);
+        if (!(await exists(file))) return cannot(`Unexpected missing edition \`${file}\`, expected a file to check`, file);
+        try {
+          messages.push(...(await time(`epub ${language}`, () => checkEditionPageList(file, editionOf(manuscript, language).pages))));
+        } catch (error) {
+          return cannot(`Unexpected failure reading the EPUB: ${(error as Error).message}`, file);
+        }
+      }
     }
 
     const pages: PageFidelity[] = originals.pages.map((o) => {

@@ -199,6 +199,60 @@ export async function readEpubPages(file: string): Promise<EpubPages> {
   return result;
 }
 
+type Fail = (ruleId: 'check-006', reason: string, page?: number, where?: string) => void;
+
+/**
+ * Holds an EPUB's page-list to the printed pages it should name, `expected` in reading order
+ * (all of the issue's for the whole book, those of its chapters for an edition): each once, in
+ * order, each target a page-break of that page.
+ */
+function checkPageList(read: EpubPages, expected: readonly number[], file: string, fail: Fail): void {
+  const navFile = read.navDoc ? `${file}!/${read.navDoc}` : file;
+  if (!read.navDoc) fail('check-006', 'Unexpected EPUB without a navigation document, expected one with a page-list');
+  else if (read.pageList.length === 0) fail('check-006', 'Unexpected navigation document without a page-list, expected `nav epub:type="page-list"`', undefined, navFile);
+  const breakAt = new Map<string, { page: number; label: string }>();
+  for (const b of read.breaks) breakAt.set(`${b.doc}#${b.id}`, b);
+  const position = new Map(expected.map((page, k) => [page, k]));
+  // Where in `expected` the next entry should be.
+  let due = 0;
+  const listed = new Set<number>();
+  for (const entry of read.pageList) {
+    const n = /^\d+$/.test(entry.label) ? Number(entry.label) : Number.NaN;
+    if (Number.isNaN(n)) {
+      fail('check-006', `Unexpected page-list entry \`${entry.label}\`, expected a printed page number`, undefined, navFile);
+      continue;
+    }
+    if (listed.has(n)) fail('check-006', `Unexpected second page-list entry for page ${n}, expected each page once`, n, navFile);
+    else if (n !== expected[due]) {
+      const after = expected[due - 1] ?? 0;
+      const next = expected[due];
+      fail('check-006', `Unexpected page ${n} in the page-list after page ${after}, expected ${next === undefined ? 'no further page' : `page ${next}`}`, n, navFile);
+    }
+    listed.add(n);
+    due = Math.max(due, (position.get(n) ?? due - 1) + 1);
+    const [doc = '', id = ''] = entry.href.split('#');
+    if (!read.ids.has(doc)) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}: no such document in the spine`, n, navFile);
+    else if (!read.ids.get(doc)?.has(id)) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}: no element has that id`, n, navFile);
+    else {
+      const target = breakAt.get(entry.href);
+      if (!target) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}, expected a page-break`, n, navFile);
+      else if (target.page !== n) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}: it marks page ${target.label}`, n, navFile);
+    }
+  }
+  for (const n of expected) if (read.pageList.length > 0 && !listed.has(n)) fail('check-006', `Unexpected page-list without page ${n}, expected every printed page`, n, navFile);
+}
+
+/**
+ * Checks the page-list of an edition: exactly `expected`, the printed pages of its chapters.
+ * Its text is the whole book's, checked there page by page.
+ */
+export async function checkEditionPageList(file: string, expected: readonly number[]): Promise<Message[]> {
+  const read = await readEpubPages(file);
+  const messages: Message[] = [];
+  checkPageList(read, expected, file, (ruleId, reason, _page, where = file) => messages.push(message(ruleId, reason, { file: where })));
+  return messages;
+}
+
 /** Checks an EPUB against the original pages and the manuscript. */
 export async function checkEpub(file: string, originals: Originals, total: number): Promise<{ pages: Map<number, StagePage>; summary: StageSummary; messages: Message[] }> {
   const read = await readEpubPages(file);
@@ -212,33 +266,7 @@ export async function checkEpub(file: string, originals: Originals, total: numbe
   };
 
   // The page-list: every page once, in order, each target a page-break of that page.
-  const navFile = read.navDoc ? `${file}!/${read.navDoc}` : file;
-  if (!read.navDoc) fail('check-006', 'Unexpected EPUB without a navigation document, expected one with a page-list');
-  else if (read.pageList.length === 0) fail('check-006', 'Unexpected navigation document without a page-list, expected `nav epub:type="page-list"`', undefined, navFile);
-  const breakAt = new Map<string, { page: number; label: string }>();
-  for (const b of read.breaks) breakAt.set(`${b.doc}#${b.id}`, b);
-  let expectedNext = 1;
-  const listed = new Set<number>();
-  for (const entry of read.pageList) {
-    const n = /^\d+$/.test(entry.label) ? Number(entry.label) : Number.NaN;
-    if (Number.isNaN(n)) {
-      fail('check-006', `Unexpected page-list entry \`${entry.label}\`, expected a printed page number`, undefined, navFile);
-      continue;
-    }
-    if (listed.has(n)) fail('check-006', `Unexpected second page-list entry for page ${n}, expected each page once`, n, navFile);
-    else if (n !== expectedNext) fail('check-006', `Unexpected page ${n} in the page-list after page ${expectedNext - 1}, expected page ${expectedNext}`, n, navFile);
-    listed.add(n);
-    expectedNext = Math.max(expectedNext, n + 1);
-    const [doc = '', id = ''] = entry.href.split('#');
-    if (!read.ids.has(doc)) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}: no such document in the spine`, n, navFile);
-    else if (!read.ids.get(doc)?.has(id)) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}: no element has that id`, n, navFile);
-    else {
-      const target = breakAt.get(entry.href);
-      if (!target) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}, expected a page-break`, n, navFile);
-      else if (target.page !== n) fail('check-006', `Unexpected page-list target \`${entry.href}\` for page ${n}: it marks page ${target.label}`, n, navFile);
-    }
-  }
-  for (let n = 1; n <= total; n += 1) if (read.pageList.length > 0 && !listed.has(n)) fail('check-006', `Unexpected page-list without page ${n}, expected every printed page`, n, navFile);
+  checkPageList(read, Array.from({ length: total }, (_, k) => k + 1), file, fail);
 
   // Page-breaks in the text: each page once, in order.
   const seenBreaks = new Set<number>();

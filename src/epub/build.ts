@@ -13,12 +13,13 @@ import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { loadCheckedManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
+import { editionOf, loadCheckedManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message, type Place } from '../messages.js';
 import { chromiumPath, dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
+import { editionMetadata, editionNoteBody, type EditionNote, type EditionOptions } from './editions.js';
 import { collectImages, type EpubImage } from './images.js';
 import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
@@ -51,6 +52,8 @@ export interface BuildEpubOptions {
    * true). `build()` passes false and does it itself, once its check has read the file.
    */
   setAsideInvalid?: boolean;
+  /** Make the edition of one language instead of the whole issue (see `plannedEditions`). */
+  edition?: EditionOptions;
 }
 
 /** The tools a watch session keeps for the EPUB stage: a browser (cover, Ace), EPUBCheck's JVM, Ace's worker. */
@@ -110,8 +113,8 @@ interface RenderedDocument {
 
 function renderDocuments(manuscript: Manuscript, language: string, images: Map<string, EpubImage>, messages: Message[]): RenderedDocument[] {
   const addIds = unified().use(rehypeHeadingIds);
-  // The cover and the navigation have fixed names; a chapter never takes one, nor another's.
-  const taken = new Set(['cover.xhtml', 'toc.xhtml']);
+  // The cover, the navigation and an edition's note have fixed names; a chapter never takes one, nor another's.
+  const taken = new Set(['cover.xhtml', 'toc.xhtml', 'edition.xhtml']);
   return manuscript.chapters.map((chapter) => {
     const rendered = renderChapter(chapter, { target: 'epub' });
     messages.push(...rendered.messages);
@@ -136,8 +139,8 @@ function renderDocuments(manuscript: Manuscript, language: string, images: Map<s
   });
 }
 
-/** Checks that the page-list has every printed page once, in order. */
-function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript): Message[] {
+/** Checks that the page-list has every printed page once, in order: `expected` of them, which `whose` names. */
+function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript, expected: number, whose: string): Message[] {
   const messages: Message[] = [];
   const file = path.join(manuscript.dir, 'issue.yaml');
   for (let index = 1; index < pages.length; index += 1) {
@@ -147,13 +150,13 @@ function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript): Me
       messages.push(message('check-006', `Unexpected page ${page.label} after page ${before.label} in the page-list, expected increasing page numbers`, { file }));
     }
   }
-  if (pages.length !== manuscript.issue.pages) {
-    messages.push(message('check-006', `Unexpected ${pages.length} pages in the page-list, expected the ${manuscript.issue.pages} pages of issue.yaml`, { file }));
+  if (pages.length !== expected) {
+    messages.push(message('check-006', `Unexpected ${pages.length} pages in the page-list, expected the ${expected} pages of ${whose}`, { file }));
   }
   return messages;
 }
 
-async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, documents: RenderedDocument[], images: EpubImage[], cover: Cover): Promise<Buffer> {
+async function assemble(manuscript: Manuscript, metadata: PublicationMetadata & { editionNote?: EditionNote }, documents: RenderedDocument[], images: EpubImage[], cover: Cover): Promise<Buffer> {
   const labels = navLabels(metadata.language);
   const landmarks: Landmark[] = [
     { type: 'cover', label: labels.cover, href: 'cover.xhtml' },
@@ -191,6 +194,10 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata, d
       excludeFromToc: true,
       folioCover: { href: `cover.${cover.extension}`, alt: cover.alt },
     },
+    // An edition names the other books first of all, before its contents.
+    ...(metadata.editionNote
+      ? [{ id: 'edition-note', filename: 'edition.xhtml', title: metadata.editionNote.title, author: [], content: '', body: editionNoteBody(metadata.editionNote, metadata.language), language: metadata.language, kind: 'front-matter', beforeToc: true, excludeFromToc: true, folioCover: false as const }]
+      : []),
     ...manuscript.chapters.map((chapter, index): ContentDocument => ({
       id: `chapter-${(documents[index]?.file ?? chapter.slug).replace(/\.xhtml$/, '')}`,
       filename: documents[index]?.file ?? `${chapter.slug}.xhtml`,
@@ -257,14 +264,17 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   // marker repeated) makes no EPUB at all.
   const loaded = await loadCheckedManuscript(options.manuscriptDir);
   const messages: Message[] = [...loaded.messages];
-  const manuscript = loaded.manuscript;
-  if (!manuscript || loaded.failed) return { messages, timings };
+  if (!loaded.manuscript || loaded.failed) return { messages, timings };
+  // An edition is the book of one language's chapters, checked whole above with the others.
+  const edition = options.edition ? editionOf(loaded.manuscript, options.edition.language) : undefined;
+  const manuscript = edition?.manuscript ?? loaded.manuscript;
   const epoch = options.sourceDateEpoch ?? sourceDateEpoch();
   const images = new Map<string, EpubImage>();
   const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
-  const metadata = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
+  const whole = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
+  const metadata = options.edition ? editionMetadata(whole, options.edition) : whole;
   const pages = documents.flatMap((d) => d.pages);
-  messages.push(...checkPageList(pages, manuscript));
+  messages.push(...(edition ? checkPageList(pages, manuscript, edition.pages.length, 'its chapters') : checkPageList(pages, manuscript, manuscript.issue.pages, 'issue.yaml')));
   lap('render');
   // Unsafe content never reaches an output; other problems still give an EPUB to look at.
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };

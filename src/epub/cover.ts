@@ -23,7 +23,8 @@ export interface Cover {
   alt: string;
 }
 
-function escapeXml(text: string): string {
+/** Text escaped for XML content and attribute values. */
+export function escapeXml(text: string): string {
   return text.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/"/gu, '&quot;');
 }
 

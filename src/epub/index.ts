@@ -8,3 +8,7 @@ export type { ValidationReuse } from './validation.js';
 export { publicationMetadata, derivedIdentifier, buildInstant } from './metadata.js';
 export type { PublicationMetadata } from './metadata.js';
 export { default as rehypeHeadingIds } from './rehype-heading-ids.js';
+export { editionIdentifier, editionMetadata, plannedEditions } from './editions.js';
+export type { EditionOptions } from './editions.js';
+export { buildEditions } from './build-editions.js';
+export type { EditionResult } from './build-editions.js';

@@ -67,7 +67,12 @@ export function primaryLanguage(manuscript: Manuscript): string {
 
 /** A name-based (version 5 style) UUID URN from the issue's identity, stable across builds. */
 export function derivedIdentifier(journal: string, issue: string): string {
-  const hash = createHash('sha1').update(`folio:${journal}\u0000${issue}`).digest();
+  return nameBasedUrn(`folio:${journal}\u0000${issue}`);
+}
+
+/** A name-based (version 5 style, SHA-1) UUID URN of `name`: the same name, the same identifier. */
+export function nameBasedUrn(name: string): string {
+  const hash = createHash('sha1').update(name).digest();
   hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

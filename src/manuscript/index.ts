@@ -9,3 +9,4 @@ export { runningHeadRoom, runningTitle, shortenTitle } from './running-title.js'
 export { loadCheckedManuscript, type CheckedManuscript } from './preflight.js';
 export { issueFile, issueSlug } from './issue-files.js';
 export { sourceDateEpoch } from './build-date.js';
+export { editionFile, editionLanguages, editionOf, manuscriptEditions, type Edition } from './editions.js';

@@ -138,7 +138,8 @@ export const geometry = z
 export type Geometry = z.infer<typeof geometry>;
 
 /**
- * The per-article outputs of `folio build` (JATS, the Crossref deposit, the landing pages), each
+ * The outputs of `folio build` beyond the PDF and the issue's EPUB: per article (JATS, the
+ * Crossref deposit, the landing pages) and per language (the EPUB editions), each
  * on unless turned off, but for the deposit: an issue that names no depositor and no DOI is not
  * deposited through Folio, and a deposit of it would be nothing but a warning on every build.
  */
@@ -150,6 +151,11 @@ export const articleOutputs = z
       .optional()
       .describe('the Crossref 5.3.1 deposit of the issue: build/crossref.xml; unset, it is made when the issue names a depositor or any DOI'),
     landing: z.boolean().default(true).describe('one HTML landing page per article with Google Scholar tags: build/articles/<slug>.html'),
+    // Optional rather than defaulted, like crossref: issue objects built in code need not name it.
+    editions: z
+      .boolean()
+      .optional()
+      .describe('of a bilingual issue, one EPUB per language beside the whole issue\'s: build/<issue>.<language>.epub; unset, on'),
   })
   .strict();
 

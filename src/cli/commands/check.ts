@@ -2,7 +2,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { check, summaryLines } from '../../check/index.js';
-import { issueFile, loadManuscript } from '../../manuscript/index.js';
+import { editionFile, editionLanguages, issueFile, loadManuscript } from '../../manuscript/index.js';
 import { exitCode, hasErrors, message } from '../../messages.js';
 import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 
@@ -17,7 +17,7 @@ export const checkCommand: Command = {
     '  --manuscript DIR  the manuscript folder (default ./manuscript)',
     '  --source FILE     the raw source text (default: the one issue.yaml names)',
     '  --pdf FILE        the PDF to check (default build/<issue>.pdf)',
-    '  --epub FILE       the EPUB to check (default build/<issue>.epub)',
+    '  --epub FILE       the EPUB to check (default build/<issue>.epub); the page-list of each edition beside it too',
     '  --no-pdf          do not check a PDF',
     '  --no-epub         do not check an EPUB',
     '  --out DIR         where the reports go (default build): <issue>.fidelity.json, <issue>.proof.html, proof/',
@@ -75,12 +75,19 @@ export const checkCommand: Command = {
       }
     }
     const source = str('source');
+    // The editions beside the EPUB are checked when they are there (an EPUB built by hand with
+    // `--out` elsewhere, or before editions existed, has none).
+    const editions: string[] = [];
+    const manuscript = epub !== undefined ? (await loadManuscript(manuscriptDir)).manuscript : undefined;
+    for (const language of manuscript ? editionLanguages(manuscript) : []) {
+      if (epub !== undefined && (await access(editionFile(epub, language)).then(() => true, () => false))) editions.push(language);
+    }
     const result = await check({
       manuscriptDir,
       outDir,
       ...(source !== undefined ? { source } : {}),
       ...(pdf !== undefined ? { pdf } : {}),
-      ...(epub !== undefined ? { epub } : {}),
+      ...(epub !== undefined ? { epub, editions } : {}),
       ...(values['no-proof'] === true ? { proof: false } : {}),
     });
     const code = exitCode(result.messages);

@@ -1,7 +1,7 @@
 /** `folio epub`: builds the EPUB 3 of an issue and checks it with EPUBCheck and Ace. */
 import path from 'node:path';
-import { buildEpub } from '../../epub/index.js';
-import { exitCode } from '../../messages.js';
+import { buildEditions, buildEpub } from '../../epub/index.js';
+import { exitCode, hasErrors } from '../../messages.js';
 import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
 import { issueFile, loadManuscript } from '../../manuscript/index.js';
 
@@ -14,7 +14,8 @@ export const epubCommand: Command = {
     '',
     'Options:',
     '  --manuscript DIR  the manuscript folder (default ./manuscript)',
-    '  --out FILE        where to write the EPUB (default build/<journal-issue slug>.epub)',
+    '  --out FILE        where to write the EPUB (default build/<journal-issue slug>.epub); a bilingual',
+    '                    issue\'s editions go beside it as <name>.<language>.epub (outputs.editions: false: none)',
     '  --no-validate     skip EPUBCheck and Ace',
     '  --json            print the messages and figures as JSON',
     '  -q, --quiet       hide information messages',
@@ -30,21 +31,32 @@ export const epubCommand: Command = {
   },
   async run(values, _positionals, io) {
     const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
-    let out = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
-    if (out === undefined) {
-      // The default name comes from the issue, so read it first; problems surface in the build.
-      out = issueFile((await loadManuscript(manuscriptDir)).manuscript, 'build', '.epub');
-    }
+    // The default name comes from the issue, so read it first; problems surface in the build.
+    const manuscript = (await loadManuscript(manuscriptDir)).manuscript;
+    const out = typeof values.out === 'string' ? path.resolve(values.out) : issueFile(manuscript, 'build', '.epub');
     const refused = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
     if (refused !== undefined) return refused;
-    const result = await buildEpub({ manuscriptDir, out, validate: values['no-validate'] !== true });
-    const code = exitCode(result.messages);
+    const options = { manuscriptDir, out, validate: values['no-validate'] !== true };
+    const result = await buildEpub(options);
+    // The editions by language go beside the whole book once it is made clean: what fails the
+    // whole book (a tool missing, a bad identifier) would fail each edition again, and say so thrice.
+    const editions = manuscript && result.out && !hasErrors(result.messages) ? await buildEditions(manuscript, options) : [];
+    const messages = [...result.messages, ...editions.flatMap((e) => e.messages)];
+    const code = exitCode(messages);
     if (io.json) {
-      printJson(io, code, result.messages, { out: result.out ?? null, invalid: result.invalid ?? null, pages: result.pages ?? null, timings: result.timings ?? {}, validation: result.validation ?? null, cover: result.cover ?? null });
+      printJson(io, code, messages, {
+        out: result.out ?? null,
+        invalid: result.invalid ?? null,
+        pages: result.pages ?? null,
+        timings: result.timings ?? {},
+        validation: result.validation ?? null,
+        cover: result.cover ?? null,
+        editions: editions.map((e) => ({ language: e.language, out: e.out ?? null, invalid: e.invalid ?? null, pages: e.pages ?? null })),
+      });
       return code;
     }
-    reportMessages(io, result.messages);
-    if (code === 0 && !io.quiet && result.out) io.out(`folio epub: wrote ${shownPath(result.out)} (${result.pages ?? 0} pages)`);
+    reportMessages(io, messages);
+    if (code === 0 && !io.quiet) for (const written of [result, ...editions]) if (written.out) io.out(`folio epub: wrote ${shownPath(written.out)} (${written.pages ?? 0} pages)`);
     return code;
   },
 };
