@@ -36,3 +36,24 @@ export async function writeSmallIssue(dir: string, seed: number, paragraphs = 8)
   await writeFile(source, issue.text);
   return { name, source, pages: issue.pages };
 }
+
+/** A catalogue of small issues under `dir`: one per seed, and `broken` issues whose source is empty (import-002, exit 1). */
+export async function writeCatalogue(dir: string, seeds: readonly number[], options: { name: string; broken?: number }): Promise<{ file: string; good: string[]; broken: string[] }> {
+  const lines = [`name: ${options.name}`, 'report: report', 'issues:'];
+  const good: string[] = [];
+  for (const seed of seeds) {
+    const issue = await writeSmallIssue(path.join(dir, 'sources'), seed);
+    lines.push(`  - name: ${issue.name}`, `    source: sources/${issue.name}.txt`, `    pages: ${issue.pages}`, `    out: out/${issue.name}`);
+    good.push(issue.name);
+  }
+  const broken: string[] = [];
+  for (let k = 1; k <= (options.broken ?? 0); k += 1) {
+    const name = `broken-${k}`;
+    await writeFile(path.join(dir, 'sources', `${name}.txt`), '');
+    lines.push(`  - name: ${name}`, `    source: sources/${name}.txt`, `    out: out/${name}`);
+    broken.push(name);
+  }
+  const file = path.join(dir, 'catalogue.yaml');
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return { file, good, broken };
+}
