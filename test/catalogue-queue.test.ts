@@ -1,0 +1,137 @@
+/**
+ * The catalogue on BullMQ with real parts: a redis-server of the test's own, two `folio worker`
+ * processes (`node bin/folio.js`, which passes on signals), small generated issues. One worker
+ * is killed with SIGKILL in the middle of a build: every issue still ends built and published
+ * exactly once, checked, with nothing half-written left; a broken issue fails once, never
+ * retried; Redis killed mid-run is a clear catalogue-004 and no result is lost, and the work
+ * goes on once it is back.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { recordName, type IssueOutcome } from '../src/catalogue/index.js';
+import { queueStatus } from '../src/catalogue/queue-status.js';
+import { writeCatalogue } from './catalogue-issues.js';
+import { runFolio } from './folio-process.js';
+import { freePort, startRedis, stopProcess } from './redis-server.js';
+
+const repo = path.resolve(import.meta.dirname, '..');
+
+/** A `folio worker` and the JSON lines it printed. */
+interface WorkerProcess {
+  child: ChildProcess;
+  events: Array<{ kind: string; name?: string; message?: { ruleId: string; reason: string } }>;
+}
+
+const workers: WorkerProcess[] = [];
+let redis: ChildProcess | undefined;
+let port = 0;
+let url = '';
+let dir = '';
+
+function startWorker(queue: string): WorkerProcess {
+  const child = spawn(process.execPath, [path.join(repo, 'bin', 'folio.js'), 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '6', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker: WorkerProcess = { child, events: [] };
+  let rest = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') worker.events.push(JSON.parse(line) as WorkerProcess['events'][number]);
+  });
+  child.stderr?.resume();
+  workers.push(worker);
+  return worker;
+}
+
+async function waitFor(condition: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The staging folder a worker is building in, if any (its pid is in the name). */
+async function stagingOf(pid: number | undefined): Promise<string | undefined> {
+  const names = await readdir(path.join(dir, 'out')).catch(() => [] as string[]);
+  return names.find((n) => n.endsWith(`.${String(pid)}.building`));
+}
+
+async function published(name: string): Promise<IssueOutcome | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'out', name, recordName), 'utf8')) as IssueOutcome;
+  } catch {
+    return undefined;
+  }
+}
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'folio-catalogue-queue-'));
+  port = await freePort();
+  url = `redis://127.0.0.1:${port}`;
+  redis = await startRedis(port);
+});
+
+after(async () => {
+  // Always, pass or fail: the workers (their Chromiums die with them), then Redis, then the files.
+  for (const worker of workers) await stopProcess(worker.child);
+  await stopProcess(redis);
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('folio worker on BullMQ: a worker killed mid-build loses nothing, every issue is published once and checked, a broken issue fails once', async () => {
+  const { file, good, broken } = await writeCatalogue(dir, [1, 2, 3, 4, 5, 6], { name: 'queued', broken: 1 });
+  const a = startWorker('kill');
+  const b = startWorker('kill');
+  await waitFor(() => [a, b].every((w) => w.events.some((e) => e.kind === 'ready')), 60_000, 'both workers are ready');
+  const enqueued = await runFolio(['catalogue', 'enqueue', file, '--redis', url, '--queue', 'kill', '--json']);
+  assert.equal(enqueued.code, 0, enqueued.stderr);
+  assert.deepEqual((JSON.parse(enqueued.stdout) as { added: string[] }).added, [...good, ...broken]);
+
+  // Worker a is killed while it has a build under way: its staging folder holds a PDF already.
+  let killedIn = '';
+  await waitFor(async () => {
+    const staging = await stagingOf(a.child.pid);
+    if (!staging) return false;
+    const inside = await readdir(path.join(dir, 'out', staging)).catch(() => [] as string[]);
+    if (!inside.some((f) => f.endsWith('.pdf') || f.endsWith('.epub') || f === 'manuscript')) return false;
+    killedIn = staging;
+    return true;
+  }, 120_000, 'worker a is building');
+  await stopProcess(a.child, 'SIGKILL');
+
+  await waitFor(async () => {
+    const status = await queueStatus({ redis: url, queue: 'kill' });
+    return status.counts.completed + status.counts.failed === good.length + broken.length;
+  }, 300_000, 'every job has ended');
+  const status = await queueStatus({ redis: url, queue: 'kill' });
+  assert.deepEqual(status.messages, []);
+  assert.deepEqual(status.counts, { waiting: 0, active: 0, completed: good.length, failed: broken.length });
+  // The broken issue: one try, its problem named, never retried.
+  const failed = status.jobs.filter((j) => j.state === 'failed');
+  assert.deepEqual(failed.map((j) => [j.name, j.attempts]), [['broken-1', 1]]);
+  assert.match(failed[0]?.reason ?? '', /import-002/u);
+  const failures = [...a.events, ...b.events].filter((e) => e.kind === 'failed' || e.kind === 'retrying');
+  assert.deepEqual(failures.map((e) => [e.kind, e.name]), [['failed', 'broken-1']]);
+
+  // Every good issue published exactly once, over both workers, and checked.
+  const publications = [...a.events, ...b.events].filter((e) => e.kind === 'published').map((e) => e.name).sort();
+  assert.deepEqual(publications, [...good].sort());
+  const killedIssue = killedIn.replace(/^\./u, '').split('.')[0];
+  assert.ok(b.events.some((e) => e.kind === 'published' && e.name === killedIssue), `worker b built ${killedIssue}, the issue a was killed in`);
+  for (const name of good) {
+    const record = await published(name);
+    assert.equal(record?.exitCode, 0, name);
+    assert.equal(record?.fidelity, 'faithful', name);
+    assert.ok(existsSync(path.join(dir, 'out', name, record?.proof ?? 'none')), `${name}: its proof`);
+  }
+  // Nothing half-written: no staging folder (a's was swept by b), no partial file, nothing of the broken issue.
+  const left = await readdir(path.join(dir, 'out'), { recursive: true });
+  assert.deepEqual(left.filter((f) => /\.partial$|\.building|\.invalid/u.test(f)), []);
+  assert.ok(!existsSync(path.join(dir, 'out', 'broken-1')));
+  await stopProcess(b.child, 'SIGTERM');
+});
