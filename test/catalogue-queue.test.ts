@@ -42,7 +42,7 @@ function startWorker(queue: string): WorkerProcess {
     rest = lines.pop() ?? '';
     for (const line of lines) if (line.trim() !== '') worker.events.push(JSON.parse(line) as WorkerProcess['events'][number]);
   });
-  child.stderr?.resume();
+  child.stderr?.on('data', (chunk: Buffer) => process.env.FOLIO_TEST_WORKER_LOG && process.stderr.write(chunk));
   workers.push(worker);
   return worker;
 }
@@ -56,14 +56,14 @@ async function waitFor(condition: () => Promise<boolean> | boolean, ms: number, 
 }
 
 /** The staging folder a worker is building in, if any (its pid is in the name). */
-async function stagingOf(pid: number | undefined): Promise<string | undefined> {
-  const names = await readdir(path.join(dir, 'out')).catch(() => [] as string[]);
+async function stagingOf(pid: number | undefined, base = dir): Promise<string | undefined> {
+  const names = await readdir(path.join(base, 'out')).catch(() => [] as string[]);
   return names.find((n) => n.endsWith(`.${String(pid)}.building`));
 }
 
-async function published(name: string): Promise<IssueOutcome | undefined> {
+async function published(name: string, base = dir): Promise<IssueOutcome | undefined> {
   try {
-    return JSON.parse(await readFile(path.join(dir, 'out', name, recordName), 'utf8')) as IssueOutcome;
+    return JSON.parse(await readFile(path.join(base, 'out', name, recordName), 'utf8')) as IssueOutcome;
   } catch {
     return undefined;
   }
@@ -134,4 +134,50 @@ test('folio worker on BullMQ: a worker killed mid-build loses nothing, every iss
   assert.deepEqual(left.filter((f) => /\.partial$|\.building|\.invalid/u.test(f)), []);
   assert.ok(!existsSync(path.join(dir, 'out', 'broken-1')));
   await stopProcess(b.child, 'SIGTERM');
+});
+
+test('folio worker on BullMQ: Redis killed mid-build is one clear catalogue-004, the build under way is still published, and with Redis back the work goes on', async () => {
+  const base = path.join(dir, 'outage');
+  const { file, good } = await writeCatalogue(base, [7, 8, 1], { name: 'outage' });
+  const c = startWorker('outage');
+  await waitFor(() => c.events.some((e) => e.kind === 'ready'), 60_000, 'the worker is ready');
+  const enqueued = await runFolio(['catalogue', 'enqueue', file, '--redis', url, '--queue', 'outage', '--json']);
+  assert.equal(enqueued.code, 0, enqueued.stderr);
+
+  let inFlight = '';
+  await waitFor(async () => {
+    const staging = await stagingOf(c.child.pid, base);
+    if (!staging || !(await readdir(path.join(base, 'out', staging)).catch(() => [] as string[])).includes('manuscript')) return false;
+    inFlight = staging.replace(/^\./u, '').split('.')[0] ?? '';
+    return true;
+  }, 120_000, 'the worker is building');
+  await stopProcess(redis, 'SIGKILL');
+
+  // The worker says so, once, naming the Redis; a command says so too, and fails with exit 2.
+  await waitFor(() => c.events.some((e) => e.kind === 'problem'), 30_000, 'the worker reports the outage');
+  const problems = c.events.filter((e) => e.kind === 'problem');
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]?.message?.ruleId, 'catalogue-004');
+  assert.match(problems[0]?.message?.reason ?? '', new RegExp(`Redis at \`${url}\` not answering`, 'u'));
+  const status = await runFolio(['catalogue', 'status', '--redis', url]);
+  assert.equal(status.code, 2);
+  assert.match(status.stderr, /not answering \(ECONNREFUSED\), expected a running redis-server \[catalogue-004\]/u);
+
+  // No result lost: the build under way is published on shared storage, Redis or not.
+  await waitFor(async () => (await published(inFlight, base))?.exitCode === 0, 120_000, `${inFlight} is published`);
+
+  // Redis back, empty (nothing saved): enqueued again, the worker goes on and keeps what it published.
+  redis = await startRedis(port);
+  const again = await runFolio(['catalogue', 'enqueue', file, '--redis', url, '--queue', 'outage', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  await waitFor(async () => (({ counts }) => counts.completed + counts.failed === good.length)(await queueStatus({ redis: url, queue: 'outage' })), 300_000, 'every job has completed').catch(async (error: unknown) => {
+    assert.fail(`${(error as Error).message}: ${JSON.stringify(await queueStatus({ redis: url, queue: 'outage' }))} ${JSON.stringify(c.events)}`);
+  });
+  assert.equal((await queueStatus({ redis: url, queue: 'outage' })).counts.completed, good.length);
+  assert.equal(c.events.filter((e) => e.kind === 'problem').length, 1, `the outage said once: ${JSON.stringify(c.events)}`);
+  const publications = c.events.filter((e) => e.kind === 'published').map((e) => e.name).sort();
+  assert.deepEqual(publications, [...good].sort(), 'each issue built and published once');
+  assert.ok(c.events.some((e) => e.kind === 'kept' && e.name === inFlight), `${inFlight} kept, not built again`);
+  for (const name of good) assert.equal((await published(name, base))?.fidelity, 'faithful', name);
+  await stopProcess(c.child, 'SIGTERM');
 });

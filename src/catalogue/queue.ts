@@ -106,15 +106,22 @@ export function runQueueWorker(options: QueueWorkerOptions): { close(): Promise<
     if (!all.includes(tools)) all.push(tools);
     return tools;
   };
+  // One message an outage: the worker's connections (its own, BullMQ's blocking one) each
+  // fail and come back at their own moment, so an outage is over after a quiet spell once back.
   let lost = false;
+  let back: NodeJS.Timeout | undefined;
   const onRedisError = (error: unknown): void => {
+    clearTimeout(back);
     if (lost) return;
     lost = true;
     options.onEvent({ kind: 'problem', message: redisLost(options.redis, error) });
   };
   const connection = workerConnection(options.redis);
   connection.on('error', onRedisError);
-  connection.on('ready', () => (lost = false));
+  connection.on('ready', () => {
+    clearTimeout(back);
+    back = setTimeout(() => (lost = false), 10_000).unref();
+  });
   const process = async (job: Job<IssueJob, IssueOutcome>): Promise<IssueOutcome> => {
     const entry = readJob(job.data);
     if (!entry) throw new UnrecoverableError(formatMessage(message('catalogue-008', `Unexpected data in job \`${String(job.id)}\`, expected an issue of a catalogue (version 1)`)));
@@ -153,7 +160,11 @@ export function runQueueWorker(options: QueueWorkerOptions): { close(): Promise<
     stalledInterval: Math.max(1000, Math.round(options.lockMs / 2)),
     maxStalledCount: 2,
   });
-  worker.on('error', onRedisError);
+  // The worker's own errors while Redis is away (a lock it could not renew) follow from the
+  // outage the connection reported; only a lost connection of its own is one more.
+  worker.on('error', (error) => {
+    if ((error as NodeJS.ErrnoException).code !== undefined) onRedisError(error);
+  });
   void worker.waitUntilReady().then(() => options.onEvent({ kind: 'ready', queue: options.queue }), onRedisError);
   return {
     async close() {
