@@ -33,8 +33,8 @@ let port = 0;
 let url = '';
 let dir = '';
 
-function startWorker(queue: string): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(repo, 'bin', 'folio.js'), 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '6', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWorker(queue: string, env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, [path.join(repo, 'bin', 'folio.js'), 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '6', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const worker: WorkerProcess = { child, events: [] };
   let rest = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -180,4 +180,23 @@ test('folio worker on BullMQ: Redis killed mid-build is one clear catalogue-004,
   assert.ok(c.events.some((e) => e.kind === 'kept' && e.name === inFlight), `${inFlight} kept, not built again`);
   for (const name of good) assert.equal((await published(name, base))?.fidelity, 'faithful', name);
   await stopProcess(c.child, 'SIGTERM');
+});
+
+test('folio worker on BullMQ: a tool failure (exit 2, no Chromium) is tried three times with backoff, then failed; status shows it', async () => {
+  const base = path.join(dir, 'tools');
+  const { file, good } = await writeCatalogue(base, [2], { name: 'tools' });
+  const d = startWorker('tools', { CHROME_PATH: path.join(base, 'no-chromium') });
+  await waitFor(() => d.events.some((e) => e.kind === 'ready'), 60_000, 'the worker is ready');
+  assert.equal((await runFolio(['catalogue', 'enqueue', file, '--redis', url, '--queue', 'tools'])).code, 0);
+  await waitFor(async () => (await queueStatus({ redis: url, queue: 'tools' })).counts.failed === 1, 180_000, 'the job has failed');
+  assert.deepEqual(d.events.filter((e) => e.kind === 'retrying' || e.kind === 'failed').map((e) => e.kind), ['retrying', 'retrying', 'failed']);
+  const status = await runFolio(['catalogue', 'status', file, '--redis', url, '--queue', 'tools']);
+  assert.equal(status.code, 0, status.stderr);
+  const lines = status.stdout.trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[1] ?? '', new RegExp(`^${good[0] ?? ''} +failed +3 .*Unexpected missing Chromium.*\\[pdf-001\\]`, 'u'));
+  assert.equal(lines[2], 'waiting 0, active 0, completed 0, failed 1');
+  // Nothing published, nothing left half-made.
+  assert.deepEqual(await readdir(path.join(base, 'out')).catch(() => []), []);
+  await stopProcess(d.child, 'SIGTERM');
 });

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { running } from '../files.js';
 
 /** The staging folder this process builds `out` in: `.<name>.<host>.<pid>.building` beside it. */
 export function stagingFolder(out: string): string {
@@ -18,15 +19,6 @@ export function stagingFolder(out: string): string {
 /** The host as it stands in a staging folder's name: without dots, which separate its parts. */
 function host(): string {
   return hostname().replace(/\./gu, '-');
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
