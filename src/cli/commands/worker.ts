@@ -29,6 +29,9 @@ export const workerCommand: Command = {
     '  --recycle N        with --pool: issues built before the process ends (default 25)',
     '  --json             one JSON line per job as it ends',
     '  -q, --quiet        print problems only',
+    '',
+    'Exit codes: 0 stopped (SIGINT, SIGTERM) after the builds under way, 2 a bad option.',
+    'A Redis that is away is waited for (catalogue-004), not an exit: its jobs are still there.',
   ].join('\n'),
   options: {
     redis: { type: 'string' },
