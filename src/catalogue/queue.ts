@@ -122,7 +122,7 @@ export function runQueueWorker(options: QueueWorkerOptions): { close(): Promise<
     clearTimeout(back);
     back = setTimeout(() => (lost = false), 10_000).unref();
   });
-  const process = async (job: Job<IssueJob, IssueOutcome>): Promise<IssueOutcome> => {
+  const buildJob = async (job: Job<IssueJob, IssueOutcome>): Promise<IssueOutcome> => {
     const entry = readJob(job.data);
     if (!entry) throw new UnrecoverableError(formatMessage(message('catalogue-008', `Unexpected data in job \`${String(job.id)}\`, expected an issue of a catalogue (version 1)`)));
     const attempt = job.attemptsMade + 1;
@@ -152,7 +152,7 @@ export function runQueueWorker(options: QueueWorkerOptions): { close(): Promise<
       idle.push(tools);
     }
   };
-  const worker = new Worker<IssueJob, IssueOutcome>(options.queue, process, {
+  const worker = new Worker<IssueJob, IssueOutcome>(options.queue, buildJob, {
     connection,
     concurrency: options.concurrency,
     lockDuration: options.lockMs,

@@ -15,8 +15,9 @@ export const workerCommand: Command = {
   usage: [
     'Usage: folio worker --redis URL [--queue NAME] [--concurrency N]',
     '',
-    'Takes jobs off the queue and builds them until Ctrl-C or SIGTERM (it finishes the builds',
-    'under way first). Each build is published to its issue\'s output folder (shared storage)',
+    'Takes jobs off the queue and builds them until Ctrl-C or SIGTERM, which close its browsers;',
+    'a build under way then goes back to the queue once its lock lapses, for another worker.',
+    'Each build is published to its issue\'s output folder (shared storage)',
     'only when it and its check pass. A tool failure (exit 2) is retried with exponential',
     'backoff; a manuscript problem (exit 1) is reported once and not retried.',
     '',
@@ -30,7 +31,7 @@ export const workerCommand: Command = {
     '  --json             one JSON line per job as it ends',
     '  -q, --quiet        print problems only',
     '',
-    'Exit codes: 0 stopped (SIGINT, SIGTERM) after the builds under way, 2 a bad option.',
+    'Exit codes: 0 stopped before it started a browser, 128 + the signal after, 2 a bad option.',
     'A Redis that is away is waited for (catalogue-004), not an exit: its jobs are still there.',
   ].join('\n'),
   options: {
