@@ -40,7 +40,16 @@ function startWorker(queue: string, env: Record<string, string> = {}): WorkerPro
   child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split('\n');
     rest = lines.pop() ?? '';
-    for (const line of lines) if (line.trim() !== '') worker.events.push(JSON.parse(line) as WorkerProcess['events'][number]);
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      // A line that is not JSON is kept as it is (and fails the assertions), never thrown from
+      // this handler: an uncaught error would end the test process before its teardown.
+      try {
+        worker.events.push(JSON.parse(line) as WorkerProcess['events'][number]);
+      } catch {
+        worker.events.push({ kind: 'not-json', name: line });
+      }
+    }
   });
   child.stderr?.on('data', (chunk: Buffer) => process.env.FOLIO_TEST_WORKER_LOG && process.stderr.write(chunk));
   workers.push(worker);
@@ -68,6 +77,11 @@ async function published(name: string, base = dir): Promise<IssueOutcome | undef
     return undefined;
   }
 }
+
+// However the test process ends, no worker or redis-server outlives it.
+process.once('exit', () => {
+  for (const child of [...workers.map((w) => w.child), redis]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'folio-catalogue-queue-'));
