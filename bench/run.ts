@@ -7,14 +7,14 @@
  * a rebuild after an edit to one chapter are timed through the command line. Writes
  * bench/RESULTS.md and prints it. Asserts nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadManuscript } from '../src/manuscript/index.js';
 import { issueSlug } from '../src/pdf/index.js';
+import { samplePeakMemory } from './memory.js';
 import { repeatIssue } from './synthetic.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -24,7 +24,6 @@ const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const sizes = (process.env.BENCH_SIZES ?? '1,4,16').split(',').map(Number);
 /** The largest size for which EPUB, check and the other engines run too (they are slow on big issues). */
 const fullUpTo = Number(process.env.BENCH_FULL_UP_TO ?? Infinity);
-const pageSize = 4096;
 
 /** What one measured process did. */
 interface Run {
@@ -35,67 +34,6 @@ interface Run {
   peakPssMiB: number;
   stdout: string;
   code: number | null;
-}
-
-/**
- * Memory of a process and all its descendants, in bytes, from /proc: resident memory summed
- * (pages shared between processes, such as Chromium's code, counted once per process) and the
- * proportional set size (a shared page split between the processes sharing it), which sums
- * to what the tree really takes.
- */
-function treeMemory(rootPid: number, withPss: boolean): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces: the fields after its closing parenthesis are fixed.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  let rss = 0;
-  let pss = 0;
-  const queue = [rootPid];
-  while (queue.length > 0) {
-    const pid = queue.pop() as number;
-    try {
-      rss += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
-      if (withPss) pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
-    } catch {
-      // Gone already.
-    }
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return { rss, pss };
-}
-
-/**
- * Samples the peak memory of a child's tree until `stop`: resident memory every 50 ms, PSS
- * every 250 ms (reading smaps_rollup walks the page tables: sampled often, it slows what it
- * measures).
- */
-function samplePeakMemory(child: ChildProcess): { stop(): { peakMiB: number; peakPssMiB: number } } {
-  let peak = 0;
-  let peakPss = 0;
-  let samples = 0;
-  const sampler = setInterval(() => {
-    if (child.pid === undefined) return;
-    samples += 1;
-    const memory = treeMemory(child.pid, samples % 5 === 0);
-    peak = Math.max(peak, memory.rss);
-    peakPss = Math.max(peakPss, memory.pss);
-  }, 50);
-  return {
-    stop() {
-      clearInterval(sampler);
-      return { peakMiB: peak / 1024 / 1024, peakPssMiB: peakPss / 1024 / 1024 };
-    },
-  };
 }
 
 /**

@@ -108,6 +108,14 @@ export const rules = {
   'articles-006': { severity: 'warning', blame: 'input', doc: 'The Crossref deposit cannot be deposited (an article without a DOI, no depositor): it is kept for review as `crossref.invalid.xml`, never at `crossref.xml`.' },
   'articles-007': { severity: 'error', blame: 'tool', doc: 'A tool the article outputs are checked with (xmllint, pandoc) could not be run.' },
   'articles-008': { severity: 'error', blame: 'tool', doc: 'An article output could not be written.' },
+  'catalogue-001': { severity: 'error', blame: 'input', doc: 'catalogue.yaml does not match the catalogue schema (src/catalogue/schema.ts).' },
+  'catalogue-002': { severity: 'error', blame: 'input', doc: 'catalogue.yaml cannot be read, or a manuscript, source or editorial file it names is missing.' },
+  'catalogue-003': { severity: 'error', blame: 'tool', doc: 'A worker process of `folio catalogue build` died or could not start while it built an issue.' },
+  'catalogue-004': { severity: 'error', blame: 'tool', doc: 'Redis could not be reached, or was lost while a worker ran: the worker retries, its finished builds stay published.' },
+  'catalogue-005': { severity: 'error', blame: 'tool', doc: 'A built issue could not be published to its output folder (the rename of its staging folder failed).' },
+  'catalogue-006': { severity: 'error', blame: 'tool', doc: 'The catalogue report could not be written.' },
+  'catalogue-007': { severity: 'info', blame: 'input', doc: 'An issue was published already from the same inputs: it was not built again.' },
+  'catalogue-008': { severity: 'error', blame: 'tool', doc: 'A job on the queue carries data this worker cannot read (another version of Folio put it there).' },
 } as const satisfies Record<string, Rule>;
 
 /** Every rule id of the catalogue, retired ones too. */

@@ -4,7 +4,7 @@
  */
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
-import { message, type Message } from '../messages.js';
+import { message, type Message, type RuleId } from '../messages.js';
 
 /** The result of validating one YAML text: the value when valid, and the messages. */
 export interface Validated<T> {
@@ -14,13 +14,16 @@ export interface Validated<T> {
 
 /**
  * Validates YAML text against a schema. `lineOffset` shifts line numbers, for YAML that sits
- * inside another file (front matter starts on the line after `---`).
+ * inside another file (front matter starts on the line after `---`). `ruleId` is the rule every
+ * problem is reported under: the manuscript's own files use `manuscript-001`, other files that
+ * share this machinery (catalogue.yaml) their own.
  */
 export function validateYaml<S extends z.ZodTypeAny>(
   text: string,
   file: string,
   schema: S,
   lineOffset = 0,
+  ruleId: RuleId = 'manuscript-001',
 ): Validated<z.infer<S>> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -28,7 +31,7 @@ export function validateYaml<S extends z.ZodTypeAny>(
   for (const error of doc.errors) {
     const pos = lineCounter.linePos(unclosedStart(doc, error) ?? error.pos[0]);
     messages.push(
-      message('manuscript-001', `Unexpected YAML syntax: ${error.message.split('\n')[0]}`, {
+      message(ruleId, `Unexpected YAML syntax: ${error.message.split('\n')[0]}`, {
         file,
         line: pos.line + lineOffset,
         column: pos.col,
@@ -49,7 +52,7 @@ export function validateYaml<S extends z.ZodTypeAny>(
         const keyNode = pair?.key;
         const offset = isNode(keyNode) && keyNode.range ? keyNode.range[0] : isNode(map) && map.range ? map.range[0] : 0;
         const pos = lineCounter.linePos(offset);
-        messages.push(message('manuscript-001', `Unexpected key \`${key}\` in ${where}, expected only the keys the schema names`, { file, line: pos.line + lineOffset, column: pos.col }));
+        messages.push(message(ruleId, `Unexpected key \`${key}\` in ${where}, expected only the keys the schema names`, { file, line: pos.line + lineOffset, column: pos.col }));
       }
       continue;
     }
@@ -64,7 +67,7 @@ export function validateYaml<S extends z.ZodTypeAny>(
     const parent = path.length > 1 ? `\`${path.slice(0, -1).join('.')}\`` : 'the document';
     const reason = missing ? `Unexpected missing key \`${String(path[path.length - 1])}\` in ${parent}, expected it to be set` : `Unexpected value at ${where}: ${issue.message}`;
     messages.push(
-      message('manuscript-001', reason, {
+      message(ruleId, reason, {
         file,
         line: pos.line + lineOffset,
         column: pos.col,

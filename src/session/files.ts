@@ -106,7 +106,8 @@ export async function dropInvalid(file: string): Promise<void> {
   await rm(invalidName(file), { force: true });
 }
 
-function running(pid: number): boolean {
+/** Whether process `pid` of this machine is alive (EPERM: alive, another user's). */
+export function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
