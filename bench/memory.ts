@@ -1,6 +1,7 @@
 /** The peak memory of a process tree, sampled from /proc: for the benches that spawn Folio. */
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { descendantPids } from '../test/processes.js';
 
 /** The kernel's page size on the machines this runs on (statm counts pages). */
 const pageSize = 4096;
@@ -12,32 +13,15 @@ const pageSize = 4096;
  * to what the tree really takes.
  */
 export function treeMemory(rootPid: number, withPss: boolean): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces: the fields after its closing parenthesis are fixed.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // The process ended while being read.
-    }
-  }
   let rss = 0;
   let pss = 0;
-  const queue = [rootPid];
-  while (queue.length > 0) {
-    const pid = queue.pop() as number;
+  for (const pid of [rootPid, ...descendantPids(rootPid)]) {
     try {
       rss += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
       if (withPss) pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
     } catch {
       // Gone already.
     }
-    queue.push(...(children.get(pid) ?? []));
   }
   return { rss, pss };
 }

@@ -13,33 +13,20 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readZip } from '../src/epub/zip.js';
 import { runFolio } from './folio-process.js';
+import { descendantPids } from './processes.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const small = path.join(repo, 'test', 'fixtures', 'manuscript', 'small');
 
 /** Every process below `pid`, with its command line. */
 function descendants(pid: number): Array<{ pid: number; cmdline: string }> {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone
-    }
-  }
   const found: Array<{ pid: number; cmdline: string }> = [];
-  const queue = [...(children.get(pid) ?? [])];
-  while (queue.length > 0) {
-    const next = queue.pop() as number;
+  for (const next of descendantPids(pid)) {
     try {
       found.push({ pid: next, cmdline: readFileSync(`/proc/${next}/cmdline`, 'utf8').split('\0').join(' ') });
     } catch {
       // gone
     }
-    queue.push(...(children.get(next) ?? []));
   }
   return found;
 }
