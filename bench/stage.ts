@@ -12,6 +12,7 @@ import { hasErrors } from '../src/messages.js';
 import { copyPrintAssets, projectDir } from '../src/pdf/assets.js';
 import { buildPrintHtml, renderIssue } from '../src/pdf/print-document.js';
 import { issueSlug, renderPdf } from '../src/pdf/index.js';
+import { resolve } from '../src/resolve/index.js';
 
 const [stage, manuscriptArg, outArg] = process.argv.slice(2);
 if (!stage || !manuscriptArg || !outArg) throw new Error('Usage: tsx bench/stage.ts STAGE MANUSCRIPT OUTDIR');
@@ -22,6 +23,12 @@ if (!loaded.manuscript) throw new Error(`Unexpected manuscript that does not loa
 const manuscript = loaded.manuscript;
 const slug = issueSlug(manuscript);
 const pdf = path.join(outDir, `${slug}.pdf`);
+/** The run, resolved as `folio build` resolves it. */
+async function resolvedRun() {
+  const run = await resolve({ manuscriptDir, outDir });
+  if (!run.output) throw new Error(`Unexpected manuscript that does not resolve: ${manuscriptDir}`);
+  return run.output;
+}
 const epub = path.join(outDir, `${slug}.epub`);
 
 const started = performance.now();
@@ -44,18 +51,18 @@ switch (stage) {
     break;
   }
   case 'pdf': {
-    const result = await renderPdf({ manuscriptDir, out: pdf, buildDir: outDir });
+    const result = await renderPdf({ resolved: await resolvedRun() });
     facts = { pages: result.pages, passes: result.passes, timings: result.timings, chunks: result.chunks };
     errors = hasErrors(result.messages);
     break;
   }
   case 'epub': {
-    const result = await buildEpub({ manuscriptDir, out: epub });
+    const result = await buildEpub({ resolved: await resolvedRun() });
     errors = hasErrors(result.messages);
     break;
   }
   case 'check': {
-    const result = await check({ manuscriptDir, outDir, pdf, epub });
+    const result = await check({ resolved: await resolvedRun(), outDir, pdf, epub });
     facts = { pagesChecked: result.report?.pagesChecked, pagesFaithful: result.report?.pagesFaithful };
     errors = hasErrors(result.messages) || result.failedToRun;
     break;

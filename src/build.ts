@@ -11,7 +11,8 @@ import { check, type FidelityReport } from './check/index.js';
 import { buildEditions, buildEpub, knownInvalid } from './epub/index.js';
 import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { issueFile, loadCheckedManuscript, loadManuscript, manuscriptEditions } from './manuscript/index.js';
+import { loadManuscript, manuscriptEditions } from './manuscript/index.js';
+import { defaultStageTimeoutMs, resolve } from './resolve/index.js';
 import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
 import { renderPdf } from './pdf/index.js';
 
@@ -35,8 +36,10 @@ export interface BuildOptions {
   onPages?: (done: number, total: number) => void;
   /** Tools kept running between builds (`folio build --watch`): used by the stages, not stopped. */
   tools?: WarmTools;
-  /** When the Crossref deposit is made (its timestamp); default now. The command line passes SOURCE_DATE_EPOCH. */
+  /** When the Crossref deposit is made (its timestamp); default SOURCE_DATE_EPOCH, else now (`depositDate`). */
   depositedAt?: Date;
+  /** The environment the run is resolved from (default `process.env`): CHROME_PATH, SOURCE_DATE_EPOCH, EPUBCHECK_JAR. */
+  env?: NodeJS.ProcessEnv;
   /**
    * The watchdog of every stage, in milliseconds (default 20 minutes): a stage still running
    * then is abandoned with a `build-003` naming it, and the build ends (exit 2).
@@ -57,9 +60,6 @@ export interface BuildResult {
   /** The exit code, by the one rule of `exitCode(messages)`: 2 a tool failed, 1 the input has problems, 0 clean. */
   exitCode: 0 | 1 | 2;
 }
-
-/** The default watchdog of a build stage: longer than any stage of a healthy build of a long issue. */
-const defaultStageTimeoutMs = 20 * 60_000;
 
 /** An output whose check failed: which file, and whether the check found it unfaithful. */
 function failedCheck(report: FidelityReport | undefined, messages: readonly Message[], stage: 'pdf' | 'epub'): boolean {
@@ -104,7 +104,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 
   async function runStages(): Promise<void> {
-    const stageMs = options.stageTimeoutMs ?? defaultStageTimeoutMs;
+    let stageMs = options.stageTimeoutMs ?? defaultStageTimeoutMs;
     const run = async (stage: StageName, work: () => Promise<{ ok: boolean; outputs: string[] }>): Promise<boolean> => {
       options.onProgress?.({ stage, state: 'start' });
       const started = performance.now();
@@ -155,16 +155,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (!ok) return;
     }
 
-    // A manuscript with errors stops here, before anything is made: broken page markers would
-    // number pages wrongly, a footnote call without a note would print as text.
-    const loaded = await loadCheckedManuscript(manuscriptDir);
-    if (!loaded.manuscript || loaded.failed) {
-      messages.push(...loaded.messages);
-      return;
-    }
-    const manuscript = loaded.manuscript;
-    const pdf = issueFile(manuscript, outDir, '.pdf');
-    const epub = issueFile(manuscript, outDir, '.epub');
+    // The manuscript is read and the run settled once, for every stage. A manuscript with errors
+    // stops here, before anything is made: broken page markers would number pages wrongly, a
+    // footnote call without a note would print as text. Its warnings are reported here, once.
+    const resolvedRun = await resolve({
+      manuscriptDir,
+      outDir,
+      ...(options.chromePath ? { chromePath: options.chromePath } : {}),
+      ...(options.stageTimeoutMs !== undefined ? { stageTimeoutMs: options.stageTimeoutMs } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    messages.push(...resolvedRun.messages);
+    const resolved = resolvedRun.output;
+    if (!resolved || resolved.failed) return;
+    stageMs = resolved.settings.stageTimeoutMs;
+    const { manuscript } = resolved;
+    const { pdf, epub } = resolved.settings.files;
     // The PDF and the EPUB need nothing of each other: they are made at once, each mostly
     // waiting on its own browser or validator. The check starts as soon as both files are
     // written (it reads the EPUB while EPUBCheck and Ace validate it). Messages are kept in
@@ -177,10 +183,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const pdfDone = wanted.has('pdf')
       ? run('pdf', async () => {
           const result = await renderPdf({
-            manuscriptDir,
-            out: pdf,
-            buildDir: outDir,
-            ...(options.chromePath ? { chromePath: options.chromePath } : {}),
+            resolved,
             ...(options.onPages ? { onProgress: options.onPages } : {}),
             ...(options.tools ? { browser: options.tools.printBrowser } : {}),
           });
@@ -193,20 +196,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const epubDone = wanted.has('epub')
       ? run('epub', async () => {
           const tools = options.tools ? { tools: { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } } : {};
-          const chrome = options.chromePath ? { chromePath: options.chromePath } : {};
           const result = await buildEpub({
-            manuscriptDir,
-            out: epub,
+            resolved,
             onWritten: () => markEpubWritten(true),
             // Set aside below, once the check has read it.
             setAsideInvalid: false,
-            ...chrome,
             ...tools,
           });
           epubMessages.push(...result.messages);
           // Editions only beside a clean whole book (what fails it would fail each edition again). An
           // edition found invalid is set aside by its own build: the check reads only its page-list.
-          const made = result.out && !hasErrors(result.messages) ? await buildEditions(manuscript, { manuscriptDir, out: epub, ...chrome, ...tools }) : [];
+          const made = result.out && !hasErrors(result.messages) ? await buildEditions({ resolved, ...tools }) : [];
           for (const edition of made) {
             epubMessages.push(...edition.messages);
             if (edition.out) editions.push(edition.language);
@@ -219,7 +219,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const articlesMessages: Message[] = [];
     const articlesDone = wanted.has('articles')
       ? run('articles', async () => {
-          const result = await buildArticles({ manuscript, outDir, depositedAt: options.depositedAt ?? new Date() });
+          const result = await buildArticles({ resolved, ...(options.depositedAt ? { depositedAt: options.depositedAt } : {}) });
           articlesMessages.push(...result.messages);
           return { ok: !hasErrors(result.messages), outputs: result.written };
         })
@@ -235,7 +235,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (!wanted.has('check')) return;
       await run('check', async () => {
         const result = await check({
-          manuscriptDir,
+          resolved,
           outDir,
           ...(pdfOk || !wanted.has('pdf') ? { pdf } : {}),
           ...(epubOk || !wanted.has('epub') ? { epub, editions } : {}),

@@ -3,6 +3,8 @@ export { build } from './build.js';
 export type { BuildOptions, BuildResult, StageName } from './build.js';
 export { importIssue, writeManuscript } from './import/index.js';
 export { loadManuscript } from './manuscript/index.js';
+export { resolve, settings as settingsSchema } from './resolve/index.js';
+export type { ResolveInput, Resolved, Settings } from './resolve/index.js';
 export { renderChapter } from './html/index.js';
 export { renderPdf } from './pdf/index.js';
 export { buildEpub } from './epub/index.js';

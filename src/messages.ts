@@ -96,6 +96,7 @@ export const rules = {
   'manuscript-009': { severity: 'error', blame: 'input', doc: 'A chapter file or issue.yaml is not valid UTF-8.' },
   'cli-004': { severity: 'error', blame: 'tool', doc: 'An output path cannot be made: it is a folder (or a file where a folder is wanted), on /proc or /sys, or in a read-only or unwritable folder.' },
   'build-003': { severity: 'error', blame: 'tool', doc: 'A build stage did not finish within its watchdog time and was abandoned.' },
+  'build-004': { severity: 'error', blame: 'input', doc: 'A stage was handed a manuscript that failed its checks (`resolve()` reported why); nothing is made of it.' },
   'epub-007': { severity: 'info', blame: 'input', doc: 'The EPUB failed validation: it was kept for inspection as `<name>.invalid.epub`, never at the output path.' },
   'check-011': { severity: 'info', blame: 'input', doc: 'An output failed the check in `folio build`: it was kept for inspection as `<name>.invalid.<ext>`, never at the output path.' },
   'check-012': { severity: 'error', blame: 'input', doc: "A word of the PDF's text layer is not what a reader's copy or search needs: a soft hyphen, a private-use character, a ligature or U+FFFD in it." },

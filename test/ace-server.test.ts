@@ -17,6 +17,7 @@ import { runAce, startAceServer, type AceOptions, type AceResult, type AceServer
 import { buildEpub } from '../src/epub/index.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { childrenNaming, gone, until } from './processes.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 delete process.env.SOURCE_DATE_EPOCH;
@@ -47,7 +48,7 @@ describe('ace server: a worker kept running between validations', () => {
     await mkdir(tmp);
     process.env.TMPDIR = tmp;
     good = path.join(scratch, 'good.epub');
-    const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out: good, validate: false });
+    const built = await buildEpub({ resolved: await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: good }), validate: false });
     assert.deepEqual(built.messages, []);
     // An image without a text alternative and a skipped heading level: Ace violations in a document.
     const files = await readZip(await readFile(good));

@@ -21,6 +21,7 @@ import { encodePng, readPpm } from '../src/check/png.js';
 import { renderPageImages, renderShares } from '../src/check/proof.js';
 import { stretchCache } from '../src/check/stretch-cache.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
+import { resolved } from './resolved.js';
 
 /** Writes `text` on a new page: the words are what tells the pages apart. */
 function addTextPage(doc: PDFDocument, font: PDFFont, text: string, size: [number, number] = [200, 280]): PDFPage {
@@ -270,11 +271,11 @@ describe('the manuscript\'s reading, kept between checks', () => {
     assert.deepEqual(await readThroughCache(), chapters);
     assert.deepEqual(await readThroughCache(), []);
     const out = path.join(scratch, 'out');
-    assert.deepEqual(verdict(await check({ manuscriptDir: copy, outDir: out })), verdict(await check({ manuscriptDir: copy })));
+    assert.deepEqual(verdict(await check({ resolved: await resolved(copy), outDir: out })), verdict(await check({ resolved: await resolved(copy) })));
 
     // A word added to the second chapter: that chapter is read again, and the check counts the word.
     const words = (result: CheckResult): number => (result.report?.pages ?? []).reduce((sum, p) => sum + p.words, 0);
-    const before = words(await check({ manuscriptDir: copy, outDir: out }));
+    const before = words(await check({ resolved: await resolved(copy), outDir: out }));
     const edited = (await load()).chapters[1];
     assert.ok(edited);
     const text = await readFile(edited.path, 'utf8');
@@ -282,8 +283,8 @@ describe('the manuscript\'s reading, kept between checks', () => {
     assert.ok(word, 'a word to add to');
     await writeFile(edited.path, text.replace(`\n${word} `, `\n${word} added `));
     assert.deepEqual(await readThroughCache(), [path.basename(edited.path)]);
-    const cached = await check({ manuscriptDir: copy, outDir: out });
-    assert.deepEqual(verdict(cached), verdict(await check({ manuscriptDir: copy })));
+    const cached = await check({ resolved: await resolved(copy), outDir: out });
+    assert.deepEqual(verdict(cached), verdict(await check({ resolved: await resolved(copy) })));
     assert.equal(words(cached), before + 1);
   });
 

@@ -24,6 +24,7 @@ import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
 import { issueSlug, renderPdf } from '../src/pdf/index.js';
 import { main } from '../src/cli/index.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const manuscriptDir = path.join(repo, 'manuscript');
@@ -65,15 +66,15 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.ok(loaded.manuscript, show(loaded.messages));
     manuscript = loaded.manuscript;
     epub = path.join(scratch, 'issue.epub');
-    const built = await buildEpub({ manuscriptDir, out: epub, validate: false });
+    const built = await buildEpub({ resolved: await resolved(manuscriptDir, { epub }), validate: false });
     assert.ok(built.out, show(built.messages));
     pdf = process.env.CHECK_PDF ?? path.join(repo, 'build', `${issueSlug(manuscript)}.pdf`);
     if (!(await exists(pdf))) {
       pdf = path.join(scratch, 'issue.pdf');
-      const rendered = await renderPdf({ manuscriptDir, out: pdf, buildDir: path.join(scratch, 'print') });
+      const rendered = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf }) });
       assert.ok(rendered.pages > 0, `the PDF stage wrote no PDF:\n${show(rendered.messages)}`);
     }
-    pdfBaseline = await check({ manuscriptDir, pdf });
+    pdfBaseline = await check({ resolved: await resolved(manuscriptDir), pdf });
   });
 
   /** Pages a mutated PDF newly gets wrong, and the messages it newly raises. */
@@ -89,7 +90,7 @@ describe('check: the bundled issue and its real outputs', () => {
 
   test('as built, every page is faithful in the manuscript, the EPUB and the PDF, and nothing is reported', async () => {
     const out = path.join(scratch, 'reports');
-    const result = await check({ manuscriptDir, pdf, epub, outDir: out });
+    const result = await check({ resolved: await resolved(manuscriptDir), pdf, epub, outDir: out });
     assert.equal(show(result.messages), '');
     assert.equal(result.failedToRun, false);
     assert.equal(result.report?.pagesChecked, manuscript.issue.pages);
@@ -114,7 +115,7 @@ describe('check: the bundled issue and its real outputs', () => {
     doc.removePage(dropped - 1);
     const mutated = path.join(scratch, 'dropped.pdf');
     await writeFile(mutated, await doc.save());
-    const result = await check({ manuscriptDir, pdf: mutated });
+    const result = await check({ resolved: await resolved(manuscriptDir), pdf: mutated });
     const { pages, messages } = newly(result);
     assert.equal(pages[0], dropped, show(messages));
     assert.equal(pagesNamed(messages)[0], dropped, show(messages));
@@ -135,7 +136,7 @@ describe('check: the bundled issue and its real outputs', () => {
     doc.insertPage(b - 1, pa);
     const mutated = path.join(scratch, 'swapped.pdf');
     await writeFile(mutated, await doc.save());
-    const result = await check({ manuscriptDir, pdf: mutated });
+    const result = await check({ resolved: await resolved(manuscriptDir), pdf: mutated });
     const { pages, messages } = newly(result);
     assert.deepEqual(pages, [a, b], show(messages));
     assert.deepEqual(pagesNamed(messages), [a, b], show(messages));
@@ -156,7 +157,7 @@ describe('check: the bundled issue and its real outputs', () => {
     doc.catalog.delete(PDFName.of('PageLabels'));
     const mutated = path.join(scratch, 'unlabelled.pdf');
     await writeFile(mutated, await doc.save());
-    const { pages, messages } = newly(await check({ manuscriptDir, pdf: mutated }));
+    const { pages, messages } = newly(await check({ resolved: await resolved(manuscriptDir), pdf: mutated }));
     assert.deepEqual(pages, []);
     assert.deepEqual(
       messages.map((m) => `${m.ruleId} ${m.reason}`),
@@ -189,7 +190,7 @@ describe('check: the bundled issue and its real outputs', () => {
       }
     }
     assert.ok(moved, 'a marker inside a paragraph to move');
-    const result = await check({ manuscriptDir: copy });
+    const result = await check({ resolved: await resolved(copy) });
     assert.deepEqual(unfaithful(result), [moved.page - 1, moved.page], show(result.messages));
     assert.deepEqual(pagesNamed(result.messages), [moved.page - 1, moved.page], show(result.messages));
     assert.ok(result.messages.every((m) => m.ruleId === 'check-001' && m.place?.file.endsWith(moved.file)), show(result.messages));
@@ -218,7 +219,7 @@ describe('check: the bundled issue and its real outputs', () => {
     const mutated = path.join(scratch, 'deleted.epub');
     await writeFile(mutated, await writeEpubZip(files, new Date(0)));
     const reports = path.join(scratch, 'deleted-reports');
-    const result = await check({ manuscriptDir, epub: mutated, outDir: reports });
+    const result = await check({ resolved: await resolved(manuscriptDir), epub: mutated, outDir: reports });
     assert.deepEqual(unfaithful(result), [target], show(result.messages));
     // The proof strikes the deleted words out of the original page, on that page alone.
     const proof = await readFile(path.join(reports, `${issueSlug(manuscript)}.proof.html`), 'utf8');
@@ -263,7 +264,7 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.ok(notePage && listed, 'a noteref and a page-list entry to break');
     const mutated = path.join(scratch, 'broken-links.epub');
     await writeFile(mutated, await writeEpubZip(files, new Date(0)));
-    const result = await check({ manuscriptDir, epub: mutated });
+    const result = await check({ resolved: await resolved(manuscriptDir), epub: mutated });
     const rules = result.messages.map((m) => `${m.ruleId} ${pagesNamed([m]).join(',')}`);
     assert.ok(rules.includes(`check-005 ${notePage}`), show(result.messages));
     assert.ok(rules.includes(`check-006 ${listed}`), show(result.messages));
@@ -284,7 +285,7 @@ describe('check: the bundled issue and its real outputs', () => {
     const next = lines.findIndex((l, k) => k > at + 1 && l.trim() !== '' && !/^[#:]/.test(l));
     lines[next] = `:page[${page}]${lines[next] ?? ''}`;
     await writeFile(path.join(copy, chapter.file), lines.join('\n'));
-    const result = await check({ manuscriptDir: copy });
+    const result = await check({ resolved: await resolved(copy) });
     const repeated = result.messages.filter((m) => m.ruleId === 'check-007');
     assert.deepEqual(
       repeated.map((m) => [m.reason, m.place?.line]),
@@ -306,7 +307,7 @@ describe('check: the bundled issue and its real outputs', () => {
     const n = lines[block.folioIndex]?.n ?? 0;
     raw[n - 1] = (raw[n - 1] ?? '').replace(String(block.folio), String(block.folio + 1));
     await writeFile(sourceFile, raw.join('\n'));
-    const result = await check({ manuscriptDir: copy, source: sourceFile });
+    const result = await check({ resolved: await resolved(copy), source: sourceFile });
     assert.deepEqual(
       result.messages.map((m) => [m.ruleId, m.reason, m.place?.line]),
       [['check-002', `Unexpected printed folio ${block.folio + 1} on page ${block.folio}, expected ${block.folio}`, n]],
@@ -331,9 +332,9 @@ test('a short issue (the 5-page fixture): its running heads and titles are told 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-check-short-'));
   try {
     const pdf = path.join(scratch, 'short.pdf');
-    const rendered = await renderPdf({ manuscriptDir: fixtureDir, out: pdf, buildDir: scratch });
+    const rendered = await renderPdf({ resolved: await resolved(fixtureDir, { pdf }) });
     assert.deepEqual(rendered.messages.filter((m) => m.severity === 'error'), []);
-    const result = await check({ manuscriptDir: fixtureDir, pdf, proof: false });
+    const result = await check({ resolved: await resolved(fixtureDir), pdf, proof: false });
     assert.deepEqual(result.messages.filter((m) => m.severity === 'error').map(formatMessage), []);
     assert.equal(result.report?.stages.pdf?.pagesFaithful, 5);
   } finally {

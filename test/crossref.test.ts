@@ -15,6 +15,7 @@ import { DOMParser, type Element } from '@xmldom/xmldom';
 import { buildArticles, crossrefTimestamp } from '../src/articles/index.js';
 import { loadCheckedManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage } from '../src/messages.js';
+import { resolvedManuscript } from './resolved.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const manuscript = (await loadCheckedManuscript(path.join(repo, 'manuscript'))).manuscript as Manuscript;
@@ -46,7 +47,7 @@ const text = (node: Element, name: string): string | null | undefined => childre
 
 test('a depositable issue: doi_batch with journal, issue and twelve journal_articles, well-formed, no message', async () => {
   await withOut(async (out) => {
-    const result = await buildArticles({ manuscript: depositable(), outDir: out, depositedAt });
+    const result = await buildArticles({ resolved: resolvedManuscript(depositable(), { outDir: out }), depositedAt });
     assert.deepEqual(result.messages.map(formatMessage), []);
     const file = path.join(out, 'crossref.xml');
     assert.equal(result.crossref, file);
@@ -84,7 +85,7 @@ test('a depositable issue: doi_batch with journal, issue and twelve journal_arti
 test('the bundled issue gives no DOI: the deposit is kept as crossref.invalid.xml with one warning, crossref.xml is removed', async () => {
   await withOut(async (out) => {
     await writeFile(path.join(out, 'crossref.xml'), 'an older deposit');
-    const result = await buildArticles({ manuscript: { ...manuscript, issue: { ...manuscript.issue, outputs: onlyCrossref } }, outDir: out, depositedAt });
+    const result = await buildArticles({ resolved: resolvedManuscript({ ...manuscript, issue: { ...manuscript.issue, outputs: onlyCrossref } }, { outDir: out }), depositedAt });
     const invalid = path.join(out, 'crossref.invalid.xml');
     const slugs = manuscript.chapters.filter((c) => c.kind === 'article').map((c) => c.slug);
     assert.deepEqual(result.messages.map(formatMessage), [
@@ -100,11 +101,11 @@ test('the bundled issue gives no DOI: the deposit is kept as crossref.invalid.xm
 
 test('one article without a DOI is named; a later complete deposit removes the invalid copy', async () => {
   await withOut(async (out) => {
-    const first = await buildArticles({ manuscript: depositable(['the-world-economy-in-2022-analysis-zh']), outDir: out, depositedAt });
+    const first = await buildArticles({ resolved: resolvedManuscript(depositable(['the-world-economy-in-2022-analysis-zh']), { outDir: out }), depositedAt });
     assert.deepEqual(first.messages.map(formatMessage), [
       `${path.join(out, 'crossref.invalid.xml')}: warning: Unexpected Crossref deposit that cannot be deposited: no \`doi\` for 1 of the 12 articles (the-world-economy-in-2022-analysis-zh); expected every article with a DOI (never invented): kept for review as \`crossref.invalid.xml\`, not at \`crossref.xml\` [articles-006]`,
     ]);
-    const second = await buildArticles({ manuscript: depositable(), outDir: out, depositedAt });
+    const second = await buildArticles({ resolved: resolvedManuscript(depositable(), { outDir: out }), depositedAt });
     assert.deepEqual(second.messages, []);
     assert.equal(existsSync(path.join(out, 'crossref.invalid.xml')), false);
     assert.equal(existsSync(path.join(out, 'crossref.xml')), true);
@@ -113,10 +114,10 @@ test('one article without a DOI is named; a later complete deposit removes the i
 
 test('unasked, an issue that names no depositor and no DOI gets no deposit and no warning; one DOI asks for it', async () => {
   await withOut(async (out) => {
-    const unasked = await buildArticles({ manuscript: { ...manuscript, issue: { ...manuscript.issue, outputs: { jats: false, landing: false } } }, outDir: out, depositedAt });
+    const unasked = await buildArticles({ resolved: resolvedManuscript({ ...manuscript, issue: { ...manuscript.issue, outputs: { jats: false, landing: false } } }, { outDir: out }), depositedAt });
     assert.deepEqual([unasked.messages, unasked.written, unasked.crossref], [[], [], undefined]);
     const one = manuscript.chapters.map((c) => (c.slug === 'a-long-journey-one-more-step' ? { ...c, doi: '10.5555/faj.2021.w.4' } : c));
-    const asked = await buildArticles({ manuscript: { ...manuscript, chapters: one, issue: { ...manuscript.issue, outputs: { jats: false, landing: false } } }, outDir: out, depositedAt });
+    const asked = await buildArticles({ resolved: resolvedManuscript({ ...manuscript, chapters: one, issue: { ...manuscript.issue, outputs: { jats: false, landing: false } } }, { outDir: out }), depositedAt });
     assert.deepEqual(asked.messages.map((m) => m.ruleId), ['articles-006']);
     assert.match(asked.messages[0]?.reason ?? '', /no `doi` for 11 of the 12 articles \(/u);
   });
@@ -124,7 +125,7 @@ test('unasked, an issue that names no depositor and no DOI gets no deposit and n
 
 test('outputs: { crossref: false } writes no deposit and says nothing', async () => {
   await withOut(async (out) => {
-    const result = await buildArticles({ manuscript: { ...manuscript, issue: { ...manuscript.issue, outputs: { jats: false, landing: false, crossref: false } } }, outDir: out, depositedAt });
+    const result = await buildArticles({ resolved: resolvedManuscript({ ...manuscript, issue: { ...manuscript.issue, outputs: { jats: false, landing: false, crossref: false } } }, { outDir: out }), depositedAt });
     assert.deepEqual(result.messages, []);
     assert.deepEqual(result.written, []);
     assert.equal(result.crossref, undefined);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildEpub } from '../src/epub/index.js';
 import { runEpubcheck } from '../src/epub/epubcheck.js';
 import { formatMessage, type Message } from '../src/messages.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 delete process.env.SOURCE_DATE_EPOCH;
@@ -35,7 +36,7 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
     await cp(path.join(repo, 'test/fixtures/manuscript/small'), manuscriptDir, { recursive: true });
     out = path.join(scratch, 'build', 'issue.epub');
     cacheDir = path.join(scratch, 'build', 'cache', 'epub');
-    first = await buildEpub({ manuscriptDir, out });
+    first = await buildEpub({ resolved: await resolved(manuscriptDir, { epub: out }) });
     firstBytes = await readFile(out);
   });
 
@@ -55,7 +56,7 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
   });
 
   test('a second build of the unchanged manuscript makes the same bytes and reuses the validation, the same (empty) messages', async () => {
-    const again = await buildEpub({ manuscriptDir, out });
+    const again = await buildEpub({ resolved: await resolved(manuscriptDir, { epub: out }) });
     assert.ok((await readFile(out)).equals(firstBytes), 'the same EPUB');
     assert.deepEqual(shown(again.messages), shown(first.messages));
     assert.equal(again.cover, 'reused');
@@ -72,7 +73,7 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
     await writeFile(path.join(cacheDir, 'ace-documents', documentEntries[0] ?? ''), 'not json');
     const cover = (await readdir(cacheDir)).find((n) => n.startsWith('cover-'));
     await truncate(path.join(cacheDir, cover ?? ''), 100);
-    const rebuilt = await buildEpub({ manuscriptDir, out });
+    const rebuilt = await buildEpub({ resolved: await resolved(manuscriptDir, { epub: out }) });
     assert.deepEqual(shown(rebuilt.messages), []);
     assert.equal(rebuilt.cover, 'rendered');
     assert.deepEqual(
@@ -90,7 +91,7 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
       JSON.stringify({ format: 'folio-validation-1', value: [{ id: 'RSC-007', severity: 'ERROR', message: 'Referenced resource "missing.xhtml" could not be found in the EPUB.', path: 'OEBPS/a-test-article.xhtml', line: 12, column: 7 }] }),
     );
     await writeFile(aceEntry, JSON.stringify({ format: 'folio-validation-1', value: [{ document: 'a-test-article.xhtml', selector: '#sec-1', text: 'Ace serious heading-order: Heading levels should only increase by one' }] }));
-    const rebuilt = await buildEpub({ manuscriptDir, out });
+    const rebuilt = await buildEpub({ resolved: await resolved(manuscriptDir, { epub: out }) });
     assert.deepEqual(
       { epubcheck: rebuilt.validation?.epubcheck, ace: rebuilt.validation?.ace },
       { epubcheck: 'reused', ace: 'reused' },
@@ -110,7 +111,7 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
   test('after an edit to one chapter, EPUBCheck validates the new EPUB and Ace checks that chapter only', async () => {
     const chapter = path.join(manuscriptDir, 'chapters', '02-visits-events.md');
     await writeFile(chapter, (await readFile(chapter, 'utf8')).replace('successfully held from', 'held from'));
-    const edited = await buildEpub({ manuscriptDir, out });
+    const edited = await buildEpub({ resolved: await resolved(manuscriptDir, { epub: out }) });
     assert.ok(!(await readFile(out)).equals(firstBytes), 'a new EPUB');
     assert.deepEqual(shown(edited.messages), []);
     assert.equal(edited.cover, 'reused');
@@ -125,7 +126,7 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
     const chapter = path.join(manuscriptDir, 'chapters', '02-visits-events.md');
     const text = await readFile(chapter, 'utf8');
     await writeFile(chapter, text.replace('## The Third Meeting', '#### The Third Meeting'));
-    const broken = await buildEpub({ manuscriptDir, out });
+    const broken = await buildEpub({ resolved: await resolved(manuscriptDir, { epub: out }) });
     await writeFile(chapter, text);
     // The chapter, and the navigation document, whose TOC now nests the heading one level deeper.
     assert.deepEqual(broken.validation?.aceDocuments, { checked: 2, reused: 3 });
@@ -141,7 +142,7 @@ describe('epub cache: the EPUBCheck class-data archive', () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-cache-test-'));
     try {
       const out = path.join(scratch, 'issue.epub');
-      const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, validate: false });
+      const built = await buildEpub({ resolved: await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: out }), validate: false });
       assert.deepEqual(built.messages, []);
       const cacheDir = path.join(scratch, 'cache');
       // The first run only marks that EPUBCheck ran here; the second makes the archive.

@@ -16,6 +16,7 @@ import { buildEditions, buildEpub, type EditionResult } from '../src/epub/index.
 import { editionLanguages, loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
 import { allElements, epubTypes, openEpub, type OpenedEpub, XHTML } from './epub-inspect.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(repo, 'test/fixtures/manuscript/small');
@@ -54,8 +55,8 @@ describe('epub editions: the bilingual baseline fixture', () => {
     assert.ok(loaded.manuscript);
     manuscript = loaded.manuscript;
     const out = path.join(scratch, 'first', 'issue.epub');
-    whole = await buildEpub({ manuscriptDir: fixture, out });
-    editions = await buildEditions(manuscript, { manuscriptDir: fixture, out });
+    whole = await buildEpub({ resolved: await resolved(fixture, { epub: out }) });
+    editions = await buildEditions({ resolved: await resolved(fixture, { epub: out }) });
     for (const edition of editions) opened.set(edition.language, await openEpub(await readFile(edition.file)));
   });
 
@@ -128,7 +129,7 @@ describe('epub editions: the bilingual baseline fixture', () => {
 
   test('a second build gives the same bytes', async () => {
     const out = path.join(scratch, 'second', 'issue.epub');
-    const again = await buildEditions(manuscript, { manuscriptDir: fixture, out, validate: false });
+    const again = await buildEditions({ resolved: await resolved(fixture, { epub: out }), validate: false });
     assert.deepEqual(again.flatMap((e) => e.messages), []);
     for (const [index, edition] of again.entries()) {
       assert.ok(Buffer.compare(await readFile(edition.file), await readFile(editions[index]!.file)) === 0, `${edition.language} byte-identical`);

@@ -19,6 +19,7 @@ import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
 import { allElements, documentWords, epubTypes, firstEntry, manuscriptWords, openEpub, type OpenedEpub, XHTML } from './epub-inspect.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Dates come from the issue unless a test sets SOURCE_DATE_EPOCH itself.
@@ -71,7 +72,7 @@ for (const { name, dir } of [
       const loaded = await loadManuscript(path.join(repo, dir));
       assert.ok(loaded.manuscript, `the manuscript at ${dir} loads`);
       manuscript = loaded.manuscript;
-      result = await buildEpub({ manuscriptDir: path.join(repo, dir), out });
+      result = await buildEpub({ resolved: await resolved(path.join(repo, dir), { epub: out }) });
       data = await readFile(out);
       epub = await openEpub(data);
     });
@@ -91,7 +92,7 @@ for (const { name, dir } of [
 
     test('a rebuild is byte-identical', async () => {
       const again = path.join(scratch, 'again', 'issue.epub');
-      const rebuilt = await buildEpub({ manuscriptDir: path.join(repo, dir), out: again, validate: false });
+      const rebuilt = await buildEpub({ resolved: await resolved(path.join(repo, dir), { epub: again }), validate: false });
       assert.deepEqual(shown(rebuilt.messages, scratch), []);
       assert.ok((await readFile(again)).equals(data), 'the two EPUBs are byte-identical');
     });
@@ -237,7 +238,7 @@ describe('epub: unsafe raw HTML in a chapter', () => {
 
   before(async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
-    result = await buildEpub({ manuscriptDir: dir, out: path.join(scratch, 'unsafe.epub') });
+    result = await buildEpub({ resolved: await resolved(dir, { epub: path.join(scratch, 'unsafe.epub') }) });
     epub = await openEpub(await readFile(path.join(scratch, 'unsafe.epub')));
   });
 
@@ -267,7 +268,7 @@ describe('epub: the validators are not vacuous', () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
     try {
       const good = path.join(scratch, 'good.epub');
-      const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out: good, validate: false });
+      const built = await buildEpub({ resolved: await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: good }), validate: false });
       assert.deepEqual(shown(built.messages, scratch), []);
       const files = await readZip(await readFile(good));
       const name = [...files.keys()].find((f) => f.endsWith('a-test-article.xhtml'));
@@ -295,7 +296,7 @@ describe('epub: dates and command line', () => {
       const out = path.join(scratch, 'dated.epub');
       const epoch = 1_700_000_000;
       process.env.SOURCE_DATE_EPOCH = String(epoch);
-      const built = await buildEpub({ manuscriptDir: fixture, out, validate: false });
+      const built = await buildEpub({ resolved: await resolved(fixture, { epub: out }), validate: false });
       delete process.env.SOURCE_DATE_EPOCH;
       assert.deepEqual(shown(built.messages, scratch), []);
       const data = await readFile(out);
@@ -350,7 +351,7 @@ describe('epub: a missing tool is an error, never a skip', () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
     try {
       const out = path.join(scratch, 'none.epub');
-      const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, chromePath: path.join(scratch, 'no-chromium') });
+      const built = await buildEpub({ resolved: await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: out, chromePath: path.join(scratch, 'no-chromium') }) });
       assert.deepEqual(
         built.messages.map((m) => m.ruleId),
         ['epub-004', 'epub-004'],
@@ -381,7 +382,7 @@ describe('epub: golden files of the baseline fixture', () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
     try {
       const out = path.join(scratch, 'baseline.epub');
-      const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out, validate: false });
+      const built = await buildEpub({ resolved: await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: out }), validate: false });
       assert.deepEqual(shown(built.messages, scratch), []);
       const files = await readZip(await readFile(out));
       const names = [...files.keys()].filter((name) => !name.endsWith('.png'));
@@ -453,7 +454,7 @@ describe('epub: local images', () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-test-'));
     try {
       const out = path.join(scratch, 'figures.epub');
-      const built = await buildEpub({ manuscriptDir: dir, out });
+      const built = await buildEpub({ resolved: await resolved(dir, { epub: out }) });
       const expected = (await readFile(path.join(dir, 'messages.txt'), 'utf8')).split('\n').filter(Boolean);
       assert.deepEqual(shown(built.messages, scratch), expected, 'the missing figure and nothing else: EPUBCheck and Ace clean');
       // With an error, the EPUB is kept for inspection beside the output path, never at it.

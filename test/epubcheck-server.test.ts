@@ -15,6 +15,7 @@ import { buildEpub } from '../src/epub/index.js';
 import { runEpubcheck, startEpubcheckServer, type EpubcheckResult, type EpubcheckServer } from '../src/epub/epubcheck.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { childrenNaming, gone, until } from './processes.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 delete process.env.SOURCE_DATE_EPOCH;
@@ -41,7 +42,7 @@ describe('epubcheck server: a JVM kept running between validations', () => {
     await mkdir(tmp);
     process.env.TMPDIR = tmp;
     good = path.join(scratch, 'good.epub');
-    const built = await buildEpub({ manuscriptDir: path.join(repo, 'test/fixtures/manuscript/small'), out: good, validate: false });
+    const built = await buildEpub({ resolved: await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: good }), validate: false });
     assert.deepEqual(built.messages, []);
     // A dangling link and a missing image: EPUBCheck errors (RSC-007) with places in a document.
     const files = await readZip(await readFile(good));

@@ -91,7 +91,10 @@ test('Chromium hanging: the watchdog names the stage, kills the browser and remo
     await chmod(hanging, 0o755);
     const script = `
       import { renderPdf } from ${JSON.stringify(path.join(root, 'src/pdf/index.ts'))};
-      const result = await renderPdf({ manuscriptDir: ${JSON.stringify(path.join(root, 'manuscript'))}, out: ${JSON.stringify(path.join(tmp, 'out', 'x.pdf'))}, chromePath: ${JSON.stringify(hanging)}, stageTimeoutMs: 5000 });
+      import { resolve } from ${JSON.stringify(path.join(root, 'src/resolve/index.ts'))};
+      const out = ${JSON.stringify(path.join(tmp, 'out', 'x.pdf'))};
+      const run = await resolve({ manuscriptDir: ${JSON.stringify(path.join(root, 'manuscript'))}, outDir: ${JSON.stringify(path.join(tmp, 'out'))}, files: { pdf: out }, chromePath: ${JSON.stringify(hanging)} });
+      const result = await renderPdf({ resolved: run.output, stageTimeoutMs: 5000 });
       console.log(JSON.stringify(result.messages));
     `;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp }, timeout: 120_000 });

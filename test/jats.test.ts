@@ -17,6 +17,7 @@ import { articleChapters, articleJats, buildArticles, checkNesting, contributorO
 import type { Chapter, Manuscript } from '../src/manuscript/index.js';
 import { loadCheckedManuscript } from '../src/manuscript/index.js';
 import { formatMessage } from '../src/messages.js';
+import { resolvedManuscript } from './resolved.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bundled = await loadCheckedManuscript(path.join(repo, 'manuscript'));
@@ -83,7 +84,7 @@ test('every article of the bundled issue, in both languages, gets JATS that xmll
   assert.equal(articles.filter((c) => c.language === 'zh-Hans').length, 6);
   const out = await scratch();
   try {
-    const result = await buildArticles({ manuscript: { ...manuscript, issue: { ...manuscript.issue, outputs: { jats: true, landing: false, crossref: false } } }, outDir: out, depositedAt });
+    const result = await buildArticles({ resolved: resolvedManuscript({ ...manuscript, issue: { ...manuscript.issue, outputs: { jats: true, landing: false, crossref: false } } }, { outDir: out }), depositedAt });
     assert.deepEqual(result.messages.map(formatMessage), []);
     assert.equal(result.articles.length, 12);
     for (const made of result.articles) {

@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildArticles } from '../src/articles/index.js';
 import { launchChromium } from '../src/session/index.js';
 import { loadCheckedManuscript, type Manuscript } from '../src/manuscript/index.js';
+import { resolvedManuscript } from './resolved.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const manuscript = (await loadCheckedManuscript(path.join(repo, 'manuscript'))).manuscript as Manuscript;
@@ -34,7 +35,7 @@ test('every landing page carries the Google Scholar tags and shows title, author
   const withDoi = manuscript.chapters.map((c) => (c.slug === 'carrying-forward-china-russia-good-neighborliness' ? { ...c, doi: '10.5555/faj.2021.w.2' } : c));
   const chromium = await launchChromium({ timeoutMs: 120_000 });
   try {
-    const result = await buildArticles({ manuscript: { ...manuscript, chapters: withDoi, issue: { ...issue, volume: '141' } }, outDir: out, depositedAt: new Date('2022-01-05T10:00:00Z'), verify: false });
+    const result = await buildArticles({ resolved: resolvedManuscript({ ...manuscript, chapters: withDoi, issue: { ...issue, volume: '141' } }, { outDir: out }), depositedAt: new Date('2022-01-05T10:00:00Z'), verify: false });
     assert.deepEqual(result.messages, []);
     assert.equal(result.articles.length, 12);
     const tab = await chromium.browser.newPage();

@@ -15,6 +15,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { formatMessage } from '../src/messages.js';
 import { renderPdf, type RenderPdfResult } from '../src/pdf/index.js';
 import { allPageWords, catalogue, zones } from './pdf-pages.js';
+import { resolved } from './resolved.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(repo, 'test', 'fixtures', 'manuscript', 'small');
@@ -56,7 +57,7 @@ test('pdf chunks: cut where chapters open pages, joined into one issue across th
   const dir = await mkdtemp(path.join(os.tmpdir(), 'folio-chunks-'));
   try {
     const out = path.join(dir, 'issue.pdf');
-    const result = await renderPdf({ manuscriptDir: fixture, out, buildDir: dir, chunkPages: 1 });
+    const result = await renderPdf({ resolved: await resolved(fixture, { pdf: out }), chunkPages: 1 });
     assert.deepEqual(result.messages.map(formatMessage), []);
     assert.deepEqual(chunkLines(result), ['1–2 a-test-article: rendered', '3–3 visits-events: rendered', '4–5 a-test-article-zh: rendered']);
     assert.equal(result.pages, 5);
@@ -98,11 +99,11 @@ test('pdf chunks: an edit to one chapter lays out only its chunk; the rest comes
     await cp(fixture, manuscriptDir, { recursive: true });
     const buildDir = path.join(dir, 'build');
     const out = path.join(buildDir, 'issue.pdf');
-    const first = await renderPdf({ manuscriptDir, out, buildDir, chunkPages: 1 });
+    const first = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }), chunkPages: 1 });
     assert.deepEqual(first.messages.map(formatMessage), []);
     assert.deepEqual(chunkLines(first), ['1–2 a-test-article: rendered', '3–3 visits-events: rendered', '4–5 a-test-article-zh: rendered']);
 
-    const again = await renderPdf({ manuscriptDir, out, buildDir, chunkPages: 1 });
+    const again = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }), chunkPages: 1 });
     assert.deepEqual(again.messages.map(formatMessage), []);
     assert.deepEqual(chunkLines(again), ['1–2 a-test-article: reused', '3–3 visits-events: reused', '4–5 a-test-article-zh: reused']);
     assert.equal(again.passes, 0);
@@ -113,14 +114,14 @@ test('pdf chunks: an edit to one chapter lays out only its chunk; the rest comes
     const edited = text.replace(/\bthe\b/, 'this');
     assert.notEqual(edited, text);
     await writeFile(file, edited);
-    const after = await renderPdf({ manuscriptDir, out, buildDir, chunkPages: 1 });
+    const after = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }), chunkPages: 1 });
     assert.deepEqual(after.messages.map(formatMessage), []);
     assert.deepEqual(chunkLines(after), ['1–2 a-test-article: reused', '3–3 visits-events: rendered', '4–5 a-test-article-zh: reused']);
     assert.equal(after.pages, 5);
     assert.match((await allPageWords(out))[2]?.words.map((w) => w.text).join(' ') ?? '', /\bthis\b/);
 
     // What every chunk depends on is part of every key: another page-end setting lays out all.
-    const reset = await renderPdf({ manuscriptDir, out, buildDir, chunkPages: 1, pageEndFill: 0.5 });
+    const reset = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }), chunkPages: 1, pageEndFill: 0.5 });
     assert.deepEqual(chunkLines(reset), ['1–2 a-test-article: rendered', '3–3 visits-events: rendered', '4–5 a-test-article-zh: rendered']);
   } finally {
     await rm(dir, { recursive: true, force: true });

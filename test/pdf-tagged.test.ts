@@ -21,6 +21,7 @@ import { testSerifFace } from './print-sample.js';
 import { renderPdf } from '../src/pdf/index.js';
 import { finishPdf, type PdfFacts } from '../src/pdf/finish.js';
 import { joinPdfs } from '../src/pdf/join.js';
+import { resolved } from './resolved.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -149,7 +150,7 @@ test('pdf tagged: the issue printed in separate chunks joins into one sound stru
   try {
     const out = path.join(dir, 'issue.pdf');
     // Chunks 1–2, 3 and 4–5; flows of at most 3 pages: 1–3 laid out as one PDF, 4–5 as another.
-    const result = await renderPdf({ manuscriptDir: fixture, out, buildDir: dir, chunkPages: 1, flowPages: 3 });
+    const result = await renderPdf({ resolved: await resolved(fixture, { pdf: out }), chunkPages: 1, flowPages: 3 });
     assert.deepEqual(result.messages.map(formatMessage), []);
     assert.equal(result.chunks.length, 3);
     assert.equal(await pdfinfoTagged(out), 'yes');

@@ -21,6 +21,7 @@ import { defaultChromePath, issueSlug, renderPdf, type RenderPdfResult } from '.
 import { copyPrintAssets, pagedPolyfillPath } from '../src/pdf/assets.js';
 import { launchChromium, openPrintPage } from '../src/pdf/browser.js';
 import { allPageWords, catalogue, comparable, pagesToPng, pdfFonts, printedPages, zones } from './pdf-pages.js';
+import { resolved } from './resolved.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,7 +92,7 @@ test('pdf: the small fixture issue, page for page', async () => {
   const dir = await scratch('small');
   try {
     const out = path.join(dir, 'small.pdf');
-    const result = await renderPdf({ manuscriptDir: fixture, out });
+    const result = await renderPdf({ resolved: await resolved(fixture, { pdf: out }) });
     assert.deepEqual(lines(result.messages), []);
     assert.equal(result.pages, 5);
     const manuscript = await load(fixture);
@@ -129,7 +130,7 @@ test('pdf: the small fixture issue, page for page', async () => {
 test('pdf: Chromium missing is pdf-001 naming the path and CHROME_PATH', async () => {
   const dir = await scratch('nochrome');
   try {
-    const result = await renderPdf({ manuscriptDir: fixture, out: path.join(dir, 'x.pdf'), chromePath: path.join(dir, 'no-chromium') });
+    const result = await renderPdf({ resolved: await resolved(fixture, { pdf: path.join(dir, 'x.pdf'), chromePath: path.join(dir, 'no-chromium') }) });
     assert.equal(result.pages, 0);
     assert.deepEqual(
       result.messages.map((m) => m.ruleId),
@@ -144,7 +145,7 @@ test('pdf: Chromium missing is pdf-001 naming the path and CHROME_PATH', async (
 test('pdf: a stage past its watchdog fails with pdf-002 naming the stage', async () => {
   const dir = await scratch('watchdog');
   try {
-    const result = await renderPdf({ manuscriptDir: fixture, out: path.join(dir, 'x.pdf'), stageTimeoutMs: 1 });
+    const result = await renderPdf({ resolved: await resolved(fixture, { pdf: path.join(dir, 'x.pdf') }), stageTimeoutMs: 1 });
     assert.equal(result.pages, 0);
     assert.deepEqual(
       lines(result.messages),
@@ -227,7 +228,7 @@ test('pdf: every character needs a glyph: Ⅱ is covered by the fallback, a priv
     const file = path.join(manuscriptDir, 'chapters', '01-a-test-article.md');
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace('## I\n', '## I\n\nPart Ⅱ of the plan, and a private sign \uE000 here.\n'));
-    const result = await renderPdf({ manuscriptDir, out: path.join(dir, 'issue.pdf') });
+    const result = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: path.join(dir, 'issue.pdf') }) });
     assert.deepEqual(
       lines(result.messages.filter((m) => m.ruleId === 'pdf-007')).map((line) => line.replace(/, expected .*/, '')),
       ['chapters/01-a-test-article.md:24: error: Unexpected character `\uE000` (U+E000) without a glyph in the bundled fonts for `en`'],
@@ -248,7 +249,7 @@ test('pdf: a page that cannot fit fails naming it, and the old PDF stays whole',
     await writeFile(file, text.replace('## 1. A Numbered Heading', `${filler}\n\n## 1. A Numbered Heading`));
     const out = path.join(dir, 'issue.pdf');
     await writeFile(out, 'old PDF');
-    const result = await renderPdf({ manuscriptDir, out });
+    const result = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }) });
     assert.equal(result.pages, 0);
     const problems = result.messages.filter((m) => m.severity === 'error');
     assert.deepEqual(
@@ -278,7 +279,7 @@ test('pdf: a page a little over is copyfitted, reported, and still lands on its 
     const filler = Array.from({ length: 4 }, () => sentence.repeat(6).trim()).join('\n\n');
     await writeFile(file, text.replace('## 1. A Numbered Heading', `${filler}\n\n${sentence.repeat(3).trim()}\n\n## 1. A Numbered Heading`));
     const out = path.join(dir, 'issue.pdf');
-    const result: RenderPdfResult = await renderPdf({ manuscriptDir, out });
+    const result: RenderPdfResult = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }) });
     assert.deepEqual(
       lines(result.messages).map((line) => line.replace(/: word spacing.*/, '')),
       ['chapters/01-a-test-article.md:28: info: Copyfitted printed page 2 to hold its text'],
@@ -296,7 +297,7 @@ test('pdf: the bundled issue, every page against the manuscript, with a contact 
   const buildDir = path.join(repo, 'build');
   const out = path.join(buildDir, `${issueSlug(manuscript)}.pdf`);
   const started = performance.now();
-  const result = await renderPdf({ manuscriptDir, out, buildDir });
+  const result = await renderPdf({ resolved: await resolved(manuscriptDir, { pdf: out }) });
   const seconds = (performance.now() - started) / 1000;
   assert.deepEqual(
     lines(result.messages.filter((m) => m.severity !== 'info')),

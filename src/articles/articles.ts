@@ -12,6 +12,7 @@ import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../session/index.
 import type { Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message } from '../messages.js';
 import { issueSlug } from '../manuscript/index.js';
+import { depositDate, refusedManuscript, type Resolved } from '../resolve/index.js';
 import { articleChapters, readArticle, type Article } from './article.js';
 import { issueCrossref } from './crossref.js';
 import { articleJats } from './jats.js';
@@ -20,12 +21,13 @@ import { checkWellFormed, expectedWords, verifyJats } from './verify.js';
 
 /** Options of `buildArticles`. */
 export interface BuildArticlesOptions {
-  /** The manuscript, loaded and checked by the caller (`loadCheckedManuscript`). */
-  manuscript: Manuscript;
-  /** The build folder: pages and JATS files go to `<outDir>/articles/`, the deposit to `<outDir>/crossref.xml`. */
-  outDir: string;
-  /** When the deposit is made: its Crossref timestamp and batch id. */
-  depositedAt: Date;
+  /**
+   * The run, resolved (`resolve()`): the manuscript, and the build folder (pages and JATS files
+   * go to `settings.files.articles`, the deposit to `settings.files.crossref`).
+   */
+  resolved: Resolved;
+  /** When the deposit is made: its Crossref timestamp and batch id (default `depositDate(settings)`: SOURCE_DATE_EPOCH, else now). */
+  depositedAt?: Date;
   /** Check every file written with xmllint and pandoc (default true). */
   verify?: boolean;
 }
@@ -81,19 +83,28 @@ async function settle(file: string, problems: readonly Message[], written: strin
   written.push(await setAsideInvalid(file));
 }
 
+/** The options of one run, settled: the manuscript, where its files go, when it is deposited. */
+interface ArticlesRun {
+  manuscript: Manuscript;
+  folder: string;
+  crossref: string;
+  depositedAt: Date;
+  verify: boolean;
+}
+
 /** One article's JATS file and landing page. */
-async function writeArticle(article: Article, options: BuildArticlesOptions, result: BuildArticlesResult): Promise<void> {
+async function writeArticle(article: Article, options: ArticlesRun, result: BuildArticlesResult): Promise<void> {
   const { chapter } = article;
   const { issue } = options.manuscript;
   const outputs = { jats: issue.outputs?.jats ?? true, landing: issue.outputs?.landing ?? true };
-  const folder = articlesFolder(options.outDir);
+  const { folder } = options;
   const made: ArticleOutput = { slug: chapter.slug, language: chapter.language, firstPage: chapter.firstPage, lastPage: chapter.lastPage, words: expectedWords(article).length };
   if (outputs.jats) {
     const file = path.join(folder, `${chapter.slug}.jats.xml`);
     const jats = articleJats(article, issue);
     result.messages.push(...jats.messages);
     if (await write(file, jats.xml, result.messages)) {
-      const problems = options.verify === false ? [] : await verifyJats(file, jats.xml, article);
+      const problems = options.verify ? await verifyJats(file, jats.xml, article) : [];
       result.messages.push(...problems);
       await settle(file, problems, result.written);
       if (!foundInvalid(problems)) made.jats = file;
@@ -110,15 +121,15 @@ async function writeArticle(article: Article, options: BuildArticlesOptions, res
 }
 
 /** The issue's Crossref deposit: at `crossref.xml` when it can be deposited, else kept for review beside it. */
-async function writeCrossref(articles: readonly Article[], options: BuildArticlesOptions, result: BuildArticlesResult): Promise<void> {
+async function writeCrossref(articles: readonly Article[], options: ArticlesRun, result: BuildArticlesResult): Promise<void> {
   const { issue } = options.manuscript;
-  const file = path.join(options.outDir, 'crossref.xml');
+  const file = options.crossref;
   const batchId = `${issueSlug(options.manuscript)}-${options.depositedAt.toISOString().replace(/\D/gu, '').slice(0, 14)}`;
   const deposit = issueCrossref(articles, issue, { batchId, depositedAt: options.depositedAt });
-  const invalid = path.join(options.outDir, 'crossref.invalid.xml');
+  const invalid = path.join(path.dirname(file), 'crossref.invalid.xml');
   const target = deposit.missing.length > 0 ? invalid : file;
   if (!(await write(target, deposit.xml, result.messages))) return;
-  const problems = options.verify === false ? [] : await checkWellFormed(target);
+  const problems = options.verify ? await checkWellFormed(target) : [];
   result.messages.push(...problems);
   if (deposit.missing.length > 0) {
     // A deposit of this issue that was once complete no longer says what the manuscript says.
@@ -146,10 +157,16 @@ export function wantsDeposit(manuscript: Manuscript): boolean {
 export async function buildArticles(options: BuildArticlesOptions): Promise<BuildArticlesResult> {
   const started = performance.now();
   const result: BuildArticlesResult = { articles: [], written: [], messages: [], timings: {} };
-  const articles = articleChapters(options.manuscript).map((chapter) => readArticle(chapter, options.manuscript).article);
-  for (const article of articles) await writeArticle(article, options, result);
+  const { manuscript, settings } = options.resolved;
+  if (options.resolved.failed) {
+    result.messages.push(refusedManuscript(options.resolved, 'article file'));
+    return result;
+  }
+  const run: ArticlesRun = { manuscript, folder: settings.files.articles, crossref: settings.files.crossref, depositedAt: options.depositedAt ?? depositDate(settings), verify: options.verify !== false };
+  const articles = articleChapters(manuscript).map((chapter) => readArticle(chapter, manuscript).article);
+  for (const article of articles) await writeArticle(article, run, result);
   result.timings.articles = Math.round(performance.now() - started);
-  if (articles.length > 0 && wantsDeposit(options.manuscript)) await writeCrossref(articles, options, result);
+  if (articles.length > 0 && wantsDeposit(manuscript)) await writeCrossref(articles, run, result);
   result.timings.total = Math.round(performance.now() - started);
   return result;
 }

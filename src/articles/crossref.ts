@@ -5,7 +5,7 @@
  * a DOI, the issue names its depositor, ISSN and web address; what is missing is said, never
  * invented.
  */
-import type { IssueMeta } from '../manuscript/index.js';
+import { sourceDateEpoch, type IssueMeta } from '../manuscript/index.js';
 import { dateParts, type Article } from './article.js';
 import { el, xmlDocument, type XmlElement } from './xml.js';
 
@@ -32,8 +32,8 @@ export interface CrossrefOptions {
  * manuscript writes the same bytes, else now. Read by the command line, handed to the stage.
  */
 export function depositTime(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
-  const epoch = env.SOURCE_DATE_EPOCH;
-  return epoch !== undefined && /^\d+$/u.test(epoch) ? new Date(Number(epoch) * 1000) : now();
+  const epoch = sourceDateEpoch(env);
+  return epoch !== undefined ? new Date(epoch * 1000) : now();
 }
 
 /** Crossref's timestamp: the UTC time as digits, yyyyMMddHHmmss, which grows with each deposit. */

@@ -7,9 +7,10 @@ import type { StageReport } from '../stage.js';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyArticleFiles } from '../articles/index.js';
-import { editionFile, editionOf, issueSlug, loadManuscript, type Manuscript } from '../manuscript/index.js';
+import { editionFile, editionOf, issueSlug } from '../manuscript/index.js';
+import type { Resolved } from '../resolve/index.js';
 import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
-import { hasErrors, message, type Message } from '../messages.js';
+import { message, type Message } from '../messages.js';
 import { checkEditionPageList, checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
 import { checkPdf, startReadingPdf } from './pdf.js';
@@ -20,8 +21,8 @@ import { stretchCache } from './stretch-cache.js';
 
 /** Options of `check`. */
 export interface CheckOptions {
-  /** The manuscript folder (issue.yaml, chapters, import-report.json). */
-  manuscriptDir: string;
+  /** The run, resolved (`resolve()`): the manuscript (its folder holds import-report.json) and its settings. */
+  resolved: Resolved;
   /** The raw source; defaults to the one issue.yaml names. */
   source?: string;
   /** The PDF to check; left out, the PDF is not checked. */
@@ -95,10 +96,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const reading = pdf !== undefined && (await exists(pdf)) ? startReadingPdf(pdf, stop.signal) : undefined;
   const pending: Promise<unknown>[] = reading ? [reading.text, reading.objects].map(async (p) => p.catch(() => undefined)) : [];
   try {
-    const loaded = await loadManuscript(options.manuscriptDir);
-    messages.push(...loaded.messages);
-    const manuscript: Manuscript | undefined = loaded.manuscript;
-    if (!manuscript || hasErrors(loaded.messages)) return cannot('Unexpected manuscript that does not load, expected a valid issue.yaml and chapters', options.manuscriptDir);
+    // A manuscript that loaded but fails its checks is still read: the check says which pages it upsets.
+    const { manuscript, settings } = options.resolved;
+    if (options.resolved.failed === 'loading') return cannot('Unexpected manuscript that does not load, expected a valid issue.yaml and chapters', settings.manuscriptDir);
     for (const [what, file] of [
       ['PDF', options.pdf],
       ['EPUB', options.epub],
@@ -123,7 +123,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         return read;
       });
     } catch (error) {
-      return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? options.manuscriptDir);
+      return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? settings.manuscriptDir);
     }
     const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
     const m = checkManuscript(manuscript, originals);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { outputPathProblem } from '../session/index.js';
 import { exitCode, formatMessage, message, type Message } from '../messages.js';
+import { resolve, type ResolveInput, type Resolved } from '../resolve/index.js';
 
 export interface Command {
   name: string;
@@ -95,4 +96,35 @@ export async function refuseUnwritable(io: CommandIO, outputs: readonly { path: 
   if (io.json) printJson(io, code, problems);
   reportMessages(io, problems);
   return code;
+}
+
+/** A string option as given, or undefined (a boolean flag given instead is not one). */
+export function stringOption(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The manuscript folder a command works on: `--manuscript`, else ./manuscript, absolute. */
+export function manuscriptOption(values: Record<string, string | boolean | undefined>): string {
+  return path.resolve(stringOption(values, 'manuscript') ?? 'manuscript');
+}
+
+/**
+ * The run a command works on, resolved once (`resolve()`): the manuscript read and checked,
+ * the settings settled. When the manuscript cannot be used (it does not load; with `checks`
+ * false, it fails its checks), its messages are printed and the exit code comes back;
+ * otherwise the resolved run and the messages to report with the command's own.
+ */
+export async function resolveForCommand(
+  io: CommandIO,
+  input: ResolveInput,
+  options: { body?: Record<string, unknown>; allowFailedChecks?: boolean } = {},
+): Promise<{ resolved: Resolved; messages: Message[] } | { code: number }> {
+  const run = await resolve(input);
+  const resolved = run.output;
+  if (resolved && (!resolved.failed || (resolved.failed === 'checks' && options.allowFailedChecks === true))) return { resolved, messages: run.messages };
+  const code = exitCode(run.messages);
+  if (io.json) printJson(io, code, run.messages, options.body);
+  else reportMessages(io, run.messages);
+  return { code };
 }

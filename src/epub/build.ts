@@ -13,9 +13,10 @@ import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { editionOf, loadCheckedManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
+import { editionOf, type Manuscript } from '../manuscript/index.js';
+import { refusedManuscript, type Resolved } from '../resolve/index.js';
 import { message, rules, type Message, type Place } from '../messages.js';
-import { chromiumPath, dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
+import { dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
@@ -31,16 +32,12 @@ import { readZip, writeEpubZip } from './zip.js';
 
 /** Options of `buildEpub`. */
 export interface BuildEpubOptions {
-  /** The manuscript folder (issue.yaml and chapters). */
-  manuscriptDir: string;
-  /** Where to write the EPUB. */
-  out: string;
-  /** Seconds since 1970 for every date the build writes; defaults to `SOURCE_DATE_EPOCH`, then the issue date. */
-  sourceDateEpoch?: number;
+  /** The run, resolved (`resolve()`): the manuscript, the EPUB's path, the Chromium, the build date, the EPUBCheck jar. */
+  resolved: Resolved;
+  /** Where to write the EPUB (default `settings.files.epub`; an edition's goes beside it). */
+  out?: string;
   /** Run EPUBCheck and Ace on the written EPUB (default true). */
   validate?: boolean;
-  /** Chromium for the cover and for Ace; defaults to `CHROME_PATH`, then the Debian binary. */
-  chromePath?: string;
   /** What a rebuild may reuse is kept here (default `<folder of out>/cache/epub`, i.e. `build/cache/epub`). */
   cacheDir?: string;
   /** Told when the EPUB is written, before it is validated (the build checks it meanwhile). */
@@ -260,15 +257,16 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     timings[name] = Math.round(now - started);
     started = now;
   };
-  // The manuscript is checked whole first: a wrong one (a footnote call without a note, a page
-  // marker repeated) makes no EPUB at all.
-  const loaded = await loadCheckedManuscript(options.manuscriptDir);
-  const messages: Message[] = [...loaded.messages];
-  if (!loaded.manuscript || loaded.failed) return { messages, timings };
-  // An edition is the book of one language's chapters, checked whole above with the others.
-  const edition = options.edition ? editionOf(loaded.manuscript, options.edition.language) : undefined;
-  const manuscript = edition?.manuscript ?? loaded.manuscript;
-  const epoch = options.sourceDateEpoch ?? sourceDateEpoch();
+  // The manuscript was checked whole when it was resolved: a wrong one (a footnote call without
+  // a note, a page marker repeated) makes no EPUB at all.
+  const { resolved } = options;
+  const out = options.out ?? resolved.settings.files.epub;
+  if (resolved.failed) return { messages: [refusedManuscript(resolved, 'EPUB')], timings };
+  const messages: Message[] = [];
+  // An edition is the book of one language's chapters, checked whole with the others.
+  const edition = options.edition ? editionOf(resolved.manuscript, options.edition.language) : undefined;
+  const manuscript = edition?.manuscript ?? resolved.manuscript;
+  const epoch = resolved.settings.environment.sourceDateEpoch;
   const images = new Map<string, EpubImage>();
   const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
   const whole = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
@@ -279,8 +277,8 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   // Unsafe content never reaches an output; other problems still give an EPUB to look at.
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
 
-  const chrome = options.chromePath ?? chromiumPath();
-  const cacheDir = path.resolve(options.cacheDir ?? path.join(path.dirname(options.out), 'cache', 'epub'));
+  const chrome = resolved.settings.environment.chromePath;
+  const cacheDir = path.resolve(options.cacheDir ?? path.join(path.dirname(out), 'cache', 'epub'));
   let cover: Cover;
   let coverFrom: 'rendered' | 'reused' | 'svg';
   try {
@@ -289,7 +287,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     coverFrom = rendered.reused ? 'reused' : 'rendered';
   } catch (error) {
     // The book is still made, with a cover drawn without a browser; the build still fails.
-    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${(error as Error).message.split('\n')[0]}), expected a working browser; the cover is drawn as SVG instead`, { file: options.out }));
+    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${(error as Error).message.split('\n')[0]}), expected a working browser; the cover is drawn as SVG instead`, { file: out }));
     cover = svgCover(manuscript, metadata);
     coverFrom = 'svg';
   }
@@ -303,10 +301,10 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     // give them random names.
     for (const image of packed) files.set(`OEBPS/${image.href}`, await readFile(image.source));
     epub = await writeEpubZip(files, metadata.timestamp);
-    await writeFileAtomic(options.out, epub);
-    options.onWritten?.(options.out);
+    await writeFileAtomic(out, epub);
+    options.onWritten?.(out);
   } catch (error) {
-    messages.push(message('epub-003', `Unexpected failure to write the EPUB: ${(error as Error).message}`, { file: options.out }));
+    messages.push(message('epub-003', `Unexpected failure to write the EPUB: ${(error as Error).message}`, { file: out }));
     return { messages, timings };
   }
   lap('package');
@@ -320,7 +318,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
       const id = selector && /^#[A-Za-z][\w-]*$/.test(selector) ? selector.slice(1) : undefined;
       return (id ? found.places.get(id) : undefined) ?? { file: found.source };
     };
-    const validated = await validateEpub(options.out, epub, { chromePath: chrome, cacheDir, locate, ...(options.tools ? { tools: options.tools } : {}) });
+    const validated = await validateEpub(out, epub, { chromePath: chrome, cacheDir, locate, env: resolved.env, ...(options.tools ? { tools: options.tools } : {}) });
     messages.push(...validated.messages);
     validation = validated.reuse;
     lap('validate');
@@ -328,10 +326,10 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   const result = { messages, pages: pages.length, timings, cover: coverFrom, ...(validation ? { validation } : {}) };
   if (options.setAsideInvalid !== false && knownInvalid(messages)) {
     // An EPUB found invalid never sits at the path the next step of a pipeline reads.
-    const invalid = await setAsideInvalid(options.out);
-    messages.push(message('epub-007', `The EPUB has errors: kept for inspection as \`${invalid}\`, not at \`${options.out}\``, { file: invalid }));
+    const invalid = await setAsideInvalid(out);
+    messages.push(message('epub-007', `The EPUB has errors: kept for inspection as \`${invalid}\`, not at \`${out}\``, { file: invalid }));
     return { ...result, invalid };
   }
-  if (!knownInvalid(messages)) await dropInvalid(options.out);
-  return { ...result, out: options.out };
+  if (!knownInvalid(messages)) await dropInvalid(out);
+  return { ...result, out: out };
 }

@@ -27,10 +27,15 @@ export async function loadCheckedManuscript(dir: string): Promise<CheckedManuscr
   const loaded = await loadManuscript(dir);
   if (!loaded.manuscript || hasErrors(loaded.messages)) return { ...loaded, failed: true };
   const manuscript = loaded.manuscript;
-  const errors = [
-    ...manuscript.chapters.flatMap((chapter) => parseMarkdown(chapter.markdown, chapter.path).messages.filter((m) => m.severity === 'error')),
-    ...checkPageMarkers(manuscript),
-  ];
+  const errors = preflightErrors(manuscript);
   if (hasErrors(errors)) return { manuscript, messages: [...loaded.messages, ...errors], failed: true };
   return { manuscript, messages: loaded.messages, failed: false };
+}
+
+/** The errors of a loaded manuscript that would make a stage fail half-way: a chapter that does not parse, page markers out of order, repeated or missing. */
+export function preflightErrors(manuscript: Manuscript): Message[] {
+  return [
+    ...manuscript.chapters.flatMap((chapter) => parseMarkdown(chapter.markdown, chapter.path).messages.filter((m) => m.severity === 'error')),
+    ...checkPageMarkers(manuscript),
+  ].filter((m) => m.severity === 'error');
 }

@@ -19,7 +19,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { issueFile, loadManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
+import type { Manuscript } from '../manuscript/index.js';
+import { refusedManuscript, type Resolved } from '../resolve/index.js';
 import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { cacheKey, keptOrLaunched, type KeptBrowser } from '../session/index.js';
 import { copyPrintAssets, projectDir, type CopiedAssets } from './assets.js';
@@ -41,14 +42,12 @@ export { overflowingFolios, type PageFacts } from './layout.js';
 
 /** Options of `renderPdf`. */
 export interface RenderPdfOptions {
-  /** The manuscript folder (issue.yaml, chapters/). */
-  manuscriptDir: string;
-  /** The PDF to write. */
-  out: string;
-  /** Where the print HTML and its assets go (default: the PDF's folder). */
-  buildDir?: string;
-  /** Chromium to run (default: CHROME_PATH, then /usr/bin/chromium). */
-  chromePath?: string;
+  /**
+   * The run, resolved (`resolve()`): the manuscript, the PDF to write (`settings.files.pdf`;
+   * the print HTML goes beside it, its assets and the cache in `settings.outDir`), the Chromium
+   * and the build date.
+   */
+  resolved: Resolved;
   /** Watchdog for each stage, in milliseconds (default 10 minutes). */
   stageTimeoutMs?: number;
   /**
@@ -71,8 +70,6 @@ export interface RenderPdfOptions {
   flowPages?: number;
   /** A print browser kept between builds (`launchChromium` of ./browser.js): used, not closed. */
   browser?: KeptBrowser;
-  /** Seconds since 1970 for the PDF's dates; defaults to `SOURCE_DATE_EPOCH`, then the issue date. */
-  sourceDateEpoch?: number;
 }
 
 /** How one chunk of the issue was come by: laid out in this run, or reused from the cache. */
@@ -124,14 +121,19 @@ export interface RenderPdfResult extends StageReport {
   layout: PageFacts[];
 }
 
-/** Renders the issue in `manuscriptDir` to a PDF at `out`. Problems come back as messages. */
+/**
+ * Renders the resolved issue to a PDF at `settings.files.pdf`. Problems come back as messages;
+ * the manuscript's own were reported by whoever resolved it, and one that failed its checks
+ * makes no PDF.
+ */
 export async function renderPdf(options: RenderPdfOptions): Promise<RenderPdfResult> {
   const result: RenderPdfResult = { pages: 0, messages: [], copyfit: new Map(), passes: 0, chunks: [], timings: {}, layout: [] };
-  const loaded = await loadManuscript(options.manuscriptDir);
-  result.messages.push(...loaded.messages);
-  if (!loaded.manuscript || hasErrors(loaded.messages)) return result;
-  const stage = resolveStage(options, loaded.manuscript);
-  const launchOptions = options.chromePath === undefined ? { timeoutMs: stage.stageMs } : { chromePath: options.chromePath, timeoutMs: stage.stageMs };
+  if (options.resolved.failed) {
+    result.messages.push(refusedManuscript(options.resolved, 'PDF'));
+    return result;
+  }
+  const stage = resolveStage(options);
+  const launchOptions = { chromePath: stage.chrome, timeoutMs: stage.stageMs };
   const browser = new RunBrowser(() => keptOrLaunched(options.browser, () => launchChromium(launchOptions)));
   // Chromium starts while the HTML is made, unless this very manuscript was rendered last time
   // (then most likely every chunk is in the cache and no browser is needed at all).
@@ -160,12 +162,14 @@ interface ResolvedStage {
 }
 
 /** Every default of `options` settled, once. */
-function resolveStage(options: RenderPdfOptions, manuscript: Manuscript): ResolvedStage {
-  const out = path.resolve(options.out);
-  const buildDir = path.resolve(options.buildDir ?? path.dirname(out));
-  const cacheDir = path.resolve(options.cacheDir ?? path.join(buildDir, 'cache', 'pdf'));
+function resolveStage(options: RenderPdfOptions): ResolvedStage {
+  const { manuscript, settings } = options.resolved;
+  const out = settings.files.pdf;
+  // The print HTML and its fonts go beside the PDF; its cache in the build folder.
+  const buildDir = path.dirname(out);
+  const cacheDir = path.resolve(options.cacheDir ?? path.join(settings.outDir, 'cache', 'pdf'));
   const fill = options.pageEndFill ?? pageEndFill;
-  const chrome = options.chromePath ?? process.env.CHROME_PATH ?? '';
+  const chrome = settings.environment.chromePath;
   const warmMark = path.join(cacheDir, `rendered-${cacheKey(JSON.stringify(manuscript.issue), ...manuscript.chapters.map((c) => c.markdown), String(fill), chrome)}`);
   return { options, manuscript, out, buildDir, cacheDir, stageMs: options.stageTimeoutMs ?? 600_000, fill, chrome, warmMark };
 }
@@ -228,7 +232,7 @@ async function printIssue(stage: ResolvedStage, browser: RunBrowser, result: Ren
   result.messages.push(...issue.messages);
   if (hasErrors(issue.messages)) return;
   const assets = await time('assets', () => assetsCopied);
-  const printHtml = issueFile(manuscript, buildDir, '.print.html');
+  const printHtml = stage.options.resolved.settings.files.printHtml;
   result.printHtml = printHtml;
   await mkdir(cacheDir, { recursive: true });
   const templateDir = path.join(projectDir, 'templates', 'print');
@@ -266,7 +270,7 @@ async function printIssue(stage: ResolvedStage, browser: RunBrowser, result: Ren
     }
     result.messages.push(...checkPages(facts, manuscript, issue), ...copyfitMessages(result.copyfit, issue));
     if (hasErrors(result.messages)) return;
-    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts, options.sourceDateEpoch ?? sourceDateEpoch())));
+    const finished = await time('finish', () => finishPdf(outcomes.map((o) => o.pdf as PdfPart), pdfFacts(manuscript, issue, facts, options.resolved.settings.environment.sourceDateEpoch)));
     await time('write', () => writeAtomically(stage.out, finished));
     result.pages = facts.length;
     await writeFile(stage.warmMark, '').catch(() => undefined);

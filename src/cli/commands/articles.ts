@@ -1,9 +1,8 @@
 /** `folio articles`: the article-level outputs of the issue: JATS, landing pages, the Crossref deposit. */
 import path from 'node:path';
-import { buildArticles, depositTime } from '../../articles/index.js';
-import { loadCheckedManuscript } from '../../manuscript/index.js';
+import { buildArticles } from '../../articles/index.js';
 import { exitCode } from '../../messages.js';
-import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
+import { manuscriptOption, printJson, refuseUnwritable, reportMessages, resolveForCommand, shownPath, stringOption, type Command } from '../command.js';
 
 /** The articles command: thin, it loads the checked manuscript and calls `buildArticles`. */
 export const articlesCommand: Command = {
@@ -32,19 +31,13 @@ export const articlesCommand: Command = {
     'no-verify': { type: 'boolean' },
   },
   async run(values, _positionals, io) {
-    const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
-    const outDir = path.resolve(typeof values['out-dir'] === 'string' ? values['out-dir'] : 'build');
+    const outDir = path.resolve(stringOption(values, 'out-dir') ?? 'build');
     const refused = await refuseUnwritable(io, [{ path: outDir, kind: 'folder' }]);
     if (refused !== undefined) return refused;
-    const loaded = await loadCheckedManuscript(manuscriptDir);
-    if (!loaded.manuscript || loaded.failed) {
-      const code = exitCode(loaded.messages);
-      if (io.json) printJson(io, code, loaded.messages, { written: [] });
-      reportMessages(io, loaded.messages);
-      return code;
-    }
-    const result = await buildArticles({ manuscript: loaded.manuscript, outDir, depositedAt: depositTime(process.env), verify: values['no-verify'] !== true });
-    const messages = [...loaded.messages, ...result.messages];
+    const run = await resolveForCommand(io, { manuscriptDir: manuscriptOption(values), outDir }, { body: { written: [] } });
+    if ('code' in run) return run.code;
+    const result = await buildArticles({ resolved: run.resolved, verify: values['no-verify'] !== true });
+    const messages = [...run.messages, ...result.messages];
     const code = exitCode(messages);
     if (io.json) {
       printJson(io, code, messages, { articles: result.articles, crossref: result.crossref ?? null, written: result.written });

@@ -1,6 +1,5 @@
 /** `folio build`: every stage of the issue in one run, with a line per stage and its time; `--watch` rebuilds after each edit. */
 import path from 'node:path';
-import { depositTime } from '../../articles/index.js';
 import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
@@ -67,7 +66,6 @@ export const buildCommand: Command = {
       outDir: typeof values['out-dir'] === 'string' ? values['out-dir'] : 'build',
       reimport: values.import === true,
       ...(stages ? { stages } : {}),
-      depositedAt: depositTime(process.env),
     };
     if (values.watch === true) {
       // Re-importing rewrites the manuscript, which would set the watch off again, for ever.

@@ -2,9 +2,9 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { check, summaryLines } from '../../check/index.js';
-import { editionFile, editionLanguages, issueFile, loadManuscript } from '../../manuscript/index.js';
-import { exitCode, hasErrors, message } from '../../messages.js';
-import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
+import { editionFile, editionLanguages } from '../../manuscript/index.js';
+import { exitCode, message } from '../../messages.js';
+import { printJson, refuseUnwritable, reportMessages, resolveForCommand, shownPath, type Command } from '../command.js';
 
 /** The check command: thin, it resolves the default paths and calls `check`. */
 export const checkCommand: Command = {
@@ -43,21 +43,14 @@ export const checkCommand: Command = {
     const outDir = str('out') ?? path.resolve('build');
     const refused = await refuseUnwritable(io, [{ path: outDir, kind: 'folder' }]);
     if (refused !== undefined) return refused;
-    let pdf = str('pdf');
-    let epub = str('epub');
-    if ((pdf === undefined && values['no-pdf'] !== true) || (epub === undefined && values['no-epub'] !== true)) {
-      // The default outputs are named after the issue, so read it first.
-      const loaded = await loadManuscript(manuscriptDir);
-      if (!loaded.manuscript || hasErrors(loaded.messages)) {
-        // A manuscript that does not load is a problem in the manuscript (1), not in the tool.
-        const code = exitCode(loaded.messages);
-        if (io.json) printJson(io, code, loaded.messages);
-        reportMessages(io, loaded.messages);
-        return code;
-      }
-      if (pdf === undefined && values['no-pdf'] !== true) pdf = issueFile(loaded.manuscript, outDir, '.pdf');
-      if (epub === undefined && values['no-epub'] !== true) epub = issueFile(loaded.manuscript, outDir, '.epub');
-    }
+    // The default outputs are named after the issue. A manuscript that does not load is a
+    // problem in the manuscript (1), not in the tool; one that loads but fails its checks is
+    // checked, to show which pages it upsets.
+    const run = await resolveForCommand(io, { manuscriptDir, outDir }, { allowFailedChecks: true });
+    if ('code' in run) return run.code;
+    const { resolved } = run;
+    const pdf = str('pdf') ?? (values['no-pdf'] === true ? undefined : resolved.settings.files.pdf);
+    const epub = str('epub') ?? (values['no-epub'] === true ? undefined : resolved.settings.files.epub);
     for (const [what, file, flag] of [
       ['PDF', pdf, '--no-pdf'],
       ['EPUB', epub, '--no-epub'],
@@ -78,24 +71,24 @@ export const checkCommand: Command = {
     // The editions beside the EPUB are checked when they are there (an EPUB built by hand with
     // `--out` elsewhere, or before editions existed, has none).
     const editions: string[] = [];
-    const manuscript = epub !== undefined ? (await loadManuscript(manuscriptDir)).manuscript : undefined;
-    for (const language of manuscript ? editionLanguages(manuscript) : []) {
+    for (const language of epub !== undefined ? editionLanguages(resolved.manuscript) : []) {
       if (epub !== undefined && (await access(editionFile(epub, language)).then(() => true, () => false))) editions.push(language);
     }
     const result = await check({
-      manuscriptDir,
+      resolved,
       outDir,
       ...(source !== undefined ? { source } : {}),
       ...(pdf !== undefined ? { pdf } : {}),
       ...(epub !== undefined ? { epub, editions } : {}),
       ...(values['no-proof'] === true ? { proof: false } : {}),
     });
-    const code = exitCode(result.messages);
+    const messages = [...run.messages, ...result.messages];
+    const code = exitCode(messages);
     if (io.json) {
-      printJson(io, code, result.messages, { report: result.report ?? null, written: result.written });
+      printJson(io, code, messages, { report: result.report ?? null, written: result.written });
       return code;
     }
-    reportMessages(io, result.messages);
+    reportMessages(io, messages);
     if (result.report) {
       for (const line of summaryLines(result.report)) io.out(line);
       if (!io.quiet) for (const file of result.written) io.out(`  wrote ${shownPath(file)}`);

@@ -2,8 +2,7 @@
 import path from 'node:path';
 import { buildEditions, buildEpub } from '../../epub/index.js';
 import { exitCode, hasErrors } from '../../messages.js';
-import { printJson, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
-import { issueFile, loadManuscript } from '../../manuscript/index.js';
+import { manuscriptOption, printJson, refuseUnwritable, reportMessages, resolveForCommand, shownPath, stringOption, type Command } from '../command.js';
 
 /** The EPUB command: thin, it resolves paths and calls `buildEpub`. */
 export const epubCommand: Command = {
@@ -30,18 +29,18 @@ export const epubCommand: Command = {
     'no-validate': { type: 'boolean' },
   },
   async run(values, _positionals, io) {
-    const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
-    // The default name comes from the issue, so read it first; problems surface in the build.
-    const manuscript = (await loadManuscript(manuscriptDir)).manuscript;
-    const out = typeof values.out === 'string' ? path.resolve(values.out) : issueFile(manuscript, 'build', '.epub');
-    const refused = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
+    const given = stringOption(values, 'out');
+    const run = await resolveForCommand(io, { manuscriptDir: manuscriptOption(values), ...(given !== undefined ? { files: { epub: path.resolve(given) } } : {}) }, { body: { out: null } });
+    if ('code' in run) return run.code;
+    const { resolved } = run;
+    const refused = await refuseUnwritable(io, [{ path: resolved.settings.files.epub, kind: 'file' }]);
     if (refused !== undefined) return refused;
-    const options = { manuscriptDir, out, validate: values['no-validate'] !== true };
+    const options = { resolved, validate: values['no-validate'] !== true };
     const result = await buildEpub(options);
     // The editions by language go beside the whole book once it is made clean: what fails the
     // whole book (a tool missing, a bad identifier) would fail each edition again, and say so thrice.
-    const editions = manuscript && result.out && !hasErrors(result.messages) ? await buildEditions(manuscript, options) : [];
-    const messages = [...result.messages, ...editions.flatMap((e) => e.messages)];
+    const editions = result.out && !hasErrors(result.messages) ? await buildEditions(options) : [];
+    const messages = [...run.messages, ...result.messages, ...editions.flatMap((e) => e.messages)];
     const code = exitCode(messages);
     if (io.json) {
       printJson(io, code, messages, {

@@ -1,9 +1,8 @@
 /** `folio pdf`: typesets the issue as a PDF, page for page with the original. */
 import path from 'node:path';
-import { issueFile, loadCheckedManuscript } from '../../manuscript/index.js';
 import { exitCode } from '../../messages.js';
 import { renderPdf } from '../../pdf/index.js';
-import { printJson, progressBar, refuseUnwritable, reportMessages, shownPath, type Command } from '../command.js';
+import { manuscriptOption, printJson, progressBar, refuseUnwritable, reportMessages, resolveForCommand, shownPath, stringOption, type Command } from '../command.js';
 
 /** The PDF command: thin, it resolves paths and calls `renderPdf`. */
 export const pdfCommand: Command = {
@@ -27,34 +26,31 @@ export const pdfCommand: Command = {
     out: { type: 'string' },
   },
   async run(values, _positionals, io) {
-    const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
-    const given = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
-    const refused = given === undefined ? undefined : await refuseUnwritable(io, [{ path: given, kind: 'file' }]);
+    const given = stringOption(values, 'out');
+    const out = given === undefined ? undefined : path.resolve(given);
+    const refused = out === undefined ? undefined : await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
     if (refused !== undefined) return refused;
-    // The manuscript is checked whole before anything is made: a wrong one makes no PDF.
-    const loaded = await loadCheckedManuscript(manuscriptDir);
-    if (loaded.failed) {
-      const code = exitCode(loaded.messages);
-      if (io.json) printJson(io, code, loaded.messages, { out: null, pages: 0 });
-      else reportMessages(io, loaded.messages);
-      return code;
-    }
-    // The default name comes from the issue.
-    const out = given ?? issueFile(loaded.manuscript, 'build', '.pdf');
-    if (given === undefined) {
-      const refusedDefault = await refuseUnwritable(io, [{ path: out, kind: 'file' }]);
+    // The manuscript is checked whole before anything is made: a wrong one makes no PDF. With
+    // --out, the print HTML, its fonts and the cache go beside the PDF.
+    const run = await resolveForCommand(io, { manuscriptDir: manuscriptOption(values), ...(out !== undefined ? { outDir: path.dirname(out), files: { pdf: out } } : {}) }, { body: { out: null, pages: 0 } });
+    if ('code' in run) return run.code;
+    const { resolved } = run;
+    const pdf = resolved.settings.files.pdf;
+    if (out === undefined) {
+      const refusedDefault = await refuseUnwritable(io, [{ path: pdf, kind: 'file' }]);
       if (refusedDefault !== undefined) return refusedDefault;
     }
     const status = io.status;
-    const result = await renderPdf({ manuscriptDir, out, ...(status ? { onProgress: (done: number, total: number) => status(`folio pdf: ${progressBar(done, total)}`) } : {}) });
+    const result = await renderPdf({ resolved, ...(status ? { onProgress: (done: number, total: number) => status(`folio pdf: ${progressBar(done, total)}`) } : {}) });
     status?.(undefined);
-    const code = exitCode(result.messages);
+    const messages = [...run.messages, ...result.messages];
+    const code = exitCode(messages);
     if (io.json) {
-      printJson(io, code, result.messages, { out: result.pages > 0 ? out : null, pages: result.pages, passes: result.passes, copyfit: Object.fromEntries(result.copyfit), timings: result.timings });
+      printJson(io, code, messages, { out: result.pages > 0 ? pdf : null, pages: result.pages, passes: result.passes, copyfit: Object.fromEntries(result.copyfit), timings: result.timings });
       return code;
     }
-    reportMessages(io, result.messages);
-    if (code === 0 && !io.quiet) io.out(`folio pdf: wrote ${shownPath(out)} (${result.pages} pages, ${result.passes} layout passes)`);
+    reportMessages(io, messages);
+    if (code === 0 && !io.quiet) io.out(`folio pdf: wrote ${shownPath(pdf)} (${result.pages} pages, ${result.passes} layout passes)`);
     return code;
   },
 };
