@@ -1,7 +1,6 @@
 /**
  * Bad input and faults, each a named case run by `npm test` through `node bin/folio.js` as a
- * user meets it: a manuscript defect (a footnote call without a note, page markers repeated,
- * out of order or missing, a chapter that is not UTF-8), an output path that cannot be made
+ * user meets it (the manuscript defects are named fixtures, run by test/failures.test.ts): an output path that cannot be made
  * (a folder, a read-only mount, /proc), a full disk during the EPUB write, a build killed with
  * SIGKILL in each stage, a stale lock, exit codes that must agree between commands, and outputs
  * that failed validation. Each asserts the whole list of messages, the exit code and that
@@ -95,17 +94,6 @@ async function replaceIn(file: string, find: string, replacement: string): Promi
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
-/** Where `find` stands in a file (1-based line and column). */
-async function placeOf(file: string, find: string): Promise<string> {
-  const text = await readFile(file, 'utf8');
-  const at = text.indexOf(find);
-  assert.ok(at >= 0, `no \`${find}\` in ${file}`);
-  const before = text.slice(0, at).split('\n');
-  return `${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
-}
-
-
-
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -129,90 +117,8 @@ async function assertWholeEpub(file: string): Promise<void> {
   assert.equal(await zip.file('mimetype')?.async('string'), 'application/epub+zip');
 }
 
-// --- Manuscript defects: an error at the chapter file, line and column; nothing is made. ---
-
-type Defect = { name: string; break: (manuscript: string) => Promise<string[]> };
-
-const chapter1 = (manuscript: string) => path.join(manuscript, 'chapters', '01-a-test-article.md');
-const chapter2 = (manuscript: string) => path.join(manuscript, 'chapters', '02-visits-events.md');
-
-const defects: Defect[] = [
-  {
-    name: 'a footnote call without a note',
-    async break(manuscript) {
-      const file = chapter1(manuscript);
-      const at = await replaceIn(file, 'agreed to deepen it.', 'agreed to deepen it. [^nowhere]');
-      return [`${file}:${at.line}:${at.column + 'agreed to deepen it. '.length}: error: Unexpected footnote call \`[^nowhere]\` without a note, expected a definition \`[^nowhere]: …\` [manuscript-004]`];
-    },
-  },
-  {
-    name: 'a page marker repeated',
-    async break(manuscript) {
-      const file = chapter1(manuscript);
-      const first = await placeOf(file, ':page[2]');
-      const at = await replaceIn(file, 'Characters that Markdown', ':page[2]Characters that Markdown');
-      return [`${file}:${at.line}:${at.column}: error: Unexpected second marker \`:page[2]\`, the first is at ${first} [manuscript-003]`];
-    },
-  },
-  {
-    name: 'page markers out of order',
-    async break(manuscript) {
-      const one = chapter1(manuscript);
-      const two = chapter2(manuscript);
-      const at1 = await replaceIn(one, ':page[2]', ':page[3]');
-      const at2 = await replaceIn(two, ':page[3]', ':page[2]');
-      return [
-        `${one}:${at1.line}:${at1.column}: error: Unexpected \`:page[3]\` right after \`:page[1]\` at ${one}:14:1: no marker for page 2 [manuscript-003]`,
-        `${two}:${at2.line}:${at2.column}: error: Unexpected \`:page[2]\` after \`:page[3]\` at ${one}:${at1.line}:${at1.column}, expected pages in order [manuscript-003]`,
-      ];
-    },
-  },
-  {
-    name: 'a page marker missing',
-    async break(manuscript) {
-      const one = chapter1(manuscript);
-      const two = chapter2(manuscript);
-      await replaceIn(one, ':page[2]', '');
-      return [`${two}:12:1: error: Unexpected \`:page[3]\` right after \`:page[1]\` at ${one}:14:1: no marker for page 2 [manuscript-003]`];
-    },
-  },
-  {
-    name: 'a chapter file that is not UTF-8',
-    async break(manuscript) {
-      const file = chapter1(manuscript);
-      const bytes = await readFile(file);
-      const at = bytes.indexOf('Since the start');
-      bytes[at + 1] = 0xff; // S\xFFnce: Latin-1 thinking, or a broken copy
-      await writeFile(file, bytes);
-      return [`${file}:24:2: error: Unexpected byte 0xFF that is not UTF-8 (at byte ${at + 1}), expected the file in UTF-8 [manuscript-009]`];
-    },
-  },
-];
-
-describe('manuscript defects: an error at file:line:col, exit 1, no PDF or EPUB made', () => {
-  for (const defect of defects) {
-    for (const command of ['pdf', 'epub', 'build'] as const) {
-      test(`${defect.name} — folio ${command}`, async () => {
-        const dir = await scratch('defect');
-        try {
-          const manuscript = await copyOfSmall(dir);
-          const expected = await defect.break(manuscript);
-          const out = path.join(dir, 'out');
-          const args =
-            command === 'build'
-              ? ['build', '--manuscript', manuscript, '--out-dir', out]
-              : [command, '--manuscript', manuscript, '--out', path.join(out, `issue.${command}`)];
-          const run = await folio(args);
-          assert.deepEqual(problems(run), expected, run.stderr);
-          assert.equal(run.code, 1, run.stderr);
-          assert.deepEqual(filesUnder(out), [], 'nothing made');
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      });
-    }
-  }
-});
+// Manuscript defects (a footnote call without a note, page markers repeated, out of order or
+// missing, a chapter that is not UTF-8, …) are named fixtures: test/failures.test.ts.
 
 // --- Output paths that cannot be made: cli-004 naming the path, exit 2, at once. ---
 

@@ -65,6 +65,16 @@ function decodeUtf8(bytes: Buffer, file: string): { text?: string; problem?: Mes
   }
 }
 
+/** Where `key: value` stands in a YAML text, at its value (1-based), or nothing when it is not written that way. */
+function placeOfValue(text: string, key: string, value: string): { line: number; column: number } | Record<string, never> {
+  const lines = text.split(/\r?\n/u);
+  for (const [index, line] of lines.entries()) {
+    const match = new RegExp(`^(\\s*(?:-\\s+)?${key}:\\s*)(['"]?)(.*?)\\2\\s*(?:#.*)?$`, 'u').exec(line);
+    if (match?.[3] === value) return { line: index + 1, column: (match[1] ?? '').length + 1 };
+  }
+  return {};
+}
+
 /** Loads and validates a manuscript folder. Problems come back as messages, never thrown. */
 export async function loadManuscript(dir: string): Promise<{ manuscript?: Manuscript; messages: Message[] }> {
   const issueFile = path.join(dir, 'issue.yaml');
@@ -87,7 +97,7 @@ export async function loadManuscript(dir: string): Promise<{ manuscript?: Manusc
     try {
       bytes = await readFile(file);
     } catch {
-      messages.push(message('manuscript-002', `Unexpected missing chapter file \`${meta.file}\` listed in issue.yaml`, { file: issueFile }));
+      messages.push(message('manuscript-002', `Unexpected missing chapter file \`${meta.file}\` listed in issue.yaml`, { file: issueFile, ...placeOfValue(issueText, 'file', meta.file) }));
       continue;
     }
     const decoded = decodeUtf8(bytes, file);

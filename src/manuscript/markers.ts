@@ -3,6 +3,7 @@
  * order, 1 to the page count. A problem names both places it involves, so an editor sees
  * which of the two markers to fix.
  */
+import path from 'node:path';
 import { message, type Message } from '../messages.js';
 import type { Manuscript } from './load.js';
 
@@ -13,7 +14,8 @@ interface Found {
   column: number;
 }
 
-const where = (m: Found): string => `${m.file}:${m.line}:${m.column}`;
+/** The other place a problem names, as an editor opens it from the manuscript folder: `chapters/01-….md:14:1`. */
+const placeIn = (manuscript: Manuscript) => (m: Found): string => `${path.relative(manuscript.dir, m.file) || m.file}:${m.line}:${m.column}`;
 
 /** Finds `:page[N]` markers outside front matter and code, with their places. */
 export function findPageMarkers(manuscript: Manuscript): Found[] {
@@ -40,6 +42,7 @@ export function findPageMarkers(manuscript: Manuscript): Found[] {
 /** Checks the markers: duplicates, pages out of order, pages missing, pages beyond the count. */
 export function checkPageMarkers(manuscript: Manuscript): Message[] {
   const markers = findPageMarkers(manuscript);
+  const where = placeIn(manuscript);
   const messages: Message[] = [];
   const seen = new Map<number, Found>();
   let previous: Found | undefined;
