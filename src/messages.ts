@@ -150,6 +150,12 @@ export class FolioError extends Error {
   }
 }
 
+/** Why `error` happened, in one line to quote inside another message: a FolioError's own reason, not its formatted message. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof FolioError && error.messages[0]) return error.messages[0].reason;
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
 /** True when any message is an error. */
 export function hasErrors(messages: readonly Message[]): boolean {
   return messages.some((m) => m.severity === 'error');

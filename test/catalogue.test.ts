@@ -47,7 +47,8 @@ test('folio catalogue build: a pool of two workers recycled after each issue bui
   try {
     const { file, good, broken } = await writeCatalogue(dir, [1, 2, 3], { name: 'local', broken: 1 });
     const run = await runFolio(['catalogue', 'build', file, '--workers', '2', '--recycle', '1', '--json']);
-    assert.equal(run.code, 1, run.stderr);
+    // The JSON document names whatever made the run fail otherwise.
+    assert.equal(run.code, 1, `${run.stderr}\n${run.stdout}`);
     const document = JSON.parse(run.stdout) as { exitCode: number; messages: { ruleId: string }[]; report: CatalogueReport };
     // The broken issue's one problem, and nothing else.
     assert.deepEqual(document.messages.map((m) => m.ruleId), ['import-002']);

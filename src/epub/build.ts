@@ -15,8 +15,9 @@ import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { editionOf, type Manuscript } from '../manuscript/index.js';
 import { refusedManuscript, type Resolved } from '../resolve/index.js';
-import { message, rules, type Message, type Place } from '../messages.js';
+import { message, reasonOf, rules, type Message, type Place } from '../messages.js';
 import { dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
+import { pageListMessages } from '../check/fidelity.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
@@ -134,23 +135,6 @@ function renderDocuments(manuscript: Manuscript, language: string, images: Map<s
     });
     return { file, source: chapter.path, places, body: toHtml(tree, xhtmlSerialization), toc, pages };
   });
-}
-
-/** Checks that the page-list has every printed page once, in order: `expected` of them, which `whose` names. */
-function checkPageList(pages: readonly PageTarget[], manuscript: Manuscript, expected: number, whose: string): Message[] {
-  const messages: Message[] = [];
-  const file = path.join(manuscript.dir, 'issue.yaml');
-  for (let index = 1; index < pages.length; index += 1) {
-    const before = pages[index - 1];
-    const page = pages[index];
-    if (before && page && !(page.value > before.value)) {
-      messages.push(message('check-006', `Unexpected page ${page.label} after page ${before.label} in the page-list, expected increasing page numbers`, { file }));
-    }
-  }
-  if (pages.length !== expected) {
-    messages.push(message('check-006', `Unexpected ${pages.length} pages in the page-list, expected the ${expected} pages of ${whose}`, { file }));
-  }
-  return messages;
 }
 
 async function assemble(manuscript: Manuscript, metadata: PublicationMetadata & { editionNote?: EditionNote }, documents: RenderedDocument[], images: EpubImage[], cover: Cover): Promise<Buffer> {
@@ -272,7 +256,8 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   const whole = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
   const metadata = options.edition ? editionMetadata(whole, options.edition) : whole;
   const pages = documents.flatMap((d) => d.pages);
-  messages.push(...(edition ? checkPageList(pages, manuscript, edition.pages.length, 'its chapters') : checkPageList(pages, manuscript, manuscript.issue.pages, 'issue.yaml')));
+  const issueYaml = path.join(manuscript.dir, 'issue.yaml');
+  messages.push(...(edition ? pageListMessages(pages, edition.pages.length, 'its chapters', issueYaml) : pageListMessages(pages, manuscript.issue.pages, 'issue.yaml', issueYaml)));
   lap('render');
   // Unsafe content never reaches an output; other problems still give an EPUB to look at.
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
@@ -287,7 +272,7 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
     coverFrom = rendered.reused ? 'reused' : 'rendered';
   } catch (error) {
     // The book is still made, with a cover drawn without a browser; the build still fails.
-    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${(error as Error).message.split('\n')[0]}), expected a working browser; the cover is drawn as SVG instead`, { file: out }));
+    messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${reasonOf(error)}), expected a working browser; the cover is drawn as SVG instead`, { file: out }));
     cover = svgCover(manuscript, metadata);
     coverFrom = 'svg';
   }
