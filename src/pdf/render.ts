@@ -200,6 +200,9 @@ class RunBrowser {
       launched.browser.once('disconnected', onLost);
       // A kept browser outlives the run: it no longer tells this run when it goes.
       this.forget = () => launched.browser.off('disconnected', onLost);
+      // One that died between its launch and this line has told no one (a loaded machine
+      // leaves that gap wide enough): it is lost now.
+      if (!launched.browser.connected) onLost();
       return launched;
     }));
   }

@@ -4,7 +4,7 @@ import { build, type BuildOptions, type BuildResult, type StageName } from '../.
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
 import { startWarmTools, watchFolders } from '../../session/index.js';
-import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO, untilStopped } from '../command.js';
+import { type Command, type CommandIO, manuscriptOption, printJson, progressBar, reportMessages, shownPath, stringOption, untilStopped } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'check'];
 
@@ -49,8 +49,9 @@ export const buildCommand: Command = {
       return 2;
     };
     let stages: StageName[] | undefined;
-    if (typeof values.only === 'string') {
-      const asked = values.only.split(',').map((s) => s.trim());
+    const only = stringOption(values, 'only');
+    if (only !== undefined) {
+      const asked = only.split(',').map((s) => s.trim());
       const unknown = asked.filter((s) => !stageNames.includes(s as StageName));
       if (unknown.length > 0) return refuse(message('cli-001', `Unexpected stage \`${unknown.join(', ')}\` in --only, expected one of ${stageNames.join(', ')}`));
       stages = asked as StageName[];
@@ -62,8 +63,8 @@ export const buildCommand: Command = {
     }
     const options: BuildOptions = {
       ...(timeoutSeconds !== undefined ? { stageTimeoutMs: timeoutSeconds * 1000 } : {}),
-      manuscriptDir: typeof values.manuscript === 'string' ? values.manuscript : 'manuscript',
-      outDir: typeof values['out-dir'] === 'string' ? values['out-dir'] : 'build',
+      manuscriptDir: manuscriptOption(values),
+      outDir: path.resolve(stringOption(values, 'out-dir') ?? 'build'),
       reimport: values.import === true,
       ...(stages ? { stages } : {}),
     };

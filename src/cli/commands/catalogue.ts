@@ -8,7 +8,7 @@ import { buildWithPool, catalogueExitCode, catalogueReport, loadCatalogue, write
 import { enqueueCatalogue } from '../../catalogue/queue.js';
 import { queueStatus, statusTable } from '../../catalogue/queue-status.js';
 import { exitCode, message, type Message } from '../../messages.js';
-import { printJson, progressBar, reportMessages, shownPath, type Command, type CommandIO } from '../command.js';
+import { type Command, type CommandIO, printJson, progressBar, reportMessages, shownPath, stringOption } from '../command.js';
 
 /** A whole number of at least 1 from an option, or a cli-001 naming it. */
 export function countOption(values: Record<string, string | boolean | undefined>, name: string, fallback: number): number | Message {
@@ -61,8 +61,8 @@ export const catalogueCommand: Command = {
     if (!['build', 'enqueue', 'status'].includes(action ?? '') || extra.length > 0) {
       return stop(io, [message('cli-001', `Unexpected \`folio catalogue ${positionals.join(' ')}\`, expected build, enqueue or status and at most one catalogue.yaml`)]);
     }
-    const queueName = typeof values.queue === 'string' ? values.queue : 'folio-catalogue';
-    const redis = typeof values.redis === 'string' ? values.redis : undefined;
+    const queueName = stringOption(values, 'queue') ?? 'folio-catalogue';
+    const redis = stringOption(values, 'redis');
     if (action === 'status' && file === undefined) {
       if (!redis) return stop(io, [message('cli-001', 'Unexpected `folio catalogue status` without --redis URL, expected the Redis the queue lives on')]);
       return showStatus(io, redis, queueName, undefined);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { check, summaryLines } from '../../check/index.js';
 import { editionFile, editionLanguages } from '../../manuscript/index.js';
 import { exitCode, message } from '../../messages.js';
-import { printJson, refuseUnwritable, reportMessages, resolveForCommand, shownPath, type Command } from '../command.js';
+import { type Command, printJson, refuseUnwritable, reportMessages, resolveForCommand, shownPath, stringOption } from '../command.js';
 
 /** The check command: thin, it resolves the default paths and calls `check`. */
 export const checkCommand: Command = {
@@ -38,7 +38,10 @@ export const checkCommand: Command = {
     'no-proof': { type: 'boolean' },
   },
   async run(values, _positionals, io) {
-    const str = (name: string): string | undefined => (typeof values[name] === 'string' ? path.resolve(values[name]) : undefined);
+    const str = (name: string): string | undefined => {
+      const value = stringOption(values, name);
+      return value === undefined ? undefined : path.resolve(value);
+    };
     const manuscriptDir = str('manuscript') ?? path.resolve('manuscript');
     const outDir = str('out') ?? path.resolve('build');
     const refused = await refuseUnwritable(io, [{ path: outDir, kind: 'folder' }]);

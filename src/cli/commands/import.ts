@@ -1,7 +1,7 @@
 /** `folio import SOURCE --out DIR [--editorial FILE]`: raw issue text to a Markdown manuscript. */
 import { importIssue, writeManuscript } from '../../import/index.js';
 import { exitCode, formatMessage, hasErrors, message } from '../../messages.js';
-import { printJson, refuseUnwritable, reportMessages, type Command } from '../command.js';
+import { type Command, printJson, refuseUnwritable, reportMessages, stringOption } from '../command.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -44,11 +44,12 @@ export const importCommand: Command = {
     if (positionals.length !== 1 || typeof source !== 'string' || typeof out !== 'string') {
       return usageError(`Unexpected arguments to \`folio import\` (${positionals.length} SOURCE${typeof out === 'string' ? '' : ', no --out'}), expected one SOURCE and --out DIR`);
     }
-    const firstFolio = typeof values['first-folio'] === 'string' ? Number(values['first-folio']) : 1;
+    const firstFolio = Number(stringOption(values, 'first-folio') ?? 1);
     if (!Number.isInteger(firstFolio) || firstFolio < 1) {
       return usageError(`Unexpected --first-folio \`${String(values['first-folio'])}\`, expected a whole number from 1`);
     }
-    const pages = typeof values.pages === 'string' ? Number(values.pages) : undefined;
+    const pagesText = stringOption(values, 'pages');
+    const pages = pagesText === undefined ? undefined : Number(pagesText);
     if (pages !== undefined && (!Number.isInteger(pages) || pages < 1)) {
       return usageError(`Unexpected --pages \`${String(values.pages)}\`, expected a whole number from 1`);
     }
@@ -59,7 +60,7 @@ export const importCommand: Command = {
       out,
       firstFolio,
       ...(pages !== undefined ? { pages } : {}),
-      ...(typeof values.editorial === 'string' ? { editorial: values.editorial } : {}),
+      ...(stringOption(values, 'editorial') !== undefined ? { editorial: stringOption(values, 'editorial') as string } : {}),
     });
     const imported = result.output;
     if (!imported || hasErrors(result.messages)) {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { FolioError, formatMessage, hasErrors, message } from '../../messages.js';
 import { startPreview } from '../../preview/index.js';
-import { printJson, reportMessages, type Command, untilStopped } from '../command.js';
+import { type Command, manuscriptOption, printJson, reportMessages, stringOption, untilStopped } from '../command.js';
 
 /** The preview command: thin, it checks the port, starts the server and waits for Ctrl-C. */
 export const previewCommand: Command = {
@@ -31,7 +31,7 @@ export const previewCommand: Command = {
     'build-dir': { type: 'string' },
   },
   async run(values, _positionals, io) {
-    const portText = typeof values.port === 'string' ? values.port : '4173';
+    const portText = stringOption(values, 'port') ?? '4173';
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) {
       const problem = message('cli-001', `Unexpected --port \`${portText}\`, expected a whole number from 0 to 65535`);
@@ -39,8 +39,8 @@ export const previewCommand: Command = {
       io.err(formatMessage(problem));
       return 2;
     }
-    const manuscriptDir = path.resolve(typeof values.manuscript === 'string' ? values.manuscript : 'manuscript');
-    const buildDir = path.resolve(typeof values['build-dir'] === 'string' ? values['build-dir'] : 'build');
+    const manuscriptDir = manuscriptOption(values);
+    const buildDir = path.resolve(stringOption(values, 'build-dir') ?? 'build');
     let first = true;
     let firstMessages: unknown[] = [];
     let server;

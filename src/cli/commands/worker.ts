@@ -6,7 +6,7 @@ import { depositTime } from '../../articles/index.js';
 import { servePool } from '../../catalogue/index.js';
 import { runQueueWorker, type WorkerEvent } from '../../catalogue/queue.js';
 import { formatMessage, message } from '../../messages.js';
-import { printJson, untilStopped, type Command } from '../command.js';
+import { type Command, printJson, stringOption, untilStopped } from '../command.js';
 import { countOption } from './catalogue.js';
 
 export const workerCommand: Command = {
@@ -63,7 +63,7 @@ export const workerCommand: Command = {
     if (typeof lockSeconds !== 'number') return refuse(lockSeconds.reason);
     const worker = runQueueWorker({
       redis: values.redis,
-      queue: typeof values.queue === 'string' ? values.queue : 'folio-catalogue',
+      queue: stringOption(values, 'queue') ?? 'folio-catalogue',
       concurrency,
       lockMs: lockSeconds * 1000,
       depositedAt,
