@@ -9,10 +9,11 @@ import path from 'node:path';
 import { verifyArticleFiles } from '../articles/index.js';
 import { editionFile, editionOf, issueSlug, loadManuscript, type Manuscript } from '../manuscript/index.js';
 import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
-import { hasErrors, message, type Message } from '../messages.js';
+import { FolioError, hasErrors, message, type Message } from '../messages.js';
 import { checkEditionPageList, checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
 import { checkPdf, startReadingPdf } from './pdf.js';
+import { checkInReader, type ReaderBook } from './reader.js';
 import { renderPageImages, writeProof } from './proof.js';
 import { summarise, type FidelityReport, type PageFidelity, type Stage, type StagePage, type StageSummary } from './report.js';
 import { checkManuscript } from './source.js';
@@ -39,6 +40,13 @@ export interface CheckOptions {
   proof?: boolean;
   /** Read the JATS files under `<outDir>/articles/` back against their chapters (default true when there is an outDir). */
   jats?: boolean;
+  /**
+   * Open the EPUB and its editions in a reading engine (foliate-js in Chromium) and prove every
+   * page-list entry and note call there (default true when there is an EPUB).
+   */
+  reader?: boolean;
+  /** More EPUBs for the reader proof, each with the printed pages its page-list leads to. */
+  readerBooks?: ReaderBook[];
 }
 
 /** What `check` found. `report` is absent only when the check could not run. */
@@ -126,6 +134,17 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? options.manuscriptDir);
     }
     const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
+    // The reading engine works in its own browser while the EPUB and the PDF are read here.
+    const readerBooks: ReaderBook[] =
+      options.epub !== undefined && options.reader !== false
+        ? [
+            { file: options.epub, pages: originals.pages.map((p) => p.page) },
+            ...(options.editions ?? []).map((language) => ({ file: editionFile(options.epub as string, language), pages: editionOf(manuscript, language).pages })),
+            ...(options.readerBooks ?? []),
+          ]
+        : [];
+    const reader = readerBooks.length > 0 ? settle(time('reader', () => checkInReader(readerBooks, manuscript, originals))) : undefined;
+    if (reader) pending.push(reader);
     const m = checkManuscript(manuscript, originals);
     messages.push(...m.messages);
     stages.manuscript = m;
@@ -156,6 +175,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
           return cannot(`Unexpected failure reading the EPUB: ${(error as Error).message}`, file);
         }
       }
+    }
+    if (reader) {
+      const proved = await reader;
+      if (!proved.ok && proved.error instanceof FolioError) {
+        messages.push(...proved.error.messages);
+        return { messages, timings, written: [], failedToRun: true };
+      }
+      if (!proved.ok) return cannot(`Unexpected failure of the reader proof: ${(proved.error as Error).message}`, readerBooks[0]?.file ?? options.manuscriptDir);
+      messages.push(...proved.value.messages);
+      stages.reader = proved.value;
     }
 
     const pages: PageFidelity[] = originals.pages.map((o) => {

@@ -38,7 +38,7 @@ async function settled(since) {
       quiet = 0;
       last = relocations;
     }
-    if (quiet >= 4) break;
+    if (quiet >= 2) break;
   }
   return since === undefined || relocations !== since;
 }
@@ -94,7 +94,7 @@ async function readFrom(el, minChars) {
   let { range } = shown();
   const inView = onScreen(el, range);
   let text = textFrom(el, range);
-  for (let turns = 0; inView && text.replace(/\s+/g, '').length < minChars && turns < 3; turns += 1) {
+  for (let turns = 0; inView && text.replace(/\s+/g, '').length < minChars && turns < 3 && !view.renderer.atEnd; turns += 1) {
     const before = relocations;
     await view.next();
     if (!(await settled(before))) break;
