@@ -1,4 +1,4 @@
-/* global document, window, requestAnimationFrame, Range */
+/* global document, window, requestAnimationFrame */
 /**
  * The page side of the reader proof (src/check/reader.ts): foliate-js opens an EPUB in a
  * `<foliate-view>`, paginates it in its own iframe, and is driven with its own API only: the
@@ -47,7 +47,8 @@ async function settled(since) {
 function shown() {
   const contents = view.renderer.getContents()[0];
   const range = view.lastLocation?.range;
-  return { index: contents?.index, doc: contents?.doc, range: range instanceof Range || range?.toString ? range : undefined };
+  // The range is the iframe's (another realm's Range): it is taken as it is.
+  return { index: contents?.index, doc: contents?.doc, range: range ?? undefined };
 }
 
 /** Whether an element is on screen: inside the shown range, or just before it with nothing between. */
@@ -190,13 +191,12 @@ async function followCall(call, minChars) {
   return result;
 }
 
-/** Follows every call of the book. */
-async function followCalls(minChars) {
-  const calls = await listCalls();
+/** Follows the calls given (from `listCalls`), in order. */
+async function followCalls(calls, minChars) {
   const out = [];
   for (const call of calls) out.push(await followCall(call, minChars));
   return out;
 }
 
-window.folioReader = { open, showPages, followCalls };
+window.folioReader = { open, showPages, listCalls, followCalls };
 window.folioReaderReady = true;

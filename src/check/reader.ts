@@ -49,6 +49,8 @@ export interface ReaderResult {
   summary: StageSummary;
   /** Page-list entries gone to and note calls followed, over every EPUB. */
   counts: { books: number; pages: number; calls: number };
+  /** Milliseconds: starting the browser, opening the books, showing their pages, following their notes. */
+  timings: Record<string, number>;
 }
 
 /** A page-list entry as the engine shows it (reader-page.js `showPages`). */
@@ -80,7 +82,8 @@ interface CallFollowed {
 interface FolioReaderApi {
   open(url: string): Promise<{ label: string; href: string }[]>;
   showPages(entries: { page: number; href: string }[], minChars: number): Promise<PageShown[]>;
-  followCalls(minChars: number): Promise<CallFollowed[]>;
+  listCalls(): Promise<CallFollowed['call'][]>;
+  followCalls(calls: CallFollowed['call'][], minChars: number): Promise<CallFollowed[]>;
 }
 
 // An origin that names no host: every request to it is answered by the interception below.
@@ -89,6 +92,8 @@ const pageScript = fileURLToPath(new URL('../../src/check/reader-page.js', impor
 // Letters the screen must show from a target on before its words are compared: enough for the
 // words compared even in a CJK text, where every character is a word.
 const minChars = 80;
+// Page-list entries per call into the page (a note call costs about five entries).
+const batch = 50;
 
 function foliateDir(): string {
   return path.dirname(createRequire(import.meta.url).resolve('foliate-js/view.js'));
@@ -190,7 +195,13 @@ function judge(
 }
 
 /** Opens each book in the engine and reads what it shows. The browser is the caller's. */
-async function readBook(browser: ChromiumBrowser, index: number, book: ReaderBook, handler: (request: HTTPRequest) => Promise<void>): Promise<{ pageList: { label: string; href: string }[]; shown: PageShown[]; followed: CallFollowed[] } | { error: string }> {
+async function readBook(
+  browser: ChromiumBrowser,
+  index: number,
+  book: ReaderBook,
+  handler: (request: HTTPRequest) => Promise<void>,
+  lap: (name: string, since: number) => void,
+): Promise<{ pageList: { label: string; href: string }[]; shown: PageShown[]; followed: CallFollowed[] } | { error: string }> {
   // A page of its own per book, in the one browser: no state of one book reaches the next.
   const page = await browser.browser.newPage();
   try {
@@ -202,14 +213,28 @@ async function readBook(browser: ChromiumBrowser, index: number, book: ReaderBoo
     await page.goto(`${origin}/`, { waitUntil: 'load' });
     await page.waitForFunction('window.folioReaderReady === true');
     let pageList: { label: string; href: string }[];
+    let t = Date.now();
     try {
       pageList = await page.evaluate(async (url) => (window as unknown as { folioReader: FolioReaderApi }).folioReader.open(url), `${origin}/book/${index}.epub`);
     } catch (error) {
       return { error: (error as Error).message.split('\n')[0] ?? '' };
     }
+    lap('open', t);
+    t = Date.now();
     const entries = book.pages.map((p) => ({ page: p, href: pageList.find((e) => e.label === String(p))?.href })).filter((e): e is { page: number; href: string } => e.href !== undefined);
-    const shown = await page.evaluate(async (list, chars) => (window as unknown as { folioReader: FolioReaderApi }).folioReader.showPages(list, chars), entries, minChars);
-    const followed = await page.evaluate(async (chars) => (window as unknown as { folioReader: FolioReaderApi }).folioReader.followCalls(chars), minChars);
+    // In batches: a big issue's pages must not make one call into the page outlast its timeout.
+    const shown: PageShown[] = [];
+    for (let k = 0; k < entries.length; k += batch) {
+      shown.push(...(await page.evaluate(async (list, chars) => (window as unknown as { folioReader: FolioReaderApi }).folioReader.showPages(list, chars), entries.slice(k, k + batch), minChars)));
+    }
+    lap('pages', t);
+    t = Date.now();
+    const calls = await page.evaluate(async () => (window as unknown as { folioReader: FolioReaderApi }).folioReader.listCalls());
+    const followed: CallFollowed[] = [];
+    for (let k = 0; k < calls.length; k += batch / 5) {
+      followed.push(...(await page.evaluate(async (list, chars) => (window as unknown as { folioReader: FolioReaderApi }).folioReader.followCalls(list, chars), calls.slice(k, k + batch / 5), minChars)));
+    }
+    lap('notes', t);
     return { pageList, shown, followed };
   } finally {
     await page.close().catch(() => undefined);
@@ -238,12 +263,18 @@ export async function proveInReader(books: readonly ReaderBook[], expected: Read
   };
   const bytes = await Promise.all(books.map(async (b) => readFile(b.file)));
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number): void => {
+    timings[name] = (timings[name] ?? 0) + Date.now() - since;
+  };
+  const launched = Date.now();
   const browser = await launchChromium({ timeoutMs, ruleId: 'reader-003', ...(options.chromePath !== undefined ? { chromePath: options.chromePath } : {}) });
+  lap('launch', launched);
   const counts = { books: books.length, pages: 0, calls: 0 };
   try {
     const handler = serve(bytes);
     for (const [index, book] of books.entries()) {
-      const read = await readBook(browser, index, book, handler);
+      const read = await readBook(browser, index, book, handler, lap);
       if ('error' in read) {
         fail('reader-001', `Unexpected EPUB that the reading engine cannot open (${read.error}), expected a book it reads`, undefined, book.file);
         continue;
@@ -260,7 +291,7 @@ export async function proveInReader(books: readonly ReaderBook[], expected: Read
   }
   for (const book of books) for (const page of book.pages) if (!pages.has(page)) pages.set(page, { faithful: true, lost: [], added: [], problems: [] });
   const faithful = [...pages.values()].filter((p) => p.faithful).length;
-  return { messages, pages, counts, summary: { file: books[0]?.file ?? '', pagesChecked: pages.size, pagesFaithful: faithful, wordsLost: 0, wordsAdded: 0, problems: general } };
+  return { messages, pages, counts, timings, summary: { file: books[0]?.file ?? '', pagesChecked: pages.size, pagesFaithful: faithful, wordsLost: 0, wordsAdded: 0, problems: general } };
 }
 
 /** The reader proof of an issue's EPUBs, measured against its manuscript. */
