@@ -20,7 +20,7 @@ import { main } from '../src/cli/index.js';
 import { buildEditions, buildEpub } from '../src/epub/index.js';
 import { readZip, writeEpubZip } from '../src/epub/zip.js';
 import { editionFile, editionOf, loadManuscript, manuscriptEditions, type Manuscript } from '../src/manuscript/index.js';
-import { FolioError, formatMessage, type Message } from '../src/messages.js';
+import { exitCode, FolioError, formatMessage, type Message } from '../src/messages.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 delete process.env.SOURCE_DATE_EPOCH;
@@ -117,7 +117,9 @@ describe('reader proof: the bilingual baseline fixture, as built and broken', ()
     const out = path.join(scratch, `${name}.epub`);
     await writeFile(out, await writeEpubZip(files, new Date(0)));
     const result = await checkInReader([{ file: out, pages: [1, 2, 3, 4, 5] }], manuscript, await readOriginals(manuscript));
-    assert.equal(result.counts.pages, 5, 'the engine went to every page');
+    // Every page-list entry the engine found was gone to, and every call in the zip followed.
+    assert.equal(result.counts.pages, name === 'no-page-list' ? 0 : 5, 'the engine went to every page');
+    assert.equal(result.counts.calls, await noterefsIn(out));
     return shown(result.messages, scratch);
   }
 
@@ -160,11 +162,30 @@ describe('reader proof: the bilingual baseline fixture, as built and broken', ()
     ]);
   });
 
+  test('a page-list taken out of the nav: one fault for the book, not one a page', async () => {
+    const messages = await broken('no-page-list', (file, text) => (file.endsWith('toc.xhtml') ? text.replace(/<nav epub:type="page-list"[\s\S]*?<\/nav>/u, '') : text));
+    assert.deepEqual(messages, ['<out>/no-page-list.epub: error: Unexpected EPUB without a page-list as the reading engine reads it, expected entries for pages 1–5 [reader-001]']);
+  });
+
   test('a browser that cannot start is the tool failing (reader-003), not the book', async () => {
     await assert.rejects(
       checkInReader([{ file: epub, pages: [1, 2, 3, 4, 5] }], manuscript, await readOriginals(manuscript), { chromePath: path.join(scratch, 'no-chromium') }),
       (error: unknown) => error instanceof FolioError && error.messages.map((m) => m.ruleId).join() === 'reader-003',
     );
+    // Through `check`: the check could not run, exit 2, whatever the book holds.
+    const saved = process.env.CHROME_PATH;
+    process.env.CHROME_PATH = path.join(scratch, 'no-chromium');
+    try {
+      const result = await check({ manuscriptDir, epub });
+      assert.deepEqual(shown(result.messages, scratch), [
+        "error: Unexpected missing Chromium at `<out>/no-chromium`, expected an executable browser; install Debian's chromium or set CHROME_PATH to one [reader-003]",
+      ]);
+      assert.equal(result.failedToRun, true);
+      assert.equal(exitCode(result.messages), 2);
+    } finally {
+      if (saved === undefined) delete process.env.CHROME_PATH;
+      else process.env.CHROME_PATH = saved;
+    }
   });
 
   test('folio check: the reader proof runs by default, and --no-reader leaves it out', async () => {

@@ -165,7 +165,9 @@ function judge(
   fail: (ruleId: 'reader-001' | 'reader-002', reason: string, page: number | undefined, where: string) => void,
 ): void {
   const listed = new Set(pageList.map((e) => e.label));
-  for (const page of book.pages) if (!listed.has(String(page))) fail('reader-001', `Unexpected page ${page} missing from the page-list as the reading engine reads it, expected an entry to go to`, page, book.file);
+  // No page-list at all is one fault, not one for every page.
+  if (pageList.length === 0 && book.pages.length > 0) fail('reader-001', `Unexpected EPUB without a page-list as the reading engine reads it, expected entries for pages ${book.pages[0]}–${book.pages.at(-1)}`, undefined, book.file);
+  else for (const page of book.pages) if (!listed.has(String(page))) fail('reader-001', `Unexpected page ${page} missing from the page-list as the reading engine reads it, expected an entry to go to`, page, book.file);
   for (const s of shown) {
     const want = expected.page(s.page);
     const where = `${book.file}!/${pageList.find((e) => e.label === String(s.page))?.href ?? ''}`;
