@@ -21,8 +21,11 @@ export const wordsCompared = 6;
 export interface ReaderExpectations {
   /** The first words of a printed page's running text (notes left out), and the editor's words it may open with. */
   page(page: number): { first: string[]; editorial: string[]; file?: string; line?: number } | undefined;
-  /** The first words of the note a call with mark `mark` on printed page `page` leads to. */
-  note(page: number, mark: string): string[] | undefined;
+  /**
+   * The first words of the notes a call with mark `mark` on printed page `page` may lead to: one,
+   * or one per chapter on a page two chapters share (each may have its note `1`).
+   */
+  notes(page: number, mark: string): string[][];
 }
 
 const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm).use(remarkDirective);
@@ -63,12 +66,8 @@ export function readerExpectations(manuscript: Manuscript, originals: Originals)
       if (m.line !== undefined) found.line = m.line;
       return found;
     },
-    note(page, mark) {
-      for (const file of chaptersOf.get(page) ?? []) {
-        const note = notesOf.get(file)?.get(mark);
-        if (note) return note;
-      }
-      return undefined;
+    notes(page, mark) {
+      return (chaptersOf.get(page) ?? []).map((file) => notesOf.get(file)?.get(mark)).filter((n): n is string[] => n !== undefined);
     },
   };
 }

@@ -21,13 +21,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HTTPRequest } from 'puppeteer-core';
+import type { Manuscript } from '../manuscript/index.js';
 import { FolioError, message, type Message } from '../messages.js';
 import { launchChromium, type ChromiumBrowser } from '../session/index.js';
+import type { Originals } from './pages.js';
 import { readerExpectations, wordsCompared, type ReaderExpectations } from './reader-expected.js';
 import type { StagePage, StageSummary } from './report.js';
 import { words } from './words.js';
-import type { Manuscript } from '../manuscript/index.js';
-import type { Originals } from './pages.js';
 
 /** An EPUB to open in the reader, with the printed pages its page-list must lead to, in order. */
 export interface ReaderBook {
@@ -184,13 +184,15 @@ function judge(
     const where = `${book.file}!/${f.call.section}#${f.call.id}`;
     const name = `note call \`${f.call.label}\` (\`${f.call.id || f.call.href}\`) on page ${f.call.page || '?'} of ${f.call.section}`;
     const onPage = Number.isInteger(page) && page > 0 ? page : undefined;
-    const want = onPage !== undefined ? expected.note(onPage, f.call.label) : undefined;
+    const wanted = onPage !== undefined ? expected.notes(onPage, f.call.label) : [];
     if (!f.call.id) fail('reader-002', `Unexpected ${name} without an id, expected one its note's back link can return to`, onPage, where);
     else if (!f.atCall) fail('reader-002', `Unexpected ${name} that the reading engine does not bring into view, expected the call on screen`, onPage, where);
     else if (!f.moved || !f.found) fail('reader-002', `Unexpected ${name} that leads nowhere in the reading engine (\`${f.call.href}\`; it shows ${quote(shownWords(f.text).slice(0, wordsCompared))}), expected its note`, onPage, where);
     else if (!f.inView) fail('reader-002', `Unexpected ${name} whose note the reading engine does not bring into view, expected the note on screen`, onPage, where);
-    else if (want === undefined) fail('reader-002', `Unexpected ${name} with no note of that mark in the manuscript, expected a call the chapter defines`, onPage, where);
-    else if (!beginsWith(shownWords(f.text), want, [])) fail('reader-002', `Unexpected note text ${quote(shownWords(f.text).slice(0, wordsCompared))} after following ${name}, expected ${quote(want)}`, onPage, where);
+    else if (wanted.length === 0) fail('reader-002', `Unexpected ${name} with no note of that mark in the manuscript, expected a call the chapter defines`, onPage, where);
+    else if (!wanted.some((want) => beginsWith(shownWords(f.text), want, []))) {
+      fail('reader-002', `Unexpected note text ${quote(shownWords(f.text).slice(0, wordsCompared))} after following ${name}, expected ${wanted.map(quote).join(' or ')}`, onPage, where);
+    }
     else if (!f.backlink) fail('reader-002', `Unexpected note of ${name} without a back link (\`role="doc-backlink"\`), expected one to the call`, onPage, where);
     else if (!f.backMoved || !f.backAtCall || !f.backInView) fail('reader-002', `Unexpected back link of the note of ${name} that does not return to the call (the reading engine shows ${quote(shownWords(f.backText).slice(0, wordsCompared))}), expected the call on screen`, onPage, where);
   }
