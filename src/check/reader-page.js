@@ -128,7 +128,7 @@ async function showPages(entries, minChars) {
       continue;
     }
     const read = await readFrom(el, minChars);
-    out.push({ page, went: true, found: true, pagebreak: isPagebreak(el), ...read });
+    out.push({ page, went: true, found: true, ...read });
   }
   return out;
 }
@@ -136,10 +136,11 @@ async function showPages(entries, minChars) {
 /** Every note call of the book in reading order, with the printed page it stands on. */
 async function listCalls() {
   const calls = [];
+  // A page runs on from one document into the next until its next page-break.
+  let page = '';
   for (const [index, section] of view.book.sections.entries()) {
     const doc = await section.createDocument();
     if (!doc?.body) continue;
-    let page = '';
     const walker = doc.createTreeWalker(doc.body, 1);
     for (let el = walker.nextNode(); el; el = walker.nextNode()) {
       if (isPagebreak(el)) page = (el.getAttribute('aria-label') ?? el.getAttribute('title') ?? '').trim();
@@ -164,6 +165,8 @@ async function followCall(call, minChars) {
   link.click();
   result.moved = await settled(before);
   const note = targetOf(section, call.href).el;
+  // The note may live in a document of its own (endnotes): its links are read from there.
+  const noteSection = view.book.sections[shown().index] ?? section;
   if (!note) {
     result.text = (shown().range?.toString() ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
     return result;
@@ -172,7 +175,7 @@ async function followCall(call, minChars) {
   Object.assign(result, await readFrom(note, minChars));
   // The engine may have turned pages to read the note; the back link is followed from the note.
   before = relocations;
-  await view.goTo(`${section.id}#${note.id}`);
+  await view.goTo(`${noteSection.id}#${note.id}`);
   await settled(before);
   // Turning pages may have loaded the next section: the note is looked up in the document shown now.
   const shownNote = (note.id && shown().doc?.getElementById(note.id)) || note;
@@ -182,7 +185,7 @@ async function followCall(call, minChars) {
   before = relocations;
   back.click();
   result.backMoved = await settled(before);
-  const home = targetOf(section, back.getAttribute('href')).el;
+  const home = targetOf(noteSection, back.getAttribute('href')).el;
   const { range } = shown();
   result.backText = (range?.toString() ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
   result.backInView = onScreen(home, range);

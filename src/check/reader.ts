@@ -58,7 +58,6 @@ interface PageShown {
   page: number;
   went: boolean;
   found?: boolean;
-  pagebreak?: boolean;
   inView: boolean;
   text: string;
 }
