@@ -162,6 +162,41 @@ describe('reader proof: the bilingual baseline fixture, as built and broken', ()
     ]);
   });
 
+  test('notes moved into a document of their own (endnotes): each call is followed there and back, nothing reported', async () => {
+    const files = await readZip(await readFile(epub));
+    const chapterFile = 'OEBPS/a-test-article.xhtml';
+    const text = files.get(chapterFile)?.toString('utf8') ?? '';
+    const asides = text.match(/<aside id="fn-[\s\S]*?<\/aside>/gu) ?? [];
+    assert.equal(asides.length, 3);
+    let chapter = text;
+    for (const aside of asides) chapter = chapter.replace(aside, '');
+    files.set(chapterFile, Buffer.from(chapter.replaceAll('href="#fn-', 'href="notes.xhtml#fn-')));
+    const notes = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<!DOCTYPE html>',
+      '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" xml:lang="en" lang="en">',
+      '<head><meta charset="UTF-8"/><title>Notes</title><link rel="stylesheet" type="text/css" href="style.css"/></head>',
+      '<body><section epub:type="endnotes" role="doc-endnotes"><h1>Notes</h1>',
+      ...asides.map((a) => a.replaceAll('href="#fnref-', 'href="a-test-article.xhtml#fnref-')),
+      '</section></body></html>',
+    ].join('\n');
+    files.set('OEBPS/notes.xhtml', Buffer.from(notes));
+    const opf = files.get('OEBPS/content.opf')?.toString('utf8') ?? '';
+    files.set(
+      'OEBPS/content.opf',
+      Buffer.from(
+        opf
+          .replace('<item id="chapter-a-test-article" ', '<item id="notes" href="notes.xhtml" media-type="application/xhtml+xml"/>\n    <item id="chapter-a-test-article" ')
+          .replace('</spine>', '  <itemref idref="notes"/>\n  </spine>'),
+      ),
+    );
+    const out = path.join(scratch, 'endnotes.epub');
+    await writeFile(out, await writeEpubZip(files, new Date(0)));
+    const result = await checkInReader([{ file: out, pages: [1, 2, 3, 4, 5] }], manuscript, await readOriginals(manuscript));
+    assert.deepEqual(shown(result.messages, scratch), []);
+    assert.deepEqual(result.counts, { books: 1, pages: 5, calls: await noterefsIn(out) });
+  });
+
   test('a page-list taken out of the nav: one fault for the book, not one a page', async () => {
     const messages = await broken('no-page-list', (file, text) => (file.endsWith('toc.xhtml') ? text.replace(/<nav epub:type="page-list"[\s\S]*?<\/nav>/u, '') : text));
     assert.deepEqual(messages, ['<out>/no-page-list.epub: error: Unexpected EPUB without a page-list as the reading engine reads it, expected entries for pages 1–5 [reader-001]']);
