@@ -130,6 +130,13 @@ describe('reader proof: the bilingual baseline fixture, as built and broken', ()
     assert.ok(result.report.timings.reader !== undefined);
   });
 
+  test('`check({ readerBooks })` proves any list of EPUBs with their pages: here the English edition alone, as a per-article EPUB would be', async () => {
+    const result = await check({ manuscriptDir, readerBooks: [{ file: editionFile(epub, 'en'), pages: [1, 2, 3] }] });
+    assert.deepEqual(shown(result.messages, scratch), []);
+    assert.deepEqual(result.report?.stages.reader, { file: editionFile(epub, 'en'), pagesChecked: 3, pagesFaithful: 3, wordsLost: 0, wordsAdded: 0, problems: [] });
+    assert.equal(result.report.stages.epub, undefined);
+  });
+
   test('a page-list entry sent to the next page-break: the engine shows page 3 where page 2 should be', async () => {
     const messages = await broken('page-list', (file, text) => (file.endsWith('toc.xhtml') ? text.replace(/(<a href="[^"#]*)#page-2">2</u, (_, a: string) => `${a.replace(/[^/"]*$/u, 'visits-events.xhtml')}#page-3">2<`) : text));
     assert.deepEqual(messages, [

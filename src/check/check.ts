@@ -42,7 +42,7 @@ export interface CheckOptions {
   jats?: boolean;
   /**
    * Open the EPUB and its editions in a reading engine (foliate-js in Chromium) and prove every
-   * page-list entry and note call there (default true when there is an EPUB).
+   * page-list entry and note call there (default true when there is an EPUB or `readerBooks`).
    */
   reader?: boolean;
   /** More EPUBs for the reader proof, each with the printed pages its page-list leads to. */
@@ -135,14 +135,19 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     }
     const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
     // The reading engine works in its own browser while the EPUB and the PDF are read here.
+    const issueEpub = options.epub;
     const readerBooks: ReaderBook[] =
-      options.epub !== undefined && options.reader !== false
-        ? [
-            { file: options.epub, pages: originals.pages.map((p) => p.page) },
-            ...(options.editions ?? []).map((language) => ({ file: editionFile(options.epub as string, language), pages: editionOf(manuscript, language).pages })),
+      options.reader === false
+        ? []
+        : [
+            ...(issueEpub !== undefined
+              ? [
+                  { file: issueEpub, pages: originals.pages.map((p) => p.page) },
+                  ...(options.editions ?? []).map((language) => ({ file: editionFile(issueEpub, language), pages: editionOf(manuscript, language).pages })),
+                ]
+              : []),
             ...(options.readerBooks ?? []),
-          ]
-        : [];
+          ];
     const reader = readerBooks.length > 0 ? settle(time('reader', () => checkInReader(readerBooks, manuscript, originals))) : undefined;
     if (reader) pending.push(reader);
     const m = checkManuscript(manuscript, originals);
