@@ -62,7 +62,7 @@ switch (stage) {
     break;
   }
   case 'check': {
-    const result = await check({ resolved: await resolvedRun(), outDir, pdf, epub });
+    const result = await check({ resolved: await resolvedRun(), outDir, pdf, epub, reader: false });
     facts = { pagesChecked: result.report?.pagesChecked, pagesFaithful: result.report?.pagesFaithful };
     errors = hasErrors(result.messages) || result.failedToRun;
     break;

@@ -117,6 +117,9 @@ export const rules = {
   'catalogue-006': { severity: 'error', blame: 'tool', doc: 'The catalogue report could not be written.' },
   'catalogue-007': { severity: 'info', blame: 'input', doc: 'An issue was published already from the same inputs: it was not built again.' },
   'catalogue-008': { severity: 'error', blame: 'tool', doc: 'A job on the queue carries data this worker cannot read (another version of Folio put it there).' },
+  'reader-001': { severity: 'error', blame: 'input', doc: 'An EPUB opened in the reading engine (foliate-js in Chromium) does not show a printed page where its page-list entry leads: the entry is missing, its target is not found or not in view, or the text shown does not begin with the page\'s first words.' },
+  'reader-002': { severity: 'error', blame: 'input', doc: 'A note call followed in the reading engine does not show its note, or the note\'s back link does not bring the call back into view.' },
+  'reader-003': { severity: 'error', blame: 'tool', doc: 'The reading engine could not be run: Chromium did not start, or foliate-js failed in it.' },
 } as const satisfies Record<string, Rule>;
 
 /** Every rule id of the catalogue, retired ones too. */

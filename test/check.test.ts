@@ -5,6 +5,7 @@
  * from the EPUB, a folio shifted in the source) and each change must be caught at its page,
  * with nothing else reported.
  *
+ * The reader proof (foliate-js in Chromium) is test/reader.test.ts's; here it is left out.
  * The PDF is build/<issue>.pdf when one is there (PDF rendering takes minutes; CHECK_PDF
  * names another), else it is rendered with the PDF stage into a scratch folder.
  */
@@ -90,7 +91,7 @@ describe('check: the bundled issue and its real outputs', () => {
 
   test('as built, every page is faithful in the manuscript, the EPUB and the PDF, and nothing is reported', async () => {
     const out = path.join(scratch, 'reports');
-    const result = await check({ resolved: await resolved(manuscriptDir), pdf, epub, outDir: out });
+    const result = await check({ resolved: await resolved(manuscriptDir), pdf, epub, outDir: out, reader: false });
     assert.equal(show(result.messages), '');
     assert.equal(result.failedToRun, false);
     assert.equal(result.report?.pagesChecked, manuscript.issue.pages);
@@ -227,7 +228,7 @@ describe('check: the bundled issue and its real outputs', () => {
     const mutated = path.join(scratch, 'deleted.epub');
     await writeFile(mutated, await writeEpubZip(files, new Date(0)));
     const reports = path.join(scratch, 'deleted-reports');
-    const result = await check({ resolved: await resolved(manuscriptDir), epub: mutated, outDir: reports });
+    const result = await check({ resolved: await resolved(manuscriptDir), epub: mutated, outDir: reports, reader: false });
     assert.deepEqual(unfaithful(result), [target], show(result.messages));
     // The proof strikes the deleted words out of the original page, on that page alone.
     const proof = await readFile(path.join(reports, `${issueSlug(manuscript)}.proof.html`), 'utf8');
@@ -272,7 +273,7 @@ describe('check: the bundled issue and its real outputs', () => {
     assert.ok(notePage && listed, 'a noteref and a page-list entry to break');
     const mutated = path.join(scratch, 'broken-links.epub');
     await writeFile(mutated, await writeEpubZip(files, new Date(0)));
-    const result = await check({ resolved: await resolved(manuscriptDir), epub: mutated });
+    const result = await check({ resolved: await resolved(manuscriptDir), epub: mutated, reader: false });
     const rules = result.messages.map((m) => `${m.ruleId} ${pagesNamed([m]).join(',')}`);
     assert.ok(rules.includes(`check-005 ${notePage}`), show(result.messages));
     assert.ok(rules.includes(`check-006 ${listed}`), show(result.messages));
@@ -326,7 +327,7 @@ describe('check: the bundled issue and its real outputs', () => {
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
     const reports = path.join(scratch, 'cli');
-    assert.equal(await main(['check', '--manuscript', manuscriptDir, '--epub', epub, '--no-pdf', '--out', reports], io), 0, out.join('\n'));
+    assert.equal(await main(['check', '--manuscript', manuscriptDir, '--epub', epub, '--no-pdf', '--no-reader', '--out', reports], io), 0, out.join('\n'));
     assert.match(out.join('\n'), new RegExp(`${manuscript.issue.pages} pages checked, ${manuscript.issue.pages} faithful`));
     const swapped = path.join(scratch, 'swapped.pdf');
     assert.equal(await main(['check', '--manuscript', manuscriptDir, '--pdf', swapped, '--no-epub', '--no-proof', '--out', reports], io), 1);

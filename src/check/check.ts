@@ -10,10 +10,11 @@ import { verifyArticleFiles } from '../articles/index.js';
 import { editionFile, editionOf, issueSlug } from '../manuscript/index.js';
 import type { Resolved } from '../resolve/index.js';
 import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
-import { message, type Message } from '../messages.js';
+import { FolioError, message, type Message } from '../messages.js';
 import { checkEditionPageList, checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
 import { checkPdf, startReadingPdf } from './pdf.js';
+import { checkInReader, type ReaderBook } from './reader.js';
 import { renderPageImages, writeProof } from './proof.js';
 import { summarise, type FidelityReport, type PageFidelity, type Stage, type StagePage, type StageSummary } from './report.js';
 import { checkManuscript } from './source.js';
@@ -40,6 +41,13 @@ export interface CheckOptions {
   proof?: boolean;
   /** Read the JATS files under `<outDir>/articles/` back against their chapters (default true when there is an outDir). */
   jats?: boolean;
+  /**
+   * Open the EPUB and its editions in a reading engine (foliate-js in Chromium) and prove every
+   * page-list entry and note call there (default true when there is an EPUB or `readerBooks`).
+   */
+  reader?: boolean;
+  /** More EPUBs for the reader proof, each with the printed pages its page-list leads to. */
+  readerBooks?: ReaderBook[];
 }
 
 /** What `check` found. `report` is absent only when the check could not run. */
@@ -126,6 +134,22 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       return cannot(`Unexpected failure reading the original pages: ${(error as Error).message}`, options.source ?? settings.manuscriptDir);
     }
     const stages: Partial<Record<Stage, { pages: Map<number, StagePage>; summary: StageSummary }>> = {};
+    // The reading engine works in its own browser while the EPUB and the PDF are read here.
+    const issueEpub = options.epub;
+    const readerBooks: ReaderBook[] =
+      options.reader === false
+        ? []
+        : [
+            ...(issueEpub !== undefined
+              ? [
+                  { file: issueEpub, pages: originals.pages.map((p) => p.page) },
+                  ...(options.editions ?? []).map((language) => ({ file: editionFile(issueEpub, language), pages: editionOf(manuscript, language).pages })),
+                ]
+              : []),
+            ...(options.readerBooks ?? []),
+          ];
+    const reader = readerBooks.length > 0 ? settle(time('reader', () => checkInReader(readerBooks, manuscript, originals, { chromePath: settings.environment.chromePath }))) : undefined;
+    if (reader) pending.push(reader);
     const m = checkManuscript(manuscript, originals);
     messages.push(...m.messages);
     stages.manuscript = m;
@@ -156,6 +180,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
           return cannot(`Unexpected failure reading the EPUB: ${(error as Error).message}`, file);
         }
       }
+    }
+    if (reader) {
+      const proved = await reader;
+      if (!proved.ok && proved.error instanceof FolioError) {
+        messages.push(...proved.error.messages);
+        return { messages, timings, written: [], failedToRun: true };
+      }
+      if (!proved.ok) return cannot(`Unexpected failure of the reader proof: ${(proved.error as Error).message}`, readerBooks[0]?.file ?? settings.manuscriptDir);
+      messages.push(...proved.value.messages);
+      stages.reader = proved.value;
     }
 
     const pages: PageFidelity[] = originals.pages.map((o) => {

@@ -194,7 +194,7 @@ export async function writeProof(report: FidelityReport, options: { file: string
   let lines: { text: string }[] = [];
   if (options.sourceFile) lines = readSource(await readFile(options.sourceFile), options.sourceFile).lines;
   const ranges = new Map((options.pageRanges ?? []).map((r) => [r.page, r]));
-  const stageNames: Stage[] = ['manuscript', 'pdf', 'epub'];
+  const stageNames: Stage[] = ['manuscript', 'pdf', 'epub', 'reader'];
   const out: string[] = [];
   out.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8" />');
   out.push(`<title>Fidelity proof: ${escapeHtml(`${report.issue.journal}, ${report.issue.issue}`)}</title>`);

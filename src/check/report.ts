@@ -4,8 +4,8 @@
  * It is what `build/<issue>.fidelity.json` holds and what the proof and the summary are made of.
  */
 
-/** An output checked against the original. */
-export type Stage = 'manuscript' | 'pdf' | 'epub';
+/** An output checked against the original (`reader`: the EPUBs as the reading engine shows them). */
+export type Stage = 'manuscript' | 'pdf' | 'epub' | 'reader';
 
 /** How one output holds one printed page. */
 export interface StagePage {

@@ -22,6 +22,7 @@ export const checkCommand: Command = {
     '  --no-epub         do not check an EPUB',
     '  --out DIR         where the reports go (default build): <issue>.fidelity.json, <issue>.proof.html, proof/',
     '  --no-proof        do not render PDF page images for the proof',
+    '  --no-reader       do not open the EPUBs in the reading engine (foliate-js in Chromium)',
     '  --json            print the report as JSON',
     '  -q, --quiet       print only problems',
     '',
@@ -36,6 +37,7 @@ export const checkCommand: Command = {
     'no-pdf': { type: 'boolean' },
     'no-epub': { type: 'boolean' },
     'no-proof': { type: 'boolean' },
+    'no-reader': { type: 'boolean' },
   },
   async run(values, _positionals, io) {
     const str = (name: string): string | undefined => {
@@ -84,6 +86,7 @@ export const checkCommand: Command = {
       ...(pdf !== undefined ? { pdf } : {}),
       ...(epub !== undefined ? { epub, editions } : {}),
       ...(values['no-proof'] === true ? { proof: false } : {}),
+      ...(values['no-reader'] === true ? { reader: false } : {}),
     });
     const messages = [...run.messages, ...result.messages];
     const code = exitCode(messages);
