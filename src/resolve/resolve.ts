@@ -10,7 +10,7 @@ import { issueSlug, loadManuscript, preflightErrors, sourceDateEpoch, type Manus
 import { hasErrors, message, type Message } from '../messages.js';
 import { chromiumPath } from '../session/chromium.js';
 import type { StageResult } from '../stage.js';
-import { settings as settingsSchema, type Settings } from './settings.js';
+import { settings as settingsSchema, type Environment, type Settings } from './settings.js';
 
 /** The default watchdog of a build stage: longer than any stage of a healthy build of a long issue. */
 export const defaultStageTimeoutMs = 20 * 60_000;
@@ -51,11 +51,9 @@ export interface Resolved {
 
 /** The settings of a run over `manuscript`: pure, from what the caller and the environment say. */
 export function settle(manuscript: Pick<Manuscript, 'issue'>, input: ResolveInput): Settings {
-  const env = input.env ?? process.env;
   const outDir = path.resolve(input.outDir ?? 'build');
   const slug = issueSlug(manuscript) || 'issue';
   const pdf = path.resolve(input.files?.pdf ?? path.join(outDir, `${slug}.pdf`));
-  const epoch = sourceDateEpoch(env);
   return settingsSchema.parse({
     manuscriptDir: path.resolve(input.manuscriptDir),
     outDir,
@@ -67,18 +65,29 @@ export function settle(manuscript: Pick<Manuscript, 'issue'>, input: ResolveInpu
       articles: path.join(outDir, 'articles'),
       crossref: path.join(outDir, 'crossref.xml'),
     },
-    environment: {
-      chromePath: input.chromePath ?? chromiumPath(env),
-      ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
-      epubcheckJar: env.EPUBCHECK_JAR !== undefined && env.EPUBCHECK_JAR !== '' ? env.EPUBCHECK_JAR : defaultEpubcheckJar,
-    },
+    environment: settleEnvironment(input),
     stageTimeoutMs: input.stageTimeoutMs ?? defaultStageTimeoutMs,
   });
 }
 
-/** `settings.environment` written back into `env`, for the tools a stage starts. */
-function toolEnvironment(settings: Settings, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { chromePath, sourceDateEpoch: epoch, epubcheckJar } = settings.environment;
+/** What the environment and the command line settle for the tools: needs no manuscript. */
+export function settleEnvironment(input: Pick<ResolveInput, 'chromePath' | 'env'>): Environment {
+  const env = input.env ?? process.env;
+  const epoch = sourceDateEpoch(env);
+  return {
+    chromePath: input.chromePath ?? chromiumPath(env),
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
+    epubcheckJar: env.EPUBCHECK_JAR !== undefined && env.EPUBCHECK_JAR !== '' ? env.EPUBCHECK_JAR : defaultEpubcheckJar,
+  };
+}
+
+/**
+ * The environment the tools run in: `env` with what was settled written back into it, so that
+ * a child process agrees with the run, and tools kept between runs (a watch session) see the
+ * same environment in every build and are not started again for it.
+ */
+export function toolEnvironment(environment: Environment, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { chromePath, sourceDateEpoch: epoch, epubcheckJar } = environment;
   const settled: NodeJS.ProcessEnv = { ...env, CHROME_PATH: chromePath, EPUBCHECK_JAR: epubcheckJar };
   if (epoch !== undefined) settled.SOURCE_DATE_EPOCH = String(epoch);
   else delete settled.SOURCE_DATE_EPOCH;
@@ -88,7 +97,7 @@ function toolEnvironment(settings: Settings, env: NodeJS.ProcessEnv): NodeJS.Pro
 /** The same run over a manuscript already in memory (an edition, a manuscript a caller made). */
 export function resolvedFor(manuscript: Manuscript, input: ResolveInput, failed?: Resolved['failed']): Resolved {
   const settings = settle(manuscript, input);
-  return { manuscript, settings, env: toolEnvironment(settings, input.env ?? process.env), ...(failed ? { failed } : {}) };
+  return { manuscript, settings, env: toolEnvironment(settings.environment, input.env ?? process.env), ...(failed ? { failed } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { build, type BuildOptions, type BuildResult, type StageName } from '../../build.js';
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
+import { settleEnvironment, toolEnvironment } from '../../resolve/index.js';
 import { startWarmTools, watchFolders } from '../../session/index.js';
 import { type Command, type CommandIO, manuscriptOption, printJson, progressBar, reportMessages, shownPath, stringOption, untilStopped } from '../command.js';
 
@@ -122,7 +123,10 @@ async function watchBuilds(options: BuildOptions, io: CommandIO, refuse: (proble
   const inside = watched.find((dir) => outDir === dir || outDir.startsWith(dir + path.sep));
   if (inside) return refuse(message('cli-001', `Unexpected --out-dir \`${outDir}\` inside the watched folder \`${inside}\`, expected outputs outside what --watch reads`));
 
-  const tools = startWarmTools();
+  // The tools run in the environment every build of the session is resolved with, so that none
+  // is started again for a change of environment.
+  const environment = settleEnvironment({ ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
+  const tools = startWarmTools({ chromePath: environment.chromePath, env: toolEnvironment(environment) });
   let count = 0;
   let epub: string | undefined;
   const once = async (): Promise<void> => {
