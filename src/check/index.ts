@@ -4,3 +4,4 @@ export type { CheckOptions, CheckResult } from './check.js';
 export type { FidelityReport, PageFidelity, StagePage, StageSummary, Stage } from './report.js';
 export { summaryLines } from './report.js';
 export { words, wordDifference } from './words.js';
+export { checkOffprints, type IssuePdfReading } from './offprints.js';

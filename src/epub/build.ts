@@ -13,13 +13,13 @@ import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { editionOf, loadCheckedManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
+import { chapterEdition, editionOf, loadCheckedManuscript, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message, type Place } from '../messages.js';
 import { chromiumPath, dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
-import { editionMetadata, editionNoteBody, type EditionNote, type EditionOptions } from './editions.js';
+import { articleEpubMetadata, editionMetadata, editionNoteBody, type ArticleEpubOptions, type EditionNote, type EditionOptions } from './editions.js';
 import { collectImages, type EpubImage } from './images.js';
 import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
@@ -54,6 +54,13 @@ export interface BuildEpubOptions {
   setAsideInvalid?: boolean;
   /** Make the edition of one language instead of the whole issue (see `plannedEditions`). */
   edition?: EditionOptions;
+  /** Make the EPUB of one article or section instead of the whole issue (see `plannedArticleEpubs`). */
+  article?: ArticleEpubOptions;
+  /**
+   * The manuscript of `manuscriptDir`, loaded and checked already (`loadCheckedManuscript`), its
+   * messages reported: the books made beside the whole one do not read and report it again.
+   */
+  checked?: Manuscript;
 }
 
 /** The tools a watch session keeps for the EPUB stage: a browser (cover, Ace), EPUBCheck's JVM, Ace's worker. */
@@ -262,35 +269,41 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   };
   // The manuscript is checked whole first: a wrong one (a footnote call without a note, a page
   // marker repeated) makes no EPUB at all.
-  const loaded = await loadCheckedManuscript(options.manuscriptDir);
+  const loaded = options.checked ? { manuscript: options.checked, messages: [], failed: false } : await loadCheckedManuscript(options.manuscriptDir);
   const messages: Message[] = [...loaded.messages];
   if (!loaded.manuscript || loaded.failed) return { messages, timings };
-  // An edition is the book of one language's chapters, checked whole above with the others.
-  const edition = options.edition ? editionOf(loaded.manuscript, options.edition.language) : undefined;
+  // An edition is the book of one language's chapters, an article's EPUB the book of its one
+  // chapter, each checked whole above with the others.
+  const article = options.article ? chapterEdition(loaded.manuscript, options.article.slug) : undefined;
+  const edition = options.edition ? editionOf(loaded.manuscript, options.edition.language) : article;
   const manuscript = edition?.manuscript ?? loaded.manuscript;
   const epoch = options.sourceDateEpoch ?? sourceDateEpoch();
   const images = new Map<string, EpubImage>();
   const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
   const whole = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
-  const metadata = options.edition ? editionMetadata(whole, options.edition) : whole;
+  const metadata = options.edition ? editionMetadata(whole, options.edition) : article && options.article ? articleEpubMetadata(whole, article.chapter, options.article) : whole;
   const pages = documents.flatMap((d) => d.pages);
-  messages.push(...(edition ? checkPageList(pages, manuscript, edition.pages.length, 'its chapters') : checkPageList(pages, manuscript, manuscript.issue.pages, 'issue.yaml')));
+  messages.push(...(edition ? checkPageList(pages, manuscript, edition.pages.length, article ? 'its chapter' : 'its chapters') : checkPageList(pages, manuscript, manuscript.issue.pages, 'issue.yaml')));
   lap('render');
   // Unsafe content never reaches an output; other problems still give an EPUB to look at.
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
 
   const chrome = options.chromePath ?? chromiumPath();
   const cacheDir = path.resolve(options.cacheDir ?? path.join(path.dirname(options.out), 'cache', 'epub'));
+  // An article's EPUB has the issue's cover, as its offprint comes from the issue. The same
+  // image as the whole book's also lets Ace reuse the whole book's results for the chapter
+  // (its cache keys hold every file a document may load).
+  const coverOf = article ? { manuscript: loaded.manuscript, metadata: publicationMetadata(loaded.manuscript, buildInstant(loaded.manuscript, epoch)) } : { manuscript, metadata };
   let cover: Cover;
   let coverFrom: 'rendered' | 'reused' | 'svg';
   try {
-    const rendered = await renderCover(manuscript, metadata, chrome, cacheDir, options.tools?.browser);
+    const rendered = await renderCover(coverOf.manuscript, coverOf.metadata, chrome, cacheDir, options.tools?.browser);
     cover = rendered;
     coverFrom = rendered.reused ? 'reused' : 'rendered';
   } catch (error) {
     // The book is still made, with a cover drawn without a browser; the build still fails.
     messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${(error as Error).message.split('\n')[0]}), expected a working browser; the cover is drawn as SVG instead`, { file: options.out }));
-    cover = svgCover(manuscript, metadata);
+    cover = svgCover(coverOf.manuscript, coverOf.metadata);
     coverFrom = 'svg';
   }
   lap('cover');
