@@ -121,7 +121,7 @@ export function articleEpubIdentifier(issueIdentifier: string, slug: string): st
 export function articleEpubMetadata(metadata: PublicationMetadata, chapter: Chapter, article: ArticleEpubOptions): PublicationMetadata & { relations: RelatedBook[]; editionNote: EditionNote } {
   const zh = chinese(chapter.language);
   const pages = chapter.firstPage === chapter.lastPage ? `${chapter.firstPage}` : `${chapter.firstPage}–${chapter.lastPage}`;
-  const from = zh ? `选自${metadata.journal} ${metadata.issue}，第 ${pages} 页` : `From ${metadata.journal}, ${metadata.issue}, ${chapter.firstPage === chapter.lastPage ? 'p.' : 'pp.'} ${pages}`;
+  const from = zh ? `选自 ${metadata.journal} ${metadata.issue}，第 ${pages} 页` : `From ${metadata.journal}, ${metadata.issue}, ${chapter.firstPage === chapter.lastPage ? 'p.' : 'pp.'} ${pages}`;
   const relations: RelatedBook[] = [{ label: from, file: article.whole, identifier: metadata.identifier }];
   return {
     ...metadata,
