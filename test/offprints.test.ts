@@ -4,13 +4,13 @@
  * offprint read with other readers than the ones that made it (qpdf's JSON for the page labels
  * and the outline, pdftotext for each page's text against the issue PDF's page, qpdf --check,
  * Ghostscript, pdf-lib for the metadata and the structure tree); each article EPUB's page-list;
- * the check catching an offprint with a page dropped; `outputs:` turning both off; and two
- * builds giving the same offprint bytes.
+ * the check catching an offprint with a page dropped or swapped, and unable to run without qpdf;
+ * `outputs:` turning both off; and two builds giving the same bytes.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -211,12 +211,27 @@ test('outputs: { offprints: false, articleEpubs: false } in issue.yaml makes non
   }
 });
 
-test('two builds give the same offprint bytes (SOURCE_DATE_EPOCH)', async () => {
+test('without qpdf the check cannot run: check-009 for each offprint, exit 2, nothing found wrong', async () => {
+  // A PATH with the other readers the check needs, and no qpdf.
+  const bin = path.join(dir, 'no-qpdf');
+  await mkdir(bin, { recursive: true });
+  for (const tool of ['pdftotext', 'pdftoppm', 'gs', 'xmllint', 'pandoc']) await symlink(`/usr/bin/${tool}`, path.join(bin, tool));
+  const checked = await runFolio(['check', '--manuscript', manuscriptDir, '--out', out, '--no-epub', '--no-proof', '--json'], { PATH: bin });
+  assert.equal(checked.code, 2, checked.stderr);
+  const messages = (JSON.parse(checked.stdout) as { messages: Message[] }).messages;
+  assert.deepEqual(
+    messages.map((m) => [m.ruleId, m.place?.file]),
+    expected.map((e) => ['check-009', path.join(out, 'articles', `${e.slug}.pdf`)]),
+  );
+  assert.match(messages[0]?.reason ?? '', /`qpdf` could not be run .*scripts\/install-system\.sh installs it/u);
+});
+
+test('two builds give the same offprint and article EPUB bytes (SOURCE_DATE_EPOCH)', async () => {
   const second = path.join(dir, 'second');
-  const rebuilt = await runFolio(['build', '--manuscript', manuscriptDir, '--out-dir', second, '--only', 'pdf,offprints', '--json'], epoch);
+  const rebuilt = await runFolio(['build', '--manuscript', manuscriptDir, '--out-dir', second, '--only', 'pdf,epub,offprints', '--json'], epoch);
   assert.equal(rebuilt.code, 0, rebuilt.stderr);
-  const names = (await readdir(path.join(second, 'articles'))).filter((n) => n.endsWith('.pdf')).sort();
-  assert.deepEqual(names, expected.map((e) => `${e.slug}.pdf`).sort());
+  const names = (await readdir(path.join(second, 'articles'))).filter((n) => n.endsWith('.pdf') || n.endsWith('.epub')).sort();
+  assert.deepEqual(names, expected.flatMap((e) => [`${e.slug}.pdf`, `${e.slug}.epub`]).sort());
   for (const name of names) {
     assert.ok((await readFile(path.join(second, 'articles', name))).equals(await readFile(path.join(out, 'articles', name))), `${name} byte for byte`);
   }

@@ -229,23 +229,32 @@ function firstLines(output: string): string {
  * `check-009`: the check could not run.
  */
 export async function checkOffprints(manuscript: Manuscript, outDir: string, issue: IssuePdfReading | undefined): Promise<Message[]> {
+  const chapters = offprintChapters(manuscript);
+  // Two at a time: each is mostly child processes (qpdf, Ghostscript, pdftotext), one per core.
+  const found: Message[][] = [];
+  for (let index = 0; index < chapters.length; index += 2) {
+    found.push(...(await Promise.all(chapters.slice(index, index + 2).map((chapter) => checkChapterFiles(chapter, manuscript, outDir, issue)))));
+  }
+  return found.flat();
+}
+
+/** The offprint and the EPUB of one chapter, each when it is there. */
+async function checkChapterFiles(chapter: Chapter, manuscript: Manuscript, outDir: string, issue: IssuePdfReading | undefined): Promise<Message[]> {
   const messages: Message[] = [];
-  for (const chapter of offprintChapters(manuscript)) {
-    const pdf = offprintFile(outDir, chapter, '.pdf');
-    if (issue && (await exists(pdf))) {
-      try {
-        messages.push(...(await checkOffprint(pdf, chapter, manuscript, issue)));
-      } catch (error) {
-        messages.push(message('check-009', `Unexpected failure checking the offprint \`${path.basename(pdf)}\`: ${(error as Error).message}`, { file: pdf }));
-      }
+  const pdf = offprintFile(outDir, chapter, '.pdf');
+  if (issue && (await exists(pdf))) {
+    try {
+      messages.push(...(await checkOffprint(pdf, chapter, manuscript, issue)));
+    } catch (error) {
+      messages.push(message('check-009', `Unexpected failure checking the offprint \`${path.basename(pdf)}\`: ${(error as Error).message}`, { file: pdf }));
     }
-    const epub = offprintFile(outDir, chapter, '.epub');
-    if (await exists(epub)) {
-      try {
-        messages.push(...(await checkEditionPageList(epub, chapterEdition(manuscript, chapter.slug).pages)));
-      } catch (error) {
-        messages.push(message('check-009', `Unexpected failure reading the EPUB \`${path.basename(epub)}\`: ${(error as Error).message}`, { file: epub }));
-      }
+  }
+  const epub = offprintFile(outDir, chapter, '.epub');
+  if (await exists(epub)) {
+    try {
+      messages.push(...(await checkEditionPageList(epub, chapterEdition(manuscript, chapter.slug).pages)));
+    } catch (error) {
+      messages.push(message('check-009', `Unexpected failure reading the EPUB \`${path.basename(epub)}\`: ${(error as Error).message}`, { file: epub }));
     }
   }
   return messages;
