@@ -17,6 +17,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
+import { buildArticles } from '../src/articles/index.js';
 import { plannedArticleEpubs } from '../src/epub/index.js';
 import { loadManuscript, type Manuscript } from '../src/manuscript/index.js';
 import { formatMessage, type Message } from '../src/messages.js';
@@ -206,6 +207,12 @@ test('outputs: { offprints: false, articleEpubs: false } in issue.yaml makes non
     assert.deepEqual([made.offprints, made.written, made.messages], [[], [], []]);
     assert.deepEqual(plannedArticleEpubs(manuscript, path.join(elsewhere, `${slug}.epub`)), []);
     assert.equal(existsSync(path.join(elsewhere, 'articles')), false);
+    // The landing page then links no PDF and names none to Google Scholar.
+    const articles = await buildArticles({ manuscript, outDir: elsewhere, depositedAt: new Date(0), verify: false });
+    assert.deepEqual(articles.messages, []);
+    const landing = await readFile(path.join(elsewhere, 'articles', 'a-test-article.html'), 'utf8');
+    assert.doesNotMatch(landing, /citation_pdf_url|\.pdf"/u);
+    assert.match(await readFile(path.join(out, 'articles', 'a-test-article.html'), 'utf8'), /<meta name="citation_pdf_url" content="a-test-article\.pdf">/u);
   } finally {
     await writeFile(issue, yaml);
   }
