@@ -1,6 +1,7 @@
 /**
- * The whole build of an issue: (import,) PDF, EPUB, check — the same functions the single
- * commands call, with one timing per stage: the PDF and the EPUB at once, then the check. A
+ * The whole build of an issue: (import,) PDF, EPUB, article outputs, offprints, check — the same
+ * functions the single commands call, with one timing per stage: the PDF and the EPUB at once,
+ * the offprints once the PDF is made, then the check. A
  * stage never prints; progress goes through the `onProgress` callback and problems come back
  * as messages.
  */
@@ -8,18 +9,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildArticles } from './articles/index.js';
 import { check, type FidelityReport } from './check/index.js';
-import { buildEditions, buildEpub, knownInvalid } from './epub/index.js';
+import { buildBesideBook, buildEpub, knownInvalid } from './epub/index.js';
 import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
-import { loadManuscript, manuscriptEditions } from './manuscript/index.js';
+import { loadManuscript, manuscriptEditions, offprintChapters, offprintOutputs } from './manuscript/index.js';
 import { defaultStageTimeoutMs, resolve } from './resolve/index.js';
 import { exitCode, FolioError, hasErrors, message, type Message } from './messages.js';
+import { buildOffprints, settleOffprints } from './offprints/index.js';
 import { renderPdf } from './pdf/index.js';
 
-export type StageName = 'import' | 'pdf' | 'epub' | 'articles' | 'check';
+export type StageName = 'import' | 'pdf' | 'epub' | 'articles' | 'offprints' | 'check';
 
 /** The stages in the order data flows, the order they are reported in. */
-const stageOrder: readonly StageName[] = ['import', 'pdf', 'epub', 'articles', 'check'];
+const stageOrder: readonly StageName[] = ['import', 'pdf', 'epub', 'articles', 'offprints', 'check'];
 
 export interface BuildOptions {
   manuscriptDir: string;
@@ -73,7 +75,7 @@ function failedCheck(report: FidelityReport | undefined, messages: readonly Mess
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const messages: Message[] = [];
   const stages: StageResult[] = [];
-  const wanted = new Set<StageName>(options.stages ?? ['pdf', 'epub', 'articles', 'check']);
+  const wanted = new Set<StageName>(options.stages ?? ['pdf', 'epub', 'articles', 'offprints', 'check']);
   if (options.reimport) wanted.add('import');
   const outDir = path.resolve(options.outDir ?? 'build');
   const manuscriptDir = path.resolve(options.manuscriptDir);
@@ -204,13 +206,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             ...tools,
           });
           epubMessages.push(...result.messages);
-          // Editions only beside a clean whole book (what fails it would fail each edition again). An
-          // edition found invalid is set aside by its own build: the check reads only its page-list.
-          const made = result.out && !hasErrors(result.messages) ? await buildEditions({ resolved, ...tools }) : [];
-          for (const edition of made) {
+          // Editions and the articles' EPUBs only beside a clean whole book (what fails it would fail
+          // each of them again). One found invalid is set aside by its own build: the check reads
+          // only its page-list.
+          const beside = result.out && !hasErrors(result.messages) ? await buildBesideBook({ resolved, ...tools }) : { editions: [], articles: [] };
+          const made = [...beside.editions, ...beside.articles];
+          for (const edition of beside.editions) {
             epubMessages.push(...edition.messages);
             if (edition.out) editions.push(edition.language);
           }
+          for (const article of beside.articles) epubMessages.push(...article.messages);
           const outputs = [...(result.out ? [result.out] : []), ...made.flatMap((e) => (e.out ? [e.out] : []))];
           return { ok: !hasErrors(epubMessages), outputs };
         }).finally(() => markEpubWritten(false))
@@ -224,14 +229,27 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           return { ok: !hasErrors(result.messages), outputs: result.written };
         })
       : Promise.resolve(false);
+    // The offprints are cut from this build's PDF once it is made without errors (or, the PDF
+    // stage not wanted, from the PDF of an earlier build).
+    const offprintsMessages: Message[] = [];
+    const offprintsDone = wanted.has('offprints')
+      ? pdfDone.then(async (pdfOk) => {
+          if (!(pdfOk || (!wanted.has('pdf') && existsSync(pdf)))) return false;
+          return run('offprints', async () => {
+            const result = await buildOffprints({ resolved });
+            offprintsMessages.push(...result.messages);
+            return { ok: !hasErrors(result.messages), outputs: result.written };
+          });
+        })
+      : Promise.resolve(false);
     let checkReport: FidelityReport | undefined;
     const checkDone = (async () => {
       // A stage not wanted leaves the file of an earlier build to check. The PDF of a failed PDF
       // stage, or an EPUB this build did not write, is left out of the check: the stage has
       // said why, and a file of an earlier build is not this build's output.
-      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubWritten : Promise.resolve(false), articlesDone]);
-      // The editions' page-lists are checked too, so a bilingual issue's check waits for them.
-      if (wanted.has('check') && wanted.has('epub') && manuscriptEditions(manuscript).length > 0) await epubDone;
+      const [pdfOk, epubOk] = await Promise.all([pdfDone, wanted.has('epub') ? epubWritten : Promise.resolve(false), articlesDone, offprintsDone]);
+      // The editions' and the articles' page-lists are checked too, so the check waits for them.
+      if (wanted.has('check') && wanted.has('epub') && (manuscriptEditions(manuscript).length > 0 || (offprintOutputs(manuscript).epub && offprintChapters(manuscript).length > 0))) await epubDone;
       if (!wanted.has('check')) return;
       await run('check', async () => {
         const result = await check({
@@ -250,7 +268,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         return { ok: !hasErrors(result.messages) && !result.failedToRun, outputs: result.written };
       });
     })();
-    await Promise.all([pdfDone, epubDone, articlesDone, checkDone]);
+    await Promise.all([pdfDone, epubDone, articlesDone, offprintsDone, checkDone]);
     // An output with errors, or one the check found unfaithful, never sits where the next step
     // of a pipeline would take it: it is kept for inspection under a name that says so. A good
     // one replaces the copy of an earlier failed one.
@@ -273,9 +291,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       else checkMessages.push(message('check-011', `The ${what} failed the check: kept for inspection as \`${aside}\`, not at \`${file}\``, { file: aside }));
       for (const st of stages) st.outputs = st.outputs.map((o) => (o === file ? aside : o));
     }
+    // An offprint the check found wrong, or cut from a PDF that was set aside, goes aside too.
+    const offprints = stages.find((st) => st.stage === 'offprints');
+    if (offprints) {
+      const settled = await settleOffprints(offprints.outputs, checkMessages, existsSync(pdf) ? undefined : pdf);
+      checkMessages.push(...settled.messages);
+      offprints.outputs = settled.outputs;
+    }
     // Only what is still there counts as an output.
     for (const s of stages) s.outputs = s.outputs.filter((file) => existsSync(file));
-    messages.push(...pdfMessages, ...epubMessages, ...articlesMessages, ...checkMessages);
+    messages.push(...pdfMessages, ...epubMessages, ...articlesMessages, ...offprintsMessages, ...checkMessages);
     stages.sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
   }
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../session/index.js';
 import type { Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message } from '../messages.js';
-import { issueSlug } from '../manuscript/index.js';
+import { issueSlug, offprintOutputs } from '../manuscript/index.js';
 import { depositDate, refusedManuscript, type Resolved } from '../resolve/index.js';
 import { articleChapters, readArticle, type Article } from './article.js';
 import { issueCrossref } from './crossref.js';
@@ -112,7 +112,8 @@ async function writeArticle(article: Article, options: ArticlesRun, result: Buil
   }
   if (outputs.landing) {
     const file = path.join(folder, `${chapter.slug}.html`);
-    if (await write(file, articleLanding(article, issue, { jats: outputs.jats }), result.messages)) {
+    // The offprint it links is the offprints stage's (`outputs.offprints`).
+    if (await write(file, articleLanding(article, issue, { jats: outputs.jats, pdf: offprintOutputs(options.manuscript).pdf }), result.messages)) {
       result.written.push(file);
       made.landing = file;
     }

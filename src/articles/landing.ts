@@ -13,6 +13,8 @@ import { dateParts, type Article } from './article.js';
 export interface LandingOptions {
   /** Link the JATS file beside the page (`<slug>.jats.xml`), when it is written. */
   jats: boolean;
+  /** Link the offprint beside the page (`<slug>.pdf`, also `citation_pdf_url`) unless it is turned off (default true). */
+  pdf?: boolean;
 }
 
 function h(tagName: string, properties: Element['properties'], ...children: Array<ElementContent | string | undefined | false>): Element {
@@ -43,7 +45,7 @@ function addressOf(issue: IssueMeta, file: string): string {
  * are written `Surname, Given` (Han names as written), which says which name is the family name
  * whatever the order the byline prints.
  */
-export function scholarTags(article: Article, issue: IssueMeta): Array<[string, string]> {
+export function scholarTags(article: Article, issue: IssueMeta, options: { pdf?: boolean } = {}): Array<[string, string]> {
   const { chapter } = article;
   const date = dateParts(issue.date);
   const tags: Array<[string, string]> = [['citation_title', article.title]];
@@ -57,7 +59,7 @@ export function scholarTags(article: Article, issue: IssueMeta): Array<[string, 
   tags.push(['citation_issue', issue.issue]);
   tags.push(['citation_firstpage', String(chapter.firstPage)]);
   tags.push(['citation_lastpage', String(chapter.lastPage)]);
-  tags.push(['citation_pdf_url', addressOf(issue, `${chapter.slug}.pdf`)]);
+  if (options.pdf !== false) tags.push(['citation_pdf_url', addressOf(issue, `${chapter.slug}.pdf`)]);
   tags.push(['citation_language', chapter.language]);
   if (chapter.doi !== undefined) tags.push(['citation_doi', chapter.doi]);
   return tags;
@@ -74,7 +76,7 @@ export function articleLanding(article: Article, issue: IssueMeta, options: Land
     h('meta', { charSet: 'utf-8' }),
     h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
     h('title', {}, article.title),
-    ...scholarTags(article, issue).map(([name, content]) => meta(name, content)),
+    ...scholarTags(article, issue, options).map(([name, content]) => meta(name, content)),
     options.jats && h('link', { rel: ['alternate'], type: 'application/jats+xml', href: `${chapter.slug}.jats.xml` }),
     h('style', {}, 'body{max-width:40em;margin:2em auto;padding:0 1em;font-family:serif;line-height:1.5}.meta{color:#444}'),
   );
@@ -93,7 +95,7 @@ export function articleLanding(article: Article, issue: IssueMeta, options: Land
         article.authorNote !== undefined && h('p', { className: ['author-note'] }, article.authorNote),
         h('p', { className: ['meta'] }, where, chapter.doi !== undefined && ` · doi:${chapter.doi}`),
         article.firstParagraph !== undefined && h('p', { className: ['abstract'] }, article.firstParagraph),
-        h('p', {}, h('a', { href: `${chapter.slug}.pdf`, type: 'application/pdf' }, chapter.language.startsWith('zh') ? '全文 PDF' : 'Full text (PDF)')),
+        options.pdf !== false && h('p', {}, h('a', { href: `${chapter.slug}.pdf`, type: 'application/pdf' }, chapter.language.startsWith('zh') ? '全文 PDF' : 'Full text (PDF)')),
       ),
     ),
   );

@@ -13,6 +13,7 @@ import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
 import { FolioError, message, type Message } from '../messages.js';
 import { checkEditionPageList, checkEpub } from './epub.js';
 import { readOriginals, type Originals } from './pages.js';
+import { checkOffprints } from './offprints.js';
 import { checkPdf, startReadingPdf } from './pdf.js';
 import { checkInReader, type ReaderBook } from './reader.js';
 import { renderPageImages, writeProof } from './proof.js';
@@ -48,6 +49,11 @@ export interface CheckOptions {
   reader?: boolean;
   /** More EPUBs for the reader proof, each with the printed pages its page-list leads to. */
   readerBooks?: ReaderBook[];
+  /**
+   * Check the offprints under `<outDir>/articles/` against the PDF, and the article EPUBs' page-lists
+   * (default true when there is an outDir; the offprints need the PDF too).
+   */
+  offprints?: boolean;
 }
 
 /** What `check` found. `report` is absent only when the check could not run. */
@@ -164,6 +170,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       } catch (error) {
         return cannot(`Unexpected failure reading the PDF: ${(error as Error).message}`, pdf);
       }
+    }
+    // The offprints against the pages of the PDF they were cut from, the article EPUBs' page-lists against their chapters.
+    if (outDir !== undefined && options.offprints !== false) {
+      const issuePdf = reading && pdf !== undefined && stages.pdf ? { file: pdf, text: await reading.text, labels: (await reading.objects).labels } : undefined;
+      messages.push(...(await time('offprints', () => checkOffprints(manuscript, outDir, issuePdf))));
     }
     // The article files: their pages and words against the chapters (pandoc reads them back).
     if (outDir !== undefined && options.jats !== false) messages.push(...(await time('articles', () => verifyArticleFiles(manuscript, outDir))));

@@ -5,3 +5,4 @@ export type { FidelityReport, PageFidelity, StagePage, StageSummary, Stage } fro
 export { summaryLines } from './report.js';
 export { words, wordDifference } from './words.js';
 export { pageListMessages, type ListedPage } from './fidelity.js';
+export { checkOffprints, type IssuePdfReading } from './offprints.js';

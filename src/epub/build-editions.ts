@@ -1,9 +1,11 @@
 /**
- * The editions of an issue by language, built one after another beside the whole book with the
- * same `buildEpub`, one at a time (they share two cores) and with one set of tools.
+ * The books made beside the whole issue's EPUB: its editions by language and the EPUB of each
+ * article and section, built one after another with the same `buildEpub`, one at a time (they
+ * share two cores) and with one set of tools.
  */
-import { buildEpub, type BuildEpubOptions, type BuildEpubResult } from './build.js';
-import { plannedEditions } from './editions.js';
+import path from 'node:path';
+import { buildEpub, type BuildEpubOptions, type BuildEpubResult, type EpubTools } from './build.js';
+import { plannedArticleEpubs, plannedEditions } from './editions.js';
 import { startWarmTools } from '../session/index.js';
 
 /** One edition built: its language and what `buildEpub` reported. */
@@ -13,30 +15,59 @@ export interface EditionResult extends BuildEpubResult {
   file: string;
 }
 
+/** One article's EPUB built: its chapter's slug and what `buildEpub` reported. */
+export interface ArticleEpubResult extends BuildEpubResult {
+  slug: string;
+  /** Where the EPUB was to be written. */
+  file: string;
+}
+
+/** What `buildBesideBook` made: the editions, then the articles' EPUBs. */
+export interface BesideBookResult {
+  editions: EditionResult[];
+  articles: ArticleEpubResult[];
+}
+
 /**
- * Builds every edition of the resolved manuscript beside the whole book (`options.out`, default
- * `settings.files.epub`); none for a one-language issue or one whose `outputs.editions` is
- * false. Nothing is printed.
+ * Builds, beside the whole book (`options.out`, default `settings.files.epub`), every edition of
+ * the resolved manuscript (none for a one-language issue or with `outputs.editions: false`) and
+ * every article's and section's EPUB under `articles/` (none with `outputs.articleEpubs:
+ * false`). Nothing is printed.
  */
-export async function buildEditions(options: BuildEpubOptions): Promise<EditionResult[]> {
+export async function buildBesideBook(options: BuildEpubOptions, which: { editions?: boolean; articles?: boolean } = {}): Promise<BesideBookResult> {
   const { resolved } = options;
-  const planned = plannedEditions(resolved.manuscript, options.out ?? resolved.settings.files.epub);
-  if (planned.length === 0) return [];
-  // A one-off build starts Chromium, EPUBCheck's JVM and Ace's worker once for all editions
+  const { manuscript } = resolved;
+  const whole = options.out ?? resolved.settings.files.epub;
+  const editions = which.editions === false ? [] : plannedEditions(manuscript, whole);
+  const articles = which.articles === false ? [] : plannedArticleEpubs(manuscript, whole);
+  const made: BesideBookResult = { editions: [], articles: [] };
+  if (editions.length + articles.length === 0) return made;
+  // A one-off build starts Chromium, EPUBCheck's JVM and Ace's worker once for all the books
   // (each start is seconds of CPU); a watch session's tools are used as they are.
   const session = options.tools ? undefined : startWarmTools({ chromePath: resolved.settings.environment.chromePath, env: resolved.env });
-  const tools = options.tools ?? (session ? { browser: session.browser, epubcheck: session.epubcheck, ace: session.ace } : {});
-  // The check waits on the whole book's writing, not an edition's, so an edition tells no one.
+  const tools: EpubTools = options.tools ?? (session ? { browser: session.browser, epubcheck: session.epubcheck, ace: session.ace } : {});
+  // The check waits on the whole book's writing, not on these, so none tells anyone.
   const { onWritten, ...rest } = options;
   void onWritten;
-  const results: EditionResult[] = [];
+  // The articles' EPUBs sit one folder down, and keep the whole book's cache (the cover, the
+  // validation, Ace's results for each chapter, the same bytes as in the whole book).
+  const cacheDir = options.cacheDir ?? path.join(path.dirname(whole), 'cache', 'epub');
   try {
-    for (const { out, edition } of planned) {
-      const result = await buildEpub({ ...rest, tools, out, edition });
-      results.push({ ...result, language: edition.language, file: out });
+    for (const { out, edition } of editions) {
+      const result = await buildEpub({ ...rest, cacheDir, tools, out, edition });
+      made.editions.push({ ...result, language: edition.language, file: out });
+    }
+    for (const { out, article } of articles) {
+      const result = await buildEpub({ ...rest, cacheDir, tools, out, article });
+      made.articles.push({ ...result, slug: article.slug, file: out });
     }
   } finally {
     await session?.close();
   }
-  return results;
+  return made;
+}
+
+/** Builds every edition of the resolved manuscript beside the whole book (see `buildBesideBook`). */
+export async function buildEditions(options: BuildEpubOptions): Promise<EditionResult[]> {
+  return (await buildBesideBook(options, { articles: false })).editions;
 }

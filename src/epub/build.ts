@@ -13,7 +13,7 @@ import { EPub } from 'epub-gen-memory';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
-import { editionOf, type Manuscript } from '../manuscript/index.js';
+import { chapterEdition, editionOf, type Manuscript } from '../manuscript/index.js';
 import { refusedManuscript, type Resolved } from '../resolve/index.js';
 import { message, reasonOf, rules, type Message, type Place } from '../messages.js';
 import { dropInvalid, type KeptBrowser, setAsideInvalid, writeFileAtomic } from '../session/index.js';
@@ -21,7 +21,7 @@ import { pageListMessages } from '../check/fidelity.js';
 import { renderCover, svgCover, type Cover } from './cover.js';
 import type { AceServer } from './ace.js';
 import type { EpubcheckServer } from './epubcheck.js';
-import { editionMetadata, editionNoteBody, type EditionNote, type EditionOptions } from './editions.js';
+import { articleEpubMetadata, editionMetadata, editionNoteBody, type ArticleEpubOptions, type EditionNote, type EditionOptions } from './editions.js';
 import { collectImages, type EpubImage } from './images.js';
 import { buildInstant, primaryLanguage, publicationMetadata, type PublicationMetadata } from './metadata.js';
 import { assignPlayOrder, nestHeadings, outlineChapter, tocDepth, type Landmark, type PageTarget, type TocEntry } from './navigation.js';
@@ -52,6 +52,8 @@ export interface BuildEpubOptions {
   setAsideInvalid?: boolean;
   /** Make the edition of one language instead of the whole issue (see `plannedEditions`). */
   edition?: EditionOptions;
+  /** Make the EPUB of one article or section instead of the whole issue (see `plannedArticleEpubs`). */
+  article?: ArticleEpubOptions;
 }
 
 /** The tools a watch session keeps for the EPUB stage: a browser (cover, Ace), EPUBCheck's JVM, Ace's worker. */
@@ -247,33 +249,39 @@ export async function buildEpub(options: BuildEpubOptions): Promise<BuildEpubRes
   const out = options.out ?? resolved.settings.files.epub;
   if (resolved.failed) return { messages: [refusedManuscript(resolved, 'EPUB')], timings };
   const messages: Message[] = [];
-  // An edition is the book of one language's chapters, checked whole with the others.
-  const edition = options.edition ? editionOf(resolved.manuscript, options.edition.language) : undefined;
+  // An edition is the book of one language's chapters, an article's EPUB the book of its one
+  // chapter, each checked whole with the others.
+  const article = options.article ? chapterEdition(resolved.manuscript, options.article.slug) : undefined;
+  const edition = options.edition ? editionOf(resolved.manuscript, options.edition.language) : article;
   const manuscript = edition?.manuscript ?? resolved.manuscript;
   const epoch = resolved.settings.environment.sourceDateEpoch;
   const images = new Map<string, EpubImage>();
   const documents = renderDocuments(manuscript, primaryLanguage(manuscript), images, messages);
   const whole = publicationMetadata(manuscript, buildInstant(manuscript, epoch), images.size);
-  const metadata = options.edition ? editionMetadata(whole, options.edition) : whole;
+  const metadata = options.edition ? editionMetadata(whole, options.edition) : article && options.article ? articleEpubMetadata(whole, article.chapter, options.article) : whole;
   const pages = documents.flatMap((d) => d.pages);
   const issueYaml = path.join(manuscript.dir, 'issue.yaml');
-  messages.push(...(edition ? pageListMessages(pages, edition.pages.length, 'its chapters', issueYaml) : pageListMessages(pages, manuscript.issue.pages, 'issue.yaml', issueYaml)));
+  messages.push(...(edition ? pageListMessages(pages, edition.pages.length, article ? 'its chapter' : 'its chapters', issueYaml) : pageListMessages(pages, manuscript.issue.pages, 'issue.yaml', issueYaml)));
   lap('render');
   // Unsafe content never reaches an output; other problems still give an EPUB to look at.
   if (messages.some((m) => m.ruleId === 'epub-005')) return { messages, timings };
 
   const chrome = resolved.settings.environment.chromePath;
   const cacheDir = path.resolve(options.cacheDir ?? path.join(path.dirname(out), 'cache', 'epub'));
+  // An article's EPUB has the issue's cover, as its offprint comes from the issue. The same
+  // image as the whole book's also lets Ace reuse the whole book's results for the chapter
+  // (its cache keys hold every file a document may load).
+  const coverOf = article ? { manuscript: resolved.manuscript, metadata: publicationMetadata(resolved.manuscript, buildInstant(resolved.manuscript, epoch)) } : { manuscript, metadata };
   let cover: Cover;
   let coverFrom: 'rendered' | 'reused' | 'svg';
   try {
-    const rendered = await renderCover(manuscript, metadata, chrome, cacheDir, options.tools?.browser);
+    const rendered = await renderCover(coverOf.manuscript, coverOf.metadata, chrome, cacheDir, options.tools?.browser);
     cover = rendered;
     coverFrom = rendered.reused ? 'reused' : 'rendered';
   } catch (error) {
     // The book is still made, with a cover drawn without a browser; the build still fails.
     messages.push(message('epub-004', `Unexpected failure to render the cover with Chromium (${reasonOf(error)}), expected a working browser; the cover is drawn as SVG instead`, { file: out }));
-    cover = svgCover(manuscript, metadata);
+    cover = svgCover(coverOf.manuscript, coverOf.metadata);
     coverFrom = 'svg';
   }
   lap('cover');

@@ -202,7 +202,8 @@ export async function renderCover(manuscript: Manuscript, metadata: PublicationM
   if (cached && cacheDir !== undefined) {
     try {
       await writeFileAtomic(cached, png);
-      await pruneEntries(cacheDir, /^cover-[0-9a-f]+\.png$/, 4);
+      // The whole book's, its editions' and every article's: a build's covers, and an edit's.
+      await pruneEntries(cacheDir, /^cover-[0-9a-f]+\.png$/, 64);
     } catch {
       // A cache that cannot be written costs time, never the build.
     }

@@ -6,7 +6,7 @@
  * EPUB file into another, so the note gives file names and identifiers, not links).
  */
 import path from 'node:path';
-import { editionFile, editionLanguages, type Manuscript } from '../manuscript/index.js';
+import { editionFile, editionLanguages, offprintChapters, offprintFile, offprintOutputs, type Chapter, type Manuscript } from '../manuscript/index.js';
 import { escapeXml } from './cover.js';
 import { nameBasedUrn, type PublicationMetadata } from './metadata.js';
 
@@ -99,4 +99,45 @@ export function plannedEditions(manuscript: Manuscript, out: string): { out: str
       whole: path.basename(out),
     },
   }));
+}
+
+/** What `buildEpub` needs to make the EPUB of one article or section: its chapter and the whole book it names. */
+export interface ArticleEpubOptions {
+  /** The slug of the chapter the EPUB holds. */
+  slug: string;
+  /** The file name of the whole issue's book, relative to the article's EPUB (`../<issue>.epub`). */
+  whole: string;
+}
+
+/** A name-based UUID URN for an article's EPUB: the issue's identifier and the chapter's slug, hashed. */
+export function articleEpubIdentifier(issueIdentifier: string, slug: string): string {
+  return nameBasedUrn(`folio-article:${issueIdentifier}\u0000${slug}`);
+}
+
+/**
+ * The metadata of an article's EPUB: the whole issue's, with the chapter's title, an identifier
+ * of its own and a note naming the issue it comes from and its printed pages.
+ */
+export function articleEpubMetadata(metadata: PublicationMetadata, chapter: Chapter, article: ArticleEpubOptions): PublicationMetadata & { relations: RelatedBook[]; editionNote: EditionNote } {
+  const zh = chinese(chapter.language);
+  const pages = chapter.firstPage === chapter.lastPage ? `${chapter.firstPage}` : `${chapter.firstPage}–${chapter.lastPage}`;
+  const from = zh ? `选自 ${metadata.journal} ${metadata.issue}，第 ${pages} 页` : `From ${metadata.journal}, ${metadata.issue}, ${chapter.firstPage === chapter.lastPage ? 'p.' : 'pp.'} ${pages}`;
+  const relations: RelatedBook[] = [{ label: from, file: article.whole, identifier: metadata.identifier }];
+  return {
+    ...metadata,
+    title: chapter.title,
+    identifier: articleEpubIdentifier(metadata.identifier, chapter.slug),
+    relations,
+    editionNote: { title: zh ? '关于本文' : 'About this article', relations },
+  };
+}
+
+/** The article EPUBs `buildEpub` makes beside the whole book at `out`, under `<folder of out>/articles/`: one per article and section, or none. */
+export function plannedArticleEpubs(manuscript: Manuscript, out: string): { out: string; article: ArticleEpubOptions }[] {
+  if (!offprintOutputs(manuscript).epub) return [];
+  const folder = path.dirname(out);
+  return offprintChapters(manuscript).map((chapter) => {
+    const file = offprintFile(folder, chapter, '.epub');
+    return { out: file, article: { slug: chapter.slug, whole: path.relative(path.dirname(file), out) } };
+  });
 }

@@ -20,8 +20,11 @@ import { epubcheckMessages, epubcheckTool, isEpubcheckFindings, oneShotEpubcheck
 
 /** Bumped when what an entry holds, or what it means, changes. */
 const entryFormat = 'folio-validation-1';
-/** Entries kept per tool: a few recent EPUBs (an edit and its undo, two manuscripts). */
-const keepEntries = 24;
+/**
+ * Entries kept per tool: the books of a few recent builds (an edit and its undo, two manuscripts),
+ * each build's the whole book, its editions and every article's EPUB.
+ */
+const keepEntries = 96;
 
 /** How each validator's result was come by in this build. */
 export interface ValidationReuse {

@@ -10,3 +10,4 @@ export { loadCheckedManuscript, preflightErrors, type CheckedManuscript } from '
 export { issueFile, issueSlug } from './issue-files.js';
 export { sourceDateEpoch } from './build-date.js';
 export { editionFile, editionLanguages, editionOf, manuscriptEditions, type Edition } from './editions.js';
+export { chapterEdition, offprintChapters, offprintFile, offprintOutputs } from './offprints.js';

@@ -139,7 +139,8 @@ export type Geometry = z.infer<typeof geometry>;
 
 /**
  * The outputs of `folio build` beyond the PDF and the issue's EPUB: per article (JATS, the
- * Crossref deposit, the landing pages) and per language (the EPUB editions), each
+ * Crossref deposit, the landing pages), per article and section (the PDF offprints and EPUBs)
+ * and per language (the EPUB editions), each
  * on unless turned off, but for the deposit: an issue that names no depositor and no DOI is not
  * deposited through Folio, and a deposit of it would be nothing but a warning on every build.
  */
@@ -156,6 +157,14 @@ export const articleOutputs = z
       .boolean()
       .optional()
       .describe('of a bilingual issue, one EPUB per language beside the whole issue\'s: build/<issue>.<language>.epub; unset, on'),
+    offprints: z
+      .boolean()
+      .optional()
+      .describe('one PDF offprint per article and section, its pages cut from the issue PDF (page labels the printed folios, its own outline and metadata, tagged): build/articles/<slug>.pdf; unset, on'),
+    articleEpubs: z
+      .boolean()
+      .optional()
+      .describe('one EPUB per article and section, with its notes and a page-list of its printed pages: build/articles/<slug>.epub; unset, on'),
   })
   .strict();
 

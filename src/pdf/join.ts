@@ -14,6 +14,11 @@ export interface PdfPart {
   bytes: Uint8Array;
   first: number;
   count: number;
+  /**
+   * The PDF of `bytes`, read already: a caller that cuts many parts from one PDF (the offprints)
+   * reads it once. Only read from, never changed.
+   */
+  loaded?: PDFDocument;
 }
 
 /**
@@ -24,7 +29,7 @@ export interface PdfPart {
 export async function joinPdfs(parts: readonly PdfPart[]): Promise<PDFDocument> {
   const loaded = new Map<Uint8Array, PDFDocument>();
   const only = parts[0];
-  if (parts.length === 1 && only) {
+  if (parts.length === 1 && only && !only.loaded) {
     const doc = await PDFDocument.load(only.bytes, pdfLoadOptions);
     if (only.first === 0 && only.count === doc.getPageCount()) return doc;
     loaded.set(only.bytes, doc);
@@ -40,7 +45,7 @@ export async function joinPdfs(parts: readonly PdfPart[]): Promise<PDFDocument> 
   const sources = new Map<Uint8Array, JoinSource>();
   for (const run of runs) {
     if (sources.has(run.bytes)) continue;
-    const source = loaded.get(run.bytes) ?? (await PDFDocument.load(run.bytes, pdfLoadOptions));
+    const source = loaded.get(run.bytes) ?? run.loaded ?? (await PDFDocument.load(run.bytes, pdfLoadOptions));
     sources.set(run.bytes, readSource(source, doc));
   }
   // Every page has its new reference before any is copied, so whatever points at a source page

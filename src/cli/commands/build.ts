@@ -7,7 +7,7 @@ import { settleEnvironment, toolEnvironment } from '../../resolve/index.js';
 import { startWarmTools, watchFolders } from '../../session/index.js';
 import { type Command, type CommandIO, manuscriptOption, printJson, progressBar, reportMessages, shownPath, stringOption, untilStopped } from '../command.js';
 
-const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'check'];
+const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'offprints', 'check'];
 
 export const buildCommand: Command = {
   name: 'build',
@@ -15,7 +15,7 @@ export const buildCommand: Command = {
   usage: [
     'Usage: folio build [--manuscript DIR] [--out-dir DIR] [--import] [--only STAGES] [--watch]',
     '',
-    'Runs the stages in order: import (only with --import), pdf, epub, articles, check.',
+    'Runs the stages in order: import (only with --import), pdf, epub, articles, offprints (once the PDF is made), check.',
     '',
     'Options:',
     '  --manuscript DIR  the manuscript folder (default ./manuscript)',
@@ -96,9 +96,9 @@ export const buildCommand: Command = {
     reportMessages(io, result.messages);
     if (!io.quiet) {
       for (const s of result.stages) {
-        io.out(`${s.stage.padEnd(8)} ${s.ok ? 'ok    ' : 'FAILED'} ${s.seconds.toFixed(1).padStart(6)} s  ${s.outputs.map((o) => shownPath(o)).join(', ')}`);
+        io.out(`${s.stage.padEnd(9)} ${s.ok ? 'ok    ' : 'FAILED'} ${s.seconds.toFixed(1).padStart(6)} s  ${s.outputs.map((o) => shownPath(o)).join(', ')}`);
       }
-      io.out(`total            ${seconds.toFixed(1).padStart(6)} s`);
+      io.out(`total             ${seconds.toFixed(1).padStart(6)} s`);
     }
     return code;
   },

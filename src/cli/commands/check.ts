@@ -21,6 +21,7 @@ export const checkCommand: Command = {
     '  --no-pdf          do not check a PDF',
     '  --no-epub         do not check an EPUB',
     '  --out DIR         where the reports go (default build): <issue>.fidelity.json, <issue>.proof.html, proof/',
+    '                    the offprints and article EPUBs found in DIR/articles/ are checked too (the offprints against --pdf)',
     '  --no-proof        do not render PDF page images for the proof',
     '  --no-reader       do not open the EPUBs in the reading engine (foliate-js in Chromium)',
     '  --json            print the report as JSON',
