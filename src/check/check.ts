@@ -4,10 +4,11 @@
  * them page by page, and the result is a report, its JSON file and an HTML proof.
  */
 import type { StageReport } from '../stage.js';
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyArticleFiles } from '../articles/index.js';
-import { editionFile, editionOf, issueSlug } from '../manuscript/index.js';
+import { chapterEdition, editionFile, editionOf, issueSlug, offprintChapters, offprintFile } from '../manuscript/index.js';
 import type { Resolved } from '../resolve/index.js';
 import { makeOutputFolder, writeFileAtomic } from '../session/index.js';
 import { FolioError, message, type Message } from '../messages.js';
@@ -151,6 +152,12 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
                   { file: issueEpub, pages: originals.pages.map((p) => p.page) },
                   ...(options.editions ?? []).map((language) => ({ file: editionFile(issueEpub, language), pages: editionOf(manuscript, language).pages })),
                 ]
+              : []),
+            // The article EPUBs an earlier build wrote, each with its chapter's pages.
+            ...(outDir !== undefined && options.offprints !== false
+              ? offprintChapters(manuscript)
+                  .map((chapter) => ({ file: offprintFile(outDir, chapter, '.epub'), pages: chapterEdition(manuscript, chapter.slug).pages }))
+                  .filter((book) => existsSync(book.file))
               : []),
             ...(options.readerBooks ?? []),
           ];
