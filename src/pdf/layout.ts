@@ -1,8 +1,8 @@
 /**
  * One layout of a span of the issue (a chunk, or a flow of several) in a browser context of its
  * own: the print HTML loaded, paginated by Paged.js, and the page facts read back; a printed page
- * whose text spills over is copyfitted a rung or two up the ladder and the span laid out again,
- * until it fits (then it is printed to PDF) or a page is at the ladder's limit.
+ * whose text spills over is copyfitted to the rung its measured spill asks for and the span laid
+ * out again, until it fits (then it is printed to PDF) or a page is at the ladder's limit.
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
