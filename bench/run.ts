@@ -175,7 +175,7 @@ await mkdir(benchDir, { recursive: true });
 
 for (const times of sizes) {
   // What is done so far is written after each size, so a long run leaves its figures.
-  if (rows.length > 0) await writeFile(path.join(root, 'bench', 'RESULTS.md'), results());
+  if (rows.length > 0) await writeResults(results());
   const name = `x${times}`;
   const manuscript = await repeatIssue(path.join(root, 'manuscript'), path.join(benchDir, name, 'manuscript'), times);
   const out = path.join(benchDir, name, 'out');
@@ -301,6 +301,17 @@ for (const times of sizes) {
   }
 }
 
+/**
+ * Writes this bench's part of bench/RESULTS.md: the sections other benches write (the
+ * catalogue's, issue 17's speed figures) are kept after it.
+ */
+async function writeResults(table: string): Promise<void> {
+  const file = path.join(root, 'bench', 'RESULTS.md');
+  const old = await readFile(file, 'utf8').catch(() => '');
+  const others = [...old.matchAll(/^## (?!Ratios$).*$/gmu)][0]?.index;
+  await writeFile(file, others === undefined ? table : `${table.trimEnd()}\n\n${old.slice(others)}`);
+}
+
 function results(): string {
   const growth: string[] = [];
   for (const times of sizes.filter((t) => t !== 1)) {
@@ -331,5 +342,5 @@ function results(): string {
 }
 
 const table = results();
-await writeFile(path.join(root, 'bench', 'RESULTS.md'), table);
+await writeResults(table);
 process.stdout.write(table);

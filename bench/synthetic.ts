@@ -8,6 +8,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { splitFrontMatter } from '../src/manuscript/index.js';
+import type { PrintGeometry } from '../src/manuscript/schema.js';
 
 interface ChapterEntry {
   file: string;
@@ -22,9 +23,14 @@ export function shiftPageMarkers(markdown: string, offset: number): string {
   return markdown.replace(/:page\[(\d+)\]/g, (_, n: string) => `:page[${Number(n) + offset}]`);
 }
 
-/** Writes the manuscript in `from` repeated `times` times to `to` (emptied first); returns `to`. */
-export async function repeatIssue(from: string, to: string, times: number): Promise<string> {
-  const issue = parse(await readFile(path.join(from, 'issue.yaml'), 'utf8')) as { pages: number; chapters: ChapterEntry[]; source?: string; [key: string]: unknown };
+/**
+ * Writes the manuscript in `from` repeated `times` times to `to` (emptied first); returns `to`.
+ * With `print`, the copy is set in that print geometry instead of its own (for the per-page
+ * cost on other geometries, and on pages that need copyfitting).
+ */
+export async function repeatIssue(from: string, to: string, times: number, print?: PrintGeometry): Promise<string> {
+  const issue = parse(await readFile(path.join(from, 'issue.yaml'), 'utf8')) as { pages: number; chapters: ChapterEntry[]; source?: string; geometry?: Record<string, unknown>; [key: string]: unknown };
+  if (print) issue.geometry = { ...issue.geometry, print };
   const pages = issue.pages;
   await rm(to, { recursive: true, force: true });
   await mkdir(path.join(to, 'chapters'), { recursive: true });

@@ -78,8 +78,10 @@ test('--help of folio and of every command: usage on stdout, exit 0; no command 
   assert.equal(bare.stdout, '');
   assert.match(bare.stderr, /^Usage: folio <command>/);
 
-  const runs = await Promise.all(commands.map(async (command) => ({ command, help: await folio([command.name, '--help']) })));
-  for (const { command, help } of runs) {
+  const runs = await Promise.all(commands.map(async (entry) => ({ entry, command: await entry.load(), help: await folio([entry.name, '--help']) })));
+  for (const { entry, command, help } of runs) {
+    // The registry lists each command as the command describes itself, and loads that command.
+    assert.deepEqual([entry.name, entry.summary], [command.name, command.summary]);
     assert.equal(help.code, 0, command.name);
     assert.equal(help.stderr, '', command.name);
     assert.equal(help.stdout, `${command.usage}\n`);

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import type { Root } from 'hast';
 import { unified } from 'unified';
 import { copyfitLevels, describeLevel, maxCopyfitLevel, overflowingFolios, planFlows, type PageFacts } from '../src/pdf/index.js';
+import { levelCapacity, nextLevel } from '../src/pdf/copyfit.js';
+import { copyfitStep, pageSpills } from '../src/pdf/layout.js';
 import rehypeHyphenate from '../src/pdf/rehype-hyphenate.js';
 
 function tree(children: Root['children']): Root {
@@ -53,6 +55,47 @@ test('overflow: a printed page on two PDF pages, or clipped, is found with how f
       [3, 0.05],
     ],
   );
+});
+
+test('copyfit in one step: the lightest level whose capacity holds the measured spill, a rung where it was only seen', () => {
+  for (const script of ['latin', 'cjk'] as const) {
+    assert.equal(levelCapacity(0, script), 1);
+    // Never less room a rung up (word spacing wins nothing in Chinese: its first rung holds what the design does).
+    for (let level = 1; level <= maxCopyfitLevel; level += 1) assert.ok(levelCapacity(level, script) >= levelCapacity(level - 1, script), `${script} ${level}`);
+    assert.ok(levelCapacity(maxCopyfitLevel, script) > 1.3);
+    // The leading gives lines exactly; the type and spacing give a little more on top.
+    for (const rung of copyfitLevels) assert.ok(levelCapacity(rung.level, script) >= 1 / rung.leading);
+  }
+  // Spacing wins less in Chinese (no word gaps): a line over goes to the first leading rung there.
+  assert.ok(levelCapacity(3, 'cjk') < levelCapacity(3, 'latin'));
+  const line = 1 / 32;
+  assert.equal(nextLevel(0, { excess: line, measured: true }, 'latin'), 3);
+  assert.equal(nextLevel(0, { excess: line, measured: true }, 'cjk'), 4);
+  // Measured: exactly the lightest level that holds it, from wherever the page is.
+  for (const current of [0, 2, 4]) {
+    for (const excess of [0.01, 0.05, 0.1, 0.2, 0.3]) {
+      const next = nextLevel(current, { excess, measured: true }) as number;
+      const needed = levelCapacity(current) * (1 + excess);
+      assert.ok(next > current);
+      assert.ok(next === maxCopyfitLevel || levelCapacity(next) >= needed, `${current} ${excess}`);
+      assert.ok(next === current + 1 || levelCapacity(next - 1) < needed, `${current} ${excess}`);
+    }
+  }
+  // Far over: the limit, then no further.
+  assert.equal(nextLevel(0, { excess: 0.9, measured: true }), maxCopyfitLevel);
+  assert.equal(nextLevel(maxCopyfitLevel, { excess: 0.01, measured: true }), undefined);
+  // Seen, not measured (clipped, or on a shared page): a rung at a time.
+  assert.equal(nextLevel(2, { excess: 0.5, measured: false }), 3);
+
+  // The spills of a layout: page 1 ran onto a page of its own (measured), 3 was clipped (seen).
+  const facts = [page(1, [1], [1], 1), page(2, [], [1], 0.1), page(3, [2], [2]), page(4, [3], [3], 1, [3])];
+  assert.deepEqual([...pageSpills(facts)], [
+    [1, { excess: 0.1, measured: true }],
+    [3, { excess: 0.05, measured: false }],
+  ]);
+  const fit = new Map([[3, maxCopyfitLevel]]);
+  assert.deepEqual(copyfitStep(fit, pageSpills(facts), () => 'latin'), [3]);
+  assert.deepEqual([...fit], [[3, maxCopyfitLevel], [1, nextLevel(0, { excess: 0.1, measured: true })]]);
 });
 
 test('flows: as many as there are jobs, of about equal pages, never across a cached chunk, never past the limit', () => {

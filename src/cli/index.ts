@@ -43,10 +43,12 @@ export async function main(argv: string[], io?: Partial<CommandIO>): Promise<num
     out('folio 0.1.0');
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     return fail([message('cli-001', `Unexpected command \`${name}\`, expected one of ${commands.map((c) => c.name).join(', ')}`)], usage());
   }
+  // Only this command's module (and its stage) is loaded.
+  const command = await entry.load();
   let parsed;
   try {
     parsed = parseArgs({

@@ -6,9 +6,10 @@ import type { Root } from 'hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeStringify from 'rehype-stringify';
 import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { Chapter } from '../manuscript/index.js';
-import { markdownProcessor, messagesOf } from '../markdown/index.js';
+import { messagesOf, parseMarkdown } from '../markdown/index.js';
 import { memos } from '../session/index.js';
 import type { Message } from '../messages.js';
 import { createHandlers } from './handlers/index.js';
@@ -53,15 +54,20 @@ export function renderChapter(chapter: Pick<Chapter, 'path' | 'markdown'>, optio
   return memos.renderedChapters.get(`${target}\0${chapter.path}`, chapter.markdown, () => render(chapter, target));
 }
 
+/**
+ * The chapter's parse (shared by every target and stage: `parseMarkdown`), then the tree to HTML
+ * for `target`; the parse's messages come first, as when one processor ran both.
+ */
 function render(chapter: Pick<Chapter, 'path' | 'markdown'>, target: Target): RenderedChapter {
+  const parsed = parseMarkdown(chapter.markdown, chapter.path);
   const file = new VFile({ path: chapter.path, value: chapter.markdown });
-  const processor = markdownProcessor()
+  const processor = unified()
     .use(remarkRehype, { handlers: createHandlers(target), allowDangerousHtml: true, clobberPrefix: '' })
     .use(rehypeRaw)
     .use(rehypeSanitizeManuscript, { schema: folioSchema })
     .use(target === 'print' ? [rehypePageBreakBlocks] : [])
     .use(rehypeStringify, xhtmlSerialization);
-  const hast = processor.runSync(processor.parse(file), file);
+  const hast = processor.runSync(parsed.tree, file);
   const html = processor.stringify(hast, file);
-  return { html: String(html).trim(), hast, messages: messagesOf(file) };
+  return { html: String(html).trim(), hast, messages: [...parsed.messages, ...messagesOf(file)] };
 }

@@ -10,6 +10,8 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { VFile } from 'vfile';
 import { message, rules, type Message, type RuleId } from '../messages.js';
+// The memo module itself, not the session's index: that reaches into the stages, which import this.
+import { memos } from '../session/memo.js';
 import remarkFolioDirectives from './remark-folio-directives.js';
 import remarkFootnoteCheck from './remark-footnote-check.js';
 import remarkPageMarkerPlacement from './remark-page-marker-placement.js';
@@ -20,8 +22,16 @@ export function markdownProcessor() {
   return unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkDirective).use(remarkFolioDirectives).use(remarkPageMarkerPlacement).use(remarkFootnoteCheck);
 }
 
-/** Parses one chapter file's text (front matter included, so lines are the file's lines). */
+/**
+ * Parses one chapter file's text (front matter included, so lines are the file's lines), with
+ * every plugin of `markdownProcessor` run. Made once per text of each file (the memo of
+ * src/session): the caller gets a copy of its own, free to change.
+ */
 export function parseMarkdown(markdown: string, file: string): { tree: Root; messages: Message[] } {
+  return memos.parsedChapters.get(file, markdown, () => parse(markdown, file));
+}
+
+function parse(markdown: string, file: string): { tree: Root; messages: Message[] } {
   const vfile = new VFile({ path: file, value: markdown });
   const processor = markdownProcessor();
   const tree = processor.runSync(processor.parse(vfile), vfile);

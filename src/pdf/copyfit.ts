@@ -46,3 +46,53 @@ export function copyfitCss(): string {
     .map((rung) => `[data-fit="${rung.level}"] { --fit-word: ${rung.wordSpacing}em; --fit-letter: ${rung.letterSpacing}em; --fit-leading: ${rung.leading}; --fit-scale: ${rung.scale}; }`)
     .join('\n');
 }
+
+/** The scripts the capacity of a level is estimated for. */
+export type Script = 'latin' | 'cjk';
+
+/**
+ * The width a line of running text takes per character, in em, and the word gaps a character
+ * brings, by script: in Latin about 0.5 em a letter and a 0.25 em gap every six characters; in
+ * Chinese a full em a character and no gaps. The basis of `levelCapacity`'s estimate of what
+ * tighter spacing wins.
+ */
+const lineShape: Record<Script, { emPerCharacter: number; gapsPerCharacter: number }> = {
+  latin: { emPerCharacter: 0.5 + 0.25 / 6, gapsPerCharacter: 1 / 6 },
+  cjk: { emPerCharacter: 1, gapsPerCharacter: 0 },
+};
+
+/**
+ * How much more text a printed page holds at `level` than as designed, as a factor (1 at level
+ * 0): the leading gives lines (exactly: every line of the page closes up by it), the type size
+ * and the spacing give characters a line (the lines of a paragraph shrink by about as much). An
+ * estimate, meant on the generous side (a line's worth of text can shrink by less than its
+ * characters do), so that a level chosen by it is rarely tighter than the lightest that holds
+ * the text; a level that is not enough is found by the next layout.
+ */
+export function levelCapacity(level: number, script: Script = 'latin'): number {
+  const rung = copyfitLevels[Math.min(level, maxCopyfitLevel) - 1];
+  if (!rung) return 1;
+  const shape = lineShape[script];
+  const saved = (-rung.letterSpacing - rung.wordSpacing * shape.gapsPerCharacter) / shape.emPerCharacter;
+  return 1 / ((1 - saved) * rung.leading * rung.scale);
+}
+
+/** How far a printed page ran over: a share of a page, and whether it was measured or only seen (a clipped line, a shared page). */
+export interface Spill {
+  excess: number;
+  measured: boolean;
+}
+
+/**
+ * The next level for a printed page at `current` that spilled, decided from the measurement in
+ * one step: the lightest level whose capacity holds the page's text,
+ * `levelCapacity(current) × (1 + excess)`, and at least a rung up. A spill seen but not
+ * measured goes a rung up. Above the ladder: undefined, the page cannot be fitted.
+ */
+export function nextLevel(current: number, spill: Spill, script: Script = 'latin'): number | undefined {
+  if (current >= maxCopyfitLevel) return undefined;
+  if (!spill.measured) return current + 1;
+  const needed = levelCapacity(current, script) * (1 + spill.excess);
+  for (let level = current + 1; level < maxCopyfitLevel; level += 1) if (levelCapacity(level, script) >= needed) return level;
+  return maxCopyfitLevel;
+}

@@ -2,12 +2,13 @@
  * The chunks of an issue to lay out, cut into flows: chunks not in the cache that follow one
  * another are laid out as one Paged.js flow (each flow starts Paged.js once), a few flows at
  * once, and cut back into chunks for the cache; a flow with a spill is laid out again chunk by
- * chunk, each copyfitted on its own.
+ * chunk, each copyfitted on its own, from the levels the flow's layout measured, in the slots
+ * the other flows leave free.
  */
 import path from 'node:path';
 import { cacheKey } from '../session/index.js';
 import { cachedChunk, keepChunk, keepPdf } from './chunk-cache.js';
-import { layOut, type PageFacts } from './layout.js';
+import { copyfitStep, layOut, pageSpills, scriptOf, type PageFacts } from './layout.js';
 import type { PdfPart } from './join.js';
 import { buildPrintHtml, type PrintChunk } from './print-document.js';
 import type { PrintRun } from './print-run.js';
@@ -59,13 +60,17 @@ export async function layOutChunks(run: PrintRun, chunks: readonly PrintChunk[],
   const flows = planFlows(runs, jobs, maxFlowPages);
   const pagesOf = (flow: (typeof flows)[number]) => flow.reduce((sum, item) => sum + item.chunk.lastFolio - item.chunk.firstFolio + 1, 0);
   run.glyphs.at = [...flows].sort((a, b) => pagesOf(a) - pagesOf(b))[0]?.[0]?.chunk.firstFolio;
-  for (const list of await inPool(flows, jobs, (flow) => renderFlow(run, flow))) for (const outcome of list) outcomes.set(outcome.chunk, outcome);
+  const slots = new Slots(jobs);
+  for (const list of await Promise.all(flows.map((flow) => renderFlow(run, flow, slots)))) for (const outcome of list) outcomes.set(outcome.chunk, outcome);
   return chunks.map((chunk) => outcomes.get(chunk) as ChunkOutcome);
 }
 
-/** One chunk on its own (and copyfitted), its pages kept in the cache under its key. */
-async function renderChunk(run: PrintRun, { chunk, designed, key }: ChunkToLayOut): Promise<ChunkOutcome> {
-  const laid = await layOut(run, chunk, designed, path.join(run.cacheDir, `${key}.html`), false);
+/**
+ * One chunk on its own (and copyfitted, from `levels` when an earlier layout measured its
+ * pages), its pages kept in the cache under its key.
+ */
+async function renderChunk(run: PrintRun, { chunk, designed, key }: ChunkToLayOut, levels?: ReadonlyMap<number, number>): Promise<ChunkOutcome> {
+  const laid = await layOut(run, chunk, designed, path.join(run.cacheDir, `${key}.html`), false, levels);
   if (!laid.pdf) return { chunk, rendered: true, facts: laid.facts, fit: laid.fit, passes: laid.passes, failed: laid.failed, blocked: laid.blocked };
   const pdfFile = await keepPdf(run.cacheDir, key, laid.pdf);
   await keepChunk(run.cacheDir, key, { facts: laid.facts, fit: [...laid.fit], pdf: pdfFile, first: 0 });
@@ -74,21 +79,31 @@ async function renderChunk(run: PrintRun, { chunk, designed, key }: ChunkToLayOu
 
 /**
  * Chunks not in the cache, in a row, laid out as one flow and cut back into chunks for the
- * cache; a flow with a spill is laid out chunk by chunk.
+ * cache; a flow with a spill is laid out chunk by chunk, each in a slot of its own, and a chunk
+ * whose pages spilled starts at the levels the flow's layout measured for them (`copyfitStep`),
+ * not from the design again: the flow was that chunk's first pass.
  */
-async function renderFlow(run: PrintRun, flow: readonly ChunkToLayOut[]): Promise<ChunkOutcome[]> {
+async function renderFlow(run: PrintRun, flow: readonly ChunkToLayOut[], slots: Slots): Promise<ChunkOutcome[]> {
   const first = flow[0];
   const last = flow[flow.length - 1];
   if (!first || !last) return [];
-  if (flow.length === 1) return [await renderChunk(run, first)];
+  if (flow.length === 1) return [await slots.use(() => renderChunk(run, first))];
   const span: PrintChunk = { from: first.chunk.from, to: last.chunk.to, firstFolio: first.chunk.firstFolio, lastFolio: last.chunk.lastFolio };
   const key = cacheKey(...flow.map((f) => f.key));
   const designed = await buildPrintHtml(run.manuscript, run.issue, run.chunkAssets, new Map(), span);
-  const laid = await layOut(run, span, designed, path.join(run.cacheDir, `flow-${key}.html`), true);
+  const laid = await slots.use(() => layOut(run, span, designed, path.join(run.cacheDir, `flow-${key}.html`), true));
   if (!laid.pdf) {
-    const outcomes: ChunkOutcome[] = [];
-    for (const item of flow) outcomes.push(await renderChunk(run, item));
-    return outcomes;
+    // Printed page N of the flow is printed page N of its chunk: every page begins with a forced break.
+    const measured = new Map<number, number>();
+    copyfitStep(measured, pageSpills(laid.facts), scriptOf(run));
+    const levelsOf = (chunk: PrintChunk) => new Map([...measured].filter(([folio]) => folio >= chunk.firstFolio && folio <= chunk.lastFolio));
+    // The flow's layout was each chunk's first pass.
+    return Promise.all(
+      flow.map(async (item) => {
+        const outcome = await slots.use(() => renderChunk(run, item, levelsOf(item.chunk)));
+        return { ...outcome, passes: outcome.passes + 1 };
+      }),
+    );
   }
   const pdfFile = await keepPdf(run.cacheDir, `flow-${key}`, laid.pdf);
   const outcomes: ChunkOutcome[] = [];
@@ -130,17 +145,29 @@ export function planFlows<T extends { chunk: PrintChunk }>(runs: readonly (reado
   return flows;
 }
 
-/** Runs `work` on every item, at most `size` at a time; results in the items' order. */
-async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
+/**
+ * The layouts that may run at once (`jobs`, each in a browser context of its own), shared by
+ * every flow of a run: a flow that spilled lays its chunks out in the slots the others leave
+ * free, rather than one after the other in its own. Taken in the order asked for.
+ */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  /** Runs `work` in a slot, once one is free. */
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
+  }
 }

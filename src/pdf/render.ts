@@ -5,8 +5,8 @@
  * chunks where a chapter opens a page. Chunks not in the cache that follow one another are
  * laid out as one Paged.js flow of a bounded length (one browser, a context per flow, a few at
  * once), starting at its own folio, and cut back into chunks; the pages are joined with
- * pdf-lib. A printed page whose text spills over is copyfitted, step by step within the
- * ladder's limits, and only its chunk laid out again. A chunk's pages are kept in the cache folder under a hash
+ * pdf-lib. A printed page whose text spills over is copyfitted, to the rung its measured spill
+ * asks for within the ladder's limits, and only its chunk laid out again. A chunk's pages are kept in the cache folder under a hash
  * of its document, styles, templates, fonts and runtime, so an edit lays out only its chunk.
  *
  * `renderPdf` is the run of named steps; the steps are files of their own: the chunk cache

@@ -1,4 +1,5 @@
 import type { Root } from 'hast';
+import type { Root as MdastRoot } from 'mdast';
 import type { EpubcheckTool } from '../epub/epubcheck-tool.js';
 import type { RenderedChapter } from '../html/render.js';
 import type { Message } from '../messages.js';
@@ -39,6 +40,12 @@ export class LastMade<T> {
  * preview) each build after an edit makes again only what the edit changed.
  */
 export const memos = {
+  /**
+   * The last parse of each chapter file (`parseMarkdown` in src/markdown/processor.ts): the
+   * manuscript's check, the articles, the print and the EPUB renderings all start from it, so a
+   * build parses each chapter once.
+   */
+  parsedChapters: new LastMade<{ tree: MdastRoot; messages: Message[] }>(256, (parsed) => structuredClone(parsed)),
   /** The last rendering of each chapter file for each target (`renderChapter` in src/html/render.ts). */
   renderedChapters: new LastMade<RenderedChapter>(256, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) })),
   /** The last hyphenated print rendering of each chapter file and language (src/pdf/print-document.ts). */
