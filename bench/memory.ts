@@ -1,5 +1,5 @@
 /** The peak memory of a process tree, sampled from /proc: for the benches that spawn Folio. */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { descendantPids } from '../test/processes.js';
 
@@ -50,3 +50,38 @@ export function samplePeakMemory(child: ChildProcess): { stop(): { peakMiB: numb
   };
 }
 
+
+/** One measured process: wall time from spawn to exit, peak memory of its tree, its stdout and exit code. */
+export interface MeasuredProcess {
+  seconds: number;
+  /** Resident memory of the tree, summed over its processes. */
+  peakMiB: number;
+  /** Proportional set size of the tree: what it really takes. */
+  peakPssMiB: number;
+  stdout: string;
+  code: number | null;
+}
+
+/**
+ * Runs a command in `cwd`, sampling its tree's memory (`samplePeakMemory`) for as long as it
+ * runs; wall time from spawn to exit. An exit code not in `expected` is told on stderr with the
+ * end of the command's own stderr; the run is measured all the same.
+ */
+export function measureProcess(command: string, args: string[], options: { cwd: string; env?: Record<string, string>; expected?: readonly number[] }): Promise<MeasuredProcess> {
+  const expected = options.expected ?? [0];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const memory = samplePeakMemory(child);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code === null || !expected.includes(code)) process.stderr.write(`bench: ${command} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}\n`);
+      resolve({ seconds, ...memory.stop(), stdout, code });
+    });
+  });
+}

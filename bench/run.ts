@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadManuscript } from '../src/manuscript/index.js';
 import { issueSlug } from '../src/pdf/index.js';
-import { samplePeakMemory } from './memory.js';
+import { measureProcess, samplePeakMemory, type MeasuredProcess } from './memory.js';
 import { repeatIssue } from './synthetic.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -26,37 +26,11 @@ const sizes = (process.env.BENCH_SIZES ?? '1,4,16').split(',').map(Number);
 const fullUpTo = Number(process.env.BENCH_FULL_UP_TO ?? Infinity);
 
 /** What one measured process did. */
-interface Run {
-  seconds: number;
-  /** Resident memory of the tree, summed over its processes. */
-  peakMiB: number;
-  /** Proportional set size of the tree: what it really takes. */
-  peakPssMiB: number;
-  stdout: string;
-  code: number | null;
-}
+type Run = MeasuredProcess;
 
-/**
- * Runs a command, sampling its tree's resident memory every 50 ms and its PSS every 250 ms
- * (reading smaps_rollup walks the page tables: sampled often, it slows what it measures);
- * wall time from spawn to exit.
- */
+/** A command measured as a whole process (`measureProcess`), in the project folder. */
 function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const memory = samplePeakMemory(child);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0 && code !== 1) process.stderr.write(`bench: ${command} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}\n`);
-      resolve({ seconds, ...memory.stop(), stdout, code });
-    });
-  });
+  return measureProcess(command, args, { cwd: root, env, expected: [0, 1] });
 }
 
 /**

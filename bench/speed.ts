@@ -18,7 +18,6 @@
  * `--runs N` rounds (default 3), `--x16` adds the x16 issue (one run, long), `--write` replaces
  * this section of bench/RESULTS.md. Asserts nothing.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { derivePrintGeometry, houseGeometry, loadManuscript } from '../src/manuscript/index.js';
 import type { PrintGeometry } from '../src/manuscript/schema.js';
 import { issueSlug } from '../src/pdf/index.js';
-import { samplePeakMemory } from './memory.js';
+import { measureProcess, type MeasuredProcess } from './memory.js';
 import { repeatIssue } from './synthetic.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, before: { type: 'string' }, x16: { type: 'boolean' }, write: { type: 'boolean' } } });
@@ -37,31 +36,12 @@ const chromium = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const runs = Math.max(1, Number(values.runs));
 const before = values.before ? path.resolve(values.before) : undefined;
 
-/** One measured process: wall time from spawn to exit, peak memory of its tree. */
-interface Measured {
-  seconds: number;
-  peakPssMiB: number;
-  peakMiB: number;
-  code: number | null;
-  stdout: string;
-}
+/** What one measured process did. */
+type Measured = MeasuredProcess;
 
+/** A command measured as a whole process (`measureProcess`), in the project folder. */
 function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const memory = samplePeakMemory(child);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) process.stderr.write(`bench: ${command} ${args.join(' ')} exited ${code}\n${stderr.slice(-1500)}\n`);
-      resolve({ seconds, ...memory.stop(), code, stdout });
-    });
-  });
+  return measureProcess(command, args, { cwd: root, env, expected: [0] });
 }
 
 /** The Folio under test and, with --before, the earlier one: each a way to run `folio ARGS`. */
