@@ -10,7 +10,7 @@ import path from 'node:path';
 import { buildArticles } from './articles/index.js';
 import { check, type FidelityReport } from './check/index.js';
 import { buildBesideBook, buildEpub, knownInvalid } from './epub/index.js';
-import { dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, type WarmTools } from './session/index.js';
+import { createMemos, dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, withMemos, type Memos, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
 import { loadManuscript, manuscriptEditions, offprintChapters, offprintOutputs } from './manuscript/index.js';
 import { defaultStageTimeoutMs, resolve } from './resolve/index.js';
@@ -40,6 +40,11 @@ export interface BuildOptions {
   tools?: WarmTools;
   /** When the Crossref deposit is made (its timestamp); default SOURCE_DATE_EPOCH, else now (`depositDate`). */
   depositedAt?: Date;
+  /**
+   * The memos of the session the build belongs to (`folio build --watch` hands one set to every
+   * build, so a rebuild makes again only what an edit changed); default a set of its own.
+   */
+  memos?: Memos;
   /** The environment the run is resolved from (default `process.env`): CHROME_PATH, SOURCE_DATE_EPOCH, EPUBCHECK_JAR. */
   env?: NodeJS.ProcessEnv;
   /**
@@ -99,7 +104,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     // What a build killed mid-write left behind goes first (its lock was stale).
     await sweepPartials(outDir);
-    await runStages();
+    await withMemos(options.memos ?? createMemos(), runStages);
     return finish();
   } finally {
     await locked.lock.release();

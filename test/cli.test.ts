@@ -324,7 +324,7 @@ test('folio build: one JSON document with the stages and timings; a plain line p
 
     const bad = await folio(['build', '--only', 'pdf,typeset', '--json']);
     assert.equal(bad.code, 2);
-    assert.deepEqual(json(bad).messages.map(formatMessage), ['error: Unexpected stage `typeset` in --only, expected one of import, pdf, epub, articles, check [cli-001]']);
+    assert.deepEqual(json(bad).messages.map(formatMessage), ['error: Unexpected stage `typeset` in --only, expected one of import, pdf, epub, articles, offprints, check [cli-001]']);
 
     // In-process with a terminal's status line: the page bar runs up to every page of the issue.
     const stdout: string[] = [];

@@ -1,6 +1,7 @@
 /** The `folio` command line: it parses arguments and calls the same API `src/index.ts` exports. */
 import { formatMessage, message, type Message } from '../messages.js';
 import { parseArgs, printJson, type CommandIO } from './command.js';
+import { createMemos, withMemos } from '../session/memo.js';
 import { commands } from './commands/index.js';
 
 function usage(): string {
@@ -74,7 +75,8 @@ export async function main(argv: string[], io?: Partial<CommandIO>): Promise<num
   const status = io ? io.status : terminalStatus();
   if (status && !commandIO.json && !commandIO.quiet) commandIO.status = status;
   try {
-    return await command.run(values, parsed.positionals, commandIO);
+    // Each run of a command is a session of its own, with its own memos.
+    return await withMemos(createMemos(), () => command.run(values, parsed.positionals, commandIO));
   } catch (error) {
     return fail([message('cli-003', `Unexpected failure of \`folio ${name}\`: ${(error as Error).message.split('\n')[0]}`)], (error as Error).stack ?? String(error));
   }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { cacheKey, memos } from '../session/index.js';
+import { cacheKey, sessionMemos } from '../session/index.js';
 import { fileIdentity } from './cache.js';
 
 /** Where the Debian epubcheck package puts the jar; `EPUBCHECK_JAR` overrides. */
@@ -81,7 +81,7 @@ function manifestAttributes(text: string): Map<string, string> {
 export function epubcheckTool(env: NodeJS.ProcessEnv = process.env): Promise<EpubcheckTool | undefined> {
   const jar = epubcheckJar(env);
   const key = `${jar}\n${env.PATH ?? ''}`;
-  const tools = memos.epubcheckTools;
+  const tools = sessionMemos().epubcheckTools;
   let found = tools.get(key);
   if (!found) {
     found = (async () => {

@@ -10,7 +10,7 @@ import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { Chapter } from '../manuscript/index.js';
 import { messagesOf, parseMarkdown } from '../markdown/index.js';
-import { memos } from '../session/index.js';
+import { sessionMemos } from '../session/index.js';
 import type { Message } from '../messages.js';
 import { createHandlers } from './handlers/index.js';
 import rehypePageBreakBlocks from './rehype-page-break-blocks.js';
@@ -51,7 +51,7 @@ export const xhtmlSerialization = {
 export function renderChapter(chapter: Pick<Chapter, 'path' | 'markdown'>, options: RenderChapterOptions): RenderedChapter {
   const { target } = options;
   if (target !== 'print' && target !== 'epub') throw new TypeError(`renderChapter: unexpected target \`${String(target)}\`, expected print or epub`);
-  return memos.renderedChapters.get(`${target}\0${chapter.path}`, chapter.markdown, () => render(chapter, target));
+  return sessionMemos().renderedChapters.get(`${target}\0${chapter.path}`, chapter.markdown, () => render(chapter, target));
 }
 
 /**

@@ -11,7 +11,7 @@ import { unified } from 'unified';
 import { VFile } from 'vfile';
 import { message, rules, type Message, type RuleId } from '../messages.js';
 // The memo module itself, not the session's index: that reaches into the stages, which import this.
-import { memos } from '../session/memo.js';
+import { sessionMemos } from '../session/memo.js';
 import remarkFolioDirectives from './remark-folio-directives.js';
 import remarkFootnoteCheck from './remark-footnote-check.js';
 import remarkPageMarkerPlacement from './remark-page-marker-placement.js';
@@ -24,11 +24,11 @@ export function markdownProcessor() {
 
 /**
  * Parses one chapter file's text (front matter included, so lines are the file's lines), with
- * every plugin of `markdownProcessor` run. Made once per text of each file (the memo of
- * src/session): the caller gets a copy of its own, free to change.
+ * every plugin of `markdownProcessor` run. Made once per text of each file in a session (its
+ * memos, src/session): the caller gets a copy of its own, free to change.
  */
 export function parseMarkdown(markdown: string, file: string): { tree: Root; messages: Message[] } {
-  return memos.parsedChapters.get(file, markdown, () => parse(markdown, file));
+  return sessionMemos().parsedChapters.get(file, markdown, () => parse(markdown, file));
 }
 
 function parse(markdown: string, file: string): { tree: Root; messages: Message[] } {

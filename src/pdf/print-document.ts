@@ -10,7 +10,7 @@ import path from 'node:path';
 import { unified } from 'unified';
 import { renderChapter, xhtmlSerialization } from '../html/index.js';
 import { resolvePrintGeometry, runningTitle, type Manuscript } from '../manuscript/index.js';
-import { memos } from '../session/index.js';
+import { sessionMemos } from '../session/index.js';
 import type { Message } from '../messages.js';
 import { copyfitCss } from './copyfit.js';
 import { pageGeometryCss } from './page-geometry.js';
@@ -66,7 +66,7 @@ export async function renderIssueInTurns(manuscript: Manuscript): Promise<Render
 }
 
 function renderPrintChapter(manuscript: Manuscript, chapter: Manuscript['chapters'][number], messages: Message[]): RenderedIssue['chapters'][number] {
-  const rendered = memos.hyphenatedChapters.get(`${chapter.path}\0${chapter.language}`, chapter.markdown, () => {
+  const rendered = sessionMemos().hyphenatedChapters.get(`${chapter.path}\0${chapter.language}`, chapter.markdown, () => {
     const made = renderChapter(chapter, { target: 'print' });
     if (chapter.language.startsWith('en')) unified().use(rehypeHyphenate, { lang: chapter.language }).runSync(made.hast);
     return { hast: made.hast, messages: made.messages };

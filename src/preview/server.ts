@@ -12,7 +12,7 @@ import path from 'node:path';
 import { formatMessage, FolioError, message, type Message } from '../messages.js';
 import { pagedPolyfillPath, projectDir } from '../pdf/assets.js';
 import { pageEndFill } from '../pdf/render.js';
-import { watchFolders } from '../session/index.js';
+import { createMemos, watchFolders, withMemos } from '../session/index.js';
 import { makePreviewDocuments, manuscriptRoute, type PreviewDocuments } from './documents.js';
 
 /** Options of `startPreview`. */
@@ -56,11 +56,13 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   let version = 0;
   let waiting: Array<(version: number) => void> = [];
   const clients = new Set<ServerResponse>();
+  // The preview is a session of its own: each rebuild after an edit renders again only what changed.
+  const memos = createMemos();
 
   const rebuild = async (): Promise<void> => {
     const started = performance.now();
     try {
-      documents = await makePreviewDocuments({ manuscriptDir, assetsDir, buildDir });
+      documents = await withMemos(memos, () => makePreviewDocuments({ manuscriptDir, assetsDir, buildDir }));
     } catch (error) {
       // A template with a bad slot or an unreadable file: show it on the pages, keep serving.
       documents = {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Root } from 'hast';
 import type { Root as MdastRoot } from 'mdast';
 import type { EpubcheckTool } from '../epub/epubcheck-tool.js';
@@ -34,22 +35,48 @@ export class LastMade<T> {
 }
 
 /**
- * The memos of this process, behind one boundary: a stage asks here for the last value it made
- * and keeps none in its own module. They live as long as the process, not a build, on purpose:
- * in one build the PDF and the EPUB render the same chapters, and in a watch session (or the
- * preview) each build after an edit makes again only what the edit changed.
+ * The memos of one session, behind one boundary: a stage asks here for the last value it made
+ * and keeps none in its own module. A session owns them: a run of a command, one `build()`
+ * (its PDF and EPUB render the same chapters), a watch session (each build after an edit makes
+ * again only what the edit changed: `folio build --watch` hands one set to every build), the preview server. Two issues built
+ * in one process (the catalogue's workers) keep apart.
  */
-export const memos = {
+export interface Memos {
   /**
    * The last parse of each chapter file (`parseMarkdown` in src/markdown/processor.ts): the
    * manuscript's check, the articles, the print and the EPUB renderings all start from it, so a
    * build parses each chapter once.
    */
-  parsedChapters: new LastMade<{ tree: MdastRoot; messages: Message[] }>(256, (parsed) => structuredClone(parsed)),
+  parsedChapters: LastMade<{ tree: MdastRoot; messages: Message[] }>;
   /** The last rendering of each chapter file for each target (`renderChapter` in src/html/render.ts). */
-  renderedChapters: new LastMade<RenderedChapter>(256, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) })),
+  renderedChapters: LastMade<RenderedChapter>;
   /** The last hyphenated print rendering of each chapter file and language (src/pdf/print-document.ts). */
-  hyphenatedChapters: new LastMade<{ hast: Root; messages: Message[] }>(256, (made) => structuredClone(made)),
+  hyphenatedChapters: LastMade<{ hast: Root; messages: Message[] }>;
   /** The EPUBCheck each jar and PATH name, each kept a minute (`epubcheckTool` in src/epub/epubcheck-tool.ts). */
-  epubcheckTools: new Map<string, Promise<EpubcheckTool | undefined>>(),
-};
+  epubcheckTools: Map<string, Promise<EpubcheckTool | undefined>>;
+}
+
+/** A session's memos, empty; `chapters` bounds each chapter memo (default 256 files). */
+export function createMemos(chapters = 256): Memos {
+  return {
+    parsedChapters: new LastMade(chapters, (parsed) => structuredClone(parsed)),
+    renderedChapters: new LastMade(chapters, (result) => ({ html: result.html, hast: structuredClone(result.hast), messages: structuredClone(result.messages) })),
+    hyphenatedChapters: new LastMade(chapters, (made) => structuredClone(made)),
+    epubcheckTools: new Map(),
+  };
+}
+
+const current = new AsyncLocalStorage<Memos>();
+
+/** Runs `work`, and all it starts, in the session whose memos are `memos`. */
+export function withMemos<T>(memos: Memos, work: () => T): T {
+  return current.run(memos, work);
+}
+
+/**
+ * The memos of the session the caller runs in (`withMemos`). Outside any session (a test, a
+ * caller of one function of the API), a set of its own for this call alone: nothing is kept.
+ */
+export function sessionMemos(): Memos {
+  return current.getStore() ?? createMemos();
+}

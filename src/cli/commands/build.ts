@@ -4,7 +4,7 @@ import { build, type BuildOptions, type BuildResult, type StageName } from '../.
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
 import { settleEnvironment, toolEnvironment } from '../../resolve/index.js';
-import { startWarmTools, watchFolders } from '../../session/index.js';
+import { createMemos, startWarmTools, watchFolders } from '../../session/index.js';
 import { type Command, type CommandIO, manuscriptOption, printJson, progressBar, reportMessages, shownPath, stringOption, untilStopped } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'offprints', 'check'];
@@ -127,12 +127,14 @@ async function watchBuilds(options: BuildOptions, io: CommandIO, refuse: (proble
   // is started again for a change of environment.
   const environment = settleEnvironment({ ...(options.chromePath ? { chromePath: options.chromePath } : {}) });
   const tools = startWarmTools({ chromePath: environment.chromePath, env: toolEnvironment(environment) });
+  // One set of memos for every build of the session: a rebuild renders again only the chapters an edit changed.
+  const memos = createMemos();
   let count = 0;
   let epub: string | undefined;
   const once = async (): Promise<void> => {
     count += 1;
     const started = performance.now();
-    const result = await build({ ...options, tools });
+    const result = await build({ ...options, tools, memos });
     const seconds = (performance.now() - started) / 1000;
     const code = exitCode(result);
     if (count === 1) epub = result.stages.find((s) => s.stage === 'epub')?.outputs[0];
