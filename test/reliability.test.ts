@@ -317,6 +317,7 @@ describe('folio build on an imported issue', () => {
     const name = 'example-journal-winter-2099';
     const pdf = path.join(out, `${name}.pdf`);
     const epub = path.join(out, `${name}.epub`);
+    const offprint = (extension: string) => path.join(out, 'articles', `a-test-article-on-cooperation-between.${extension}`);
     const lost = (what: string) => `error: Unexpected text on page 1 of ${what}: 1 words lost (\`cooperation\`); expected the words of the original page [check-001]`;
     assert.deepEqual(problems(run), [
       `${chapter}:15: ${lost('the manuscript')}`,
@@ -324,7 +325,10 @@ describe('folio build on an imported issue', () => {
       `${epub}!/OEBPS/a-test-article-on-cooperation-between.xhtml#page-1: ${lost('the EPUB')}`,
       `${path.join(out, `${name}.invalid.pdf`)}: info: The PDF failed the check: kept for inspection as \`${path.join(out, `${name}.invalid.pdf`)}\`, not at \`${pdf}\` [check-011]`,
       `${path.join(out, `${name}.invalid.epub`)}: info: The EPUB failed the check: kept for inspection as \`${path.join(out, `${name}.invalid.epub`)}\`, not at \`${epub}\` [check-011]`,
+      // The offprint cut from the PDF set aside goes aside with it.
+      `${offprint('invalid.pdf')}: info: The offprint was cut from \`${name}.pdf\`, which was set aside: kept for inspection as \`${offprint('invalid.pdf')}\`, not at \`${offprint('pdf')}\` [check-011]`,
     ]);
+    assert.equal(existsSync(offprint('pdf')), false);
     assert.equal(existsSync(pdf), false);
     assert.equal(existsSync(epub), false);
     assertWholePdf(path.join(out, `${name}.invalid.pdf`), 4);

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, type PDFObject, PDFRef } from 'pdf-lib';
 import { chapterEdition, offprintChapters, offprintFile, type Chapter, type Manuscript } from '../manuscript/index.js';
 import { message, type Message } from '../messages.js';
+import { inLanes } from '../session/lanes.js';
 import { checkEditionPageList } from './epub.js';
 import { readPdfText, type PdfPage } from './pdf-text.js';
 
@@ -231,11 +232,7 @@ function firstLines(output: string): string {
 export async function checkOffprints(manuscript: Manuscript, outDir: string, issue: IssuePdfReading | undefined): Promise<Message[]> {
   const chapters = offprintChapters(manuscript);
   // Two at a time: each is mostly child processes (qpdf, Ghostscript, pdftotext), one per core.
-  const found: Message[][] = [];
-  for (let index = 0; index < chapters.length; index += 2) {
-    found.push(...(await Promise.all(chapters.slice(index, index + 2).map((chapter) => checkChapterFiles(chapter, manuscript, outDir, issue)))));
-  }
-  return found.flat();
+  return (await inLanes(chapters, 2, (chapter) => checkChapterFiles(chapter, manuscript, outDir, issue))).flat();
 }
 
 /** The offprint and the EPUB of one chapter, each when it is there. */

@@ -53,6 +53,9 @@ export async function buildBesideBook(options: BuildEpubOptions, which: { editio
   // validation, Ace's results for each chapter, the same bytes as in the whole book).
   const cacheDir = options.cacheDir ?? path.join(path.dirname(whole), 'cache', 'epub');
   try {
+    // One book at a time: two at once measured no faster (47.9/49.4 s against 46.5/49.7 s for a
+    // cold build of the bundled issue), EPUBCheck's JVM and Ace's worker each serving one
+    // request at a time.
     for (const { out, edition } of editions) {
       const result = await buildEpub({ ...rest, cacheDir, tools, out, edition });
       made.editions.push({ ...result, language: edition.language, file: out });

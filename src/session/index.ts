@@ -6,6 +6,7 @@
  */
 export * from './cache-key.js';
 export * from './files.js';
+export * from './lanes.js';
 export * from './lock.js';
 export * from './memo.js';
 export * from './kept-process.js';
