@@ -280,7 +280,7 @@ test('editorial overrides: a supplied title and short title, a correction, and a
     assert.match(chapter, /carry out jointly\./u);
     assert.doesNotMatch(chapter, /carry out together/u);
     assert.deepEqual(result.messages.map((m) => formatMessage({ ...m, ...(m.place ? { place: { ...m.place, file: m.place.file.replace(dir, '<out>').replace(fixtures, '<fixtures>') } } : {}) })), [
-      '<out>/editorial.yaml: warning: Unexpected correction: `no such words` is not on page 3 [import-011]',
+      '<out>/editorial.yaml:7:5: warning: Unexpected correction: `no such words` is not on page 3 [import-011]',
     ]);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { editorial as editorialSchema, type ChapterMeta, type Editorial, type FrontMatter, type IssueMeta } from '../manuscript/schema.js';
-import { validateYaml } from '../manuscript/validate.js';
+import { validateYaml, yamlPlace } from '../manuscript/validate.js';
 import { FolioError, message, type Message } from '../messages.js';
 import type { StageResult } from '../stage.js';
 import { derivePrintGeometry } from '../manuscript/geometry.js';
@@ -66,7 +66,7 @@ function slugify(text: string): string {
     .join('-');
 }
 
-async function readEditorial(file: string | undefined): Promise<{ editorial: Editorial; messages: Message[] }> {
+async function readEditorial(file: string | undefined): Promise<{ editorial: Editorial; messages: Message[]; text?: string }> {
   const empty: Editorial = { chapters: [], corrections: [] };
   if (!file) return { editorial: empty, messages: [] };
   let text: string;
@@ -77,7 +77,7 @@ async function readEditorial(file: string | undefined): Promise<{ editorial: Edi
   }
   const result = validateYaml(text, file, editorialSchema);
   if (!result.value) throw new FolioError(result.messages.map((m) => ({ ...m, ruleId: 'import-010' as const })));
-  return { editorial: result.value, messages: result.messages };
+  return { editorial: result.value, messages: result.messages, text };
 }
 
 /**
@@ -106,7 +106,7 @@ async function readIssue(options: ImportOptions): Promise<ImportedIssue & { mess
   } catch {
     throw new FolioError([message('import-002', 'Unexpected missing source file, expected the text of an issue', { file })]);
   }
-  const { editorial, messages: editorialMessages } = await readEditorial(options.editorial);
+  const { editorial, messages: editorialMessages, text: editorialText } = await readEditorial(options.editorial);
   const { lines, messages } = readSource(bytes, file);
   messages.push(...editorialMessages);
   const pages = options.pages ?? editorial.pages;
@@ -133,7 +133,7 @@ async function readIssue(options: ImportOptions): Promise<ImportedIssue & { mess
   const lineNumber = (index: number): number => lines[index]?.n ?? 0;
 
   // Corrections an editor asked for, applied to the page's running text.
-  for (const correction of editorial.corrections) {
+  for (const [index, correction] of editorial.corrections.entries()) {
     const chapter = chapters.find((c) => c.firstPage <= correction.page && c.lastPage >= correction.page);
     let page = chapter?.firstPage ?? 0;
     let done = false;
@@ -145,7 +145,8 @@ async function readIssue(options: ImportOptions): Promise<ImportedIssue & { mess
         break;
       }
     }
-    if (!done) messages.push(message('import-011', `Unexpected correction: \`${correction.find}\` is not on page ${correction.page}`, { file: options.editorial ?? file }));
+    const at = options.editorial && editorialText !== undefined ? yamlPlace(editorialText, ['corrections', index]) : undefined;
+    if (!done) messages.push(message('import-011', `Unexpected correction: \`${correction.find}\` is not on page ${correction.page}`, { file: options.editorial ?? file, ...at }));
   }
 
   // Chapter metadata, with the editor's overrides.

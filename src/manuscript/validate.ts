@@ -81,6 +81,18 @@ export function validateYaml<S extends z.ZodTypeAny>(
  * Where the value an unclosed quote or bracket opened starts. The parser notices only at the
  * end of the file (or of the block), which is no help to a person; the value itself is.
  */
+/**
+ * Where the value at `path` (`['corrections', 2]`) opens in a YAML text, 1-based, shifted by
+ * `lineOffset`; undefined when the text does not hold it.
+ */
+export function yamlPlace(text: string, path: readonly (string | number)[], lineOffset = 0): { line: number; column: number } | undefined {
+  const lineCounter = new LineCounter();
+  const node = parseDocument(text, { lineCounter, prettyErrors: false }).getIn(path, true);
+  if (!isNode(node) || !node.range) return undefined;
+  const pos = lineCounter.linePos(node.range[0]);
+  return { line: pos.line + lineOffset, column: pos.col };
+}
+
 function unclosedStart(doc: Document, error: YAMLError): number | undefined {
   if (error.code !== 'MISSING_CHAR' && error.code !== 'BAD_INDENT') return undefined;
   const at = error.pos[0];
