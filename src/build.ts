@@ -38,7 +38,7 @@ export interface BuildOptions {
   onPages?: (done: number, total: number) => void;
   /** Tools kept running between builds (`folio build --watch`): used by the stages, not stopped. */
   tools?: WarmTools;
-  /** When the Crossref deposit is made (its timestamp); default SOURCE_DATE_EPOCH, else now (`depositDate`). */
+  /** When the Crossref deposit is made (its timestamp); default SOURCE_DATE_EPOCH, else now (`depositTime`). */
   depositedAt?: Date;
   /**
    * The memos of the session the build belongs to (`folio build --watch` hands one set to every

@@ -12,9 +12,9 @@ import { dropInvalid, setAsideInvalid, writeFileAtomic } from '../session/index.
 import type { Manuscript } from '../manuscript/index.js';
 import { message, rules, type Message } from '../messages.js';
 import { issueSlug, offprintOutputs } from '../manuscript/index.js';
-import { depositDate, refusedManuscript, type Resolved } from '../resolve/index.js';
+import { refusedManuscript, type Resolved } from '../resolve/index.js';
 import { articleChapters, readArticle, type Article } from './article.js';
-import { issueCrossref } from './crossref.js';
+import { depositTime, issueCrossref } from './crossref.js';
 import { articleJats } from './jats.js';
 import { articleLanding } from './landing.js';
 import { checkWellFormed, expectedWords, verifyJats } from './verify.js';
@@ -26,7 +26,7 @@ export interface BuildArticlesOptions {
    * go to `settings.files.articles`, the deposit to `settings.files.crossref`).
    */
   resolved: Resolved;
-  /** When the deposit is made: its Crossref timestamp and batch id (default `depositDate(settings)`: SOURCE_DATE_EPOCH, else now). */
+  /** When the deposit is made: its Crossref timestamp and batch id (default `depositTime`: SOURCE_DATE_EPOCH as settled, else now). */
   depositedAt?: Date;
   /** Check every file written with xmllint and pandoc (default true). */
   verify?: boolean;
@@ -163,7 +163,7 @@ export async function buildArticles(options: BuildArticlesOptions): Promise<Buil
     result.messages.push(refusedManuscript(options.resolved, 'article file'));
     return result;
   }
-  const run: ArticlesRun = { manuscript, folder: settings.files.articles, crossref: settings.files.crossref, depositedAt: options.depositedAt ?? depositDate(settings), verify: options.verify !== false };
+  const run: ArticlesRun = { manuscript, folder: settings.files.articles, crossref: settings.files.crossref, depositedAt: options.depositedAt ?? depositTime(settings.environment.sourceDateEpoch), verify: options.verify !== false };
   const articles = articleChapters(manuscript).map((chapter) => readArticle(chapter, manuscript).article);
   for (const article of articles) await writeArticle(article, run, result);
   result.timings.articles = Math.round(performance.now() - started);

@@ -5,7 +5,7 @@
  * a DOI, the issue names its depositor, ISSN and web address; what is missing is said, never
  * invented.
  */
-import { sourceDateEpoch, type IssueMeta } from '../manuscript/index.js';
+import type { IssueMeta } from '../manuscript/index.js';
 import { dateParts, type Article } from './article.js';
 import { el, xmlDocument, type XmlElement } from './xml.js';
 
@@ -28,11 +28,10 @@ export interface CrossrefOptions {
 }
 
 /**
- * When a deposit is made: SOURCE_DATE_EPOCH (seconds) when set, so that a rebuild of the same
- * manuscript writes the same bytes, else now. Read by the command line, handed to the stage.
+ * When a deposit is made: at SOURCE_DATE_EPOCH (seconds, as `sourceDateEpoch` reads it) when
+ * set, so that a rebuild of the same manuscript writes the same bytes, else now.
  */
-export function depositTime(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
-  const epoch = sourceDateEpoch(env);
+export function depositTime(epoch: number | undefined, now: () => Date = () => new Date()): Date {
   return epoch !== undefined ? new Date(epoch * 1000) : now();
 }
 

@@ -5,7 +5,7 @@
  * start receive `env`, the environment with what was settled written back into it.
  */
 import path from 'node:path';
-import { defaultEpubcheckJar } from '../epub/epubcheck-tool.js';
+import { epubcheckJar } from '../epub/epubcheck-tool.js';
 import { issueSlug, loadManuscript, preflightErrors, sourceDateEpoch, type Manuscript } from '../manuscript/index.js';
 import { hasErrors, message, type Message } from '../messages.js';
 import { chromiumPath } from '../session/chromium.js';
@@ -77,7 +77,7 @@ export function settleEnvironment(input: Pick<ResolveInput, 'chromePath' | 'env'
   return {
     chromePath: input.chromePath ?? chromiumPath(env),
     ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
-    epubcheckJar: env.EPUBCHECK_JAR !== undefined && env.EPUBCHECK_JAR !== '' ? env.EPUBCHECK_JAR : defaultEpubcheckJar,
+    epubcheckJar: epubcheckJar(env),
   };
 }
 
@@ -114,13 +114,6 @@ export async function resolve(input: ResolveInput): Promise<StageResult<Resolved
   const errors = preflightErrors(loaded.manuscript);
   return { output: resolvedFor(loaded.manuscript, input, errors.length > 0 ? 'checks' : undefined), messages: [...loaded.messages, ...errors], timings: timings() };
 }
-
-/** The date a Crossref deposit carries: SOURCE_DATE_EPOCH as settled, else now. */
-export function depositDate(settings: Settings, now: () => Date = () => new Date()): Date {
-  const epoch = settings.environment.sourceDateEpoch;
-  return epoch !== undefined ? new Date(epoch * 1000) : now();
-}
-
 
 /** What a stage handed a manuscript that failed its checks says: it makes nothing (`build-004`). */
 export function refusedManuscript(resolved: Resolved, what: string): Message {

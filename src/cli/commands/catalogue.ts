@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { depositTime } from '../../articles/index.js';
+import { sourceDateEpoch } from '../../manuscript/index.js';
 import { buildWithPool, catalogueExitCode, catalogueReport, loadCatalogue, writeCatalogueReport, type ResolvedCatalogue } from '../../catalogue/index.js';
 import { enqueueCatalogue } from '../../catalogue/queue.js';
 import { queueStatus, statusTable } from '../../catalogue/queue-status.js';
@@ -91,7 +92,7 @@ async function buildLocally(values: Record<string, string | boolean | undefined>
   const outcomes = await buildWithPool(catalogue.issues, {
     workers: Math.min(workers, catalogue.issues.length),
     recycleAfter: recycle,
-    env: { ...process.env, SOURCE_DATE_EPOCH: String(Math.floor(depositTime(process.env).getTime() / 1000)) },
+    env: { ...process.env, SOURCE_DATE_EPOCH: String(Math.floor(depositTime(sourceDateEpoch(process.env)).getTime() / 1000)) },
     onEvent: (event) => {
       if (!chatty) return;
       io.status?.(undefined);

@@ -3,6 +3,7 @@
  * started by `folio catalogue build`, builds what its parent sends (`--pool`, not for people).
  */
 import { depositTime } from '../../articles/index.js';
+import { sourceDateEpoch } from '../../manuscript/index.js';
 import { servePool } from '../../catalogue/index.js';
 import { runQueueWorker, type WorkerEvent } from '../../catalogue/queue.js';
 import { formatMessage, message } from '../../messages.js';
@@ -49,7 +50,7 @@ export const workerCommand: Command = {
       else io.err(formatMessage(problem));
       return 2;
     };
-    const depositedAt = depositTime(process.env);
+    const depositedAt = depositTime(sourceDateEpoch(process.env));
     if (values.pool === true) {
       const recycle = countOption(values, 'recycle', 25);
       if (typeof recycle !== 'number') return refuse(recycle.reason);
