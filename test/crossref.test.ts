@@ -13,12 +13,12 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { buildArticles, crossrefTimestamp } from '../src/articles/index.js';
-import { loadCheckedManuscript, type Manuscript } from '../src/manuscript/index.js';
+import type { Manuscript } from '../src/manuscript/index.js';
 import { formatMessage } from '../src/messages.js';
-import { resolvedManuscript } from './resolved.js';
+import { resolved, resolvedManuscript } from './resolved.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const manuscript = (await loadCheckedManuscript(path.join(repo, 'manuscript'))).manuscript as Manuscript;
+const { manuscript } = await resolved(path.join(repo, 'manuscript'));
 const depositedAt = new Date('2022-01-05T10:00:00Z');
 const onlyCrossref = { jats: false, landing: false, crossref: true };
 

@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { DOMParser } from '@xmldom/xmldom';
 import { articleChapters, articleJats, buildArticles, checkNesting, contributorOf, readArticle, verifyJats, type Article } from '../src/articles/index.js';
 import type { Chapter, Manuscript } from '../src/manuscript/index.js';
-import { loadCheckedManuscript } from '../src/manuscript/index.js';
 import { formatMessage } from '../src/messages.js';
-import { resolvedManuscript } from './resolved.js';
+import { resolved, resolvedManuscript } from './resolved.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bundled = await loadCheckedManuscript(path.join(repo, 'manuscript'));
+const bundled = await resolved(path.join(repo, 'manuscript'));
 const manuscript = bundled.manuscript as Manuscript;
 const depositedAt = new Date('2022-01-05T10:00:00Z');
 

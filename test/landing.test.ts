@@ -11,11 +11,10 @@ import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildArticles } from '../src/articles/index.js';
 import { launchChromium } from '../src/session/index.js';
-import { loadCheckedManuscript, type Manuscript } from '../src/manuscript/index.js';
-import { resolvedManuscript } from './resolved.js';
+import { resolved, resolvedManuscript } from './resolved.js';
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const manuscript = (await loadCheckedManuscript(path.join(repo, 'manuscript'))).manuscript as Manuscript;
+const { manuscript } = await resolved(path.join(repo, 'manuscript'));
 
 /** What a crawler reads of a page: every meta tag by name (in order), and the visible parts. */
 interface PageReading {

@@ -6,7 +6,7 @@ export { checkPageMarkers, findPageMarkers } from './markers.js';
 export { derivePrintGeometry, houseGeometry, houseMeasured, resolvePrintGeometry, textBlock, typeLimits } from './geometry.js';
 export type { GeometrySource } from './geometry.js';
 export { runningHeadRoom, runningTitle, shortenTitle } from './running-title.js';
-export { loadCheckedManuscript, preflightErrors, type CheckedManuscript } from './preflight.js';
+export { preflightErrors } from './preflight.js';
 export { issueFile, issueSlug } from './issue-files.js';
 export { sourceDateEpoch } from './build-date.js';
 export { editionFile, editionLanguages, editionOf, manuscriptEditions, type Edition } from './editions.js';
