@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { comparePage } from '../src/check/pages.js';
-import { furnitureNumbers, joinLines, readPdfPage } from '../src/check/pdf-reading.js';
+import { furnitureNumbers, joinLines } from '../src/check/pdf-reading.js';
 import { parseBboxLayout } from '../src/check/pdf-text.js';
 import { words, wordDifference } from '../src/check/words.js';
 
@@ -61,21 +61,4 @@ test('a running head is whole phrases of the issue metadata and a folio; running
   assert.deepEqual(furnitureNumbers(words('167'), phrases), ['167']);
   assert.equal(furnitureNumbers(words('In Winter 2021 the Journal'), phrases), undefined);
   assert.equal(furnitureNumbers(words('1 2 3'), phrases), undefined);
-});
-
-test('readPdfPage: notes set closer than the running text are notes, even where their rows measure nearly as tall (CJK)', () => {
-  // As pdftotext measured a generated issue's Chinese page: text at 9.9/17.4 pt, rows 14.2 pt
-  // tall; notes at 8/12.55 pt, rows 13.2 pt tall (0.93 of the text's, above the size test's 0.88).
-  const line = (text: string, yMin: number, tall: number) => ({ xMin: 88, xMax: 456, yMin, yMax: yMin + tall, words: [{ text, xMin: 88, xMax: 456, yMin, yMax: yMin + tall }] });
-  const body = ['甲乙', '丙丁', '戊己', '庚辛', '壬癸'].map((t, k) => line(t, 100 + k * 17.4, 14.2));
-  const notes = ['1 子丑', '寅卯', '2 辰巳'].map((t, k) => line(t, 300 + k * 12.75, 13.2));
-  const page = { index: 1, width: 525, height: 737, lines: [...body, ...notes] };
-  const rows = page.lines.map((l) => ({ lines: [l], yMin: l.yMin, yMax: l.yMax }));
-  const read = readPdfPage(page, rows, { lineHeight: 14.2 }, [], new Set());
-  assert.equal(read.body.join(''), '甲乙丙丁戊己庚辛壬癸');
-  assert.ok(read.words.join('').includes('辰巳'), 'the notes are still read as words of the page');
-  // A page of running text only, set at one pitch however tight (copyfitted), has no notes.
-  const tight = body.map((l, k) => line(l.words[0]?.text ?? '', 100 + k * 13.9, 14.2));
-  const plain = readPdfPage({ ...page, lines: tight }, tight.map((l) => ({ lines: [l], yMin: l.yMin, yMax: l.yMax })), { lineHeight: 14.2 }, [], new Set());
-  assert.equal(plain.body.join(''), '甲乙丙丁戊己庚辛壬癸');
 });

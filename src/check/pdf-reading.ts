@@ -162,9 +162,6 @@ export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<stri
   return out;
 }
 
-/** Rows closer than this share of the page's usual pitch are read as notes. */
-const NOTE_PITCH = 0.85;
-
 /** Splits a PDF page into furniture, running text and notes, and reads its words. */
 export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; bottom?: number; lineHeight?: number }, phrases: readonly string[][], vocabulary: ReadonlySet<string>): PdfPageText {
   const furniture: string[] = [];
@@ -181,23 +178,13 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
     }
     kept.push(r);
   });
-  // Notes: the run of rows at the foot set smaller than the running text, or set closer: the
-  // boxes pdftotext gives CJK rows barely shrink with the type (a row of 8 pt notes measured
-  // 0.93 of one of 9.9 pt text), while the leading does (12.55 against 17.4 pt). The page's
-  // own pitch is the measure, so a page copyfitted to a tighter leading is read as it is set.
+  // Notes: the run of rows at the foot set smaller than the running text.
   const height = bands.lineHeight;
-  const pitches = kept.slice(1).map((r, k) => r.yMin - (kept[k]?.yMin ?? r.yMin));
-  const pagePitch = median(pitches.filter((d) => d > 0));
-  const pitchAt = (k: number): number | undefined => (k < kept.length - 1 ? pitches[k] : pitches[k - 1]);
-  const setClose = (k: number): boolean => {
-    const pitch = pitchAt(k);
-    return pagePitch !== undefined && pitch !== undefined && pitch > 0 && pitch < pagePitch * NOTE_PITCH;
-  };
   let split = kept.length;
   if (height !== undefined) {
     while (split > 0) {
       const r = kept[split - 1];
-      if (!r || (r.yMax - r.yMin >= height * 0.88 && !setClose(split - 1))) break;
+      if (!r || r.yMax - r.yMin >= height * 0.88) break;
       split -= 1;
     }
     // A page of small type throughout (a table, a list set small) has no separate notes.
