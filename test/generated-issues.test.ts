@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -91,6 +91,20 @@ test('generated issues: no page placed wrongly above the warning threshold, no p
   }
 });
 
+/** Runs `folio` in `dir` as a user would, for its exit code and what it printed. */
+function folioIn(dir: string): (args: string[]) => { status: number | null; stdout: string; stderr: string } {
+  return (args) => {
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/folio.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+}
+
+/** The fidelity report `folio check` wrote into `outDir`, and its file name. */
+async function fidelityIn(outDir: string): Promise<{ name: string; pagesChecked: number; pagesFaithful: number; wordsLost: number }> {
+  const name = (await readdir(outDir)).find((f) => f.endsWith('.fidelity.json')) ?? '';
+  return { name, ...(JSON.parse(await readFile(path.join(outDir, name), 'utf8')) as { pagesChecked: number; pagesFaithful: number; wordsLost: number }) };
+}
+
 /**
  * The end-to-end builds: 37-line pages of 54 and of 59 characters with notes called after
  * punctuation, 34-line pages of 56 with an English article printed without its title.
@@ -109,10 +123,7 @@ for (const { seed, overrides } of builds) {
     try {
       const source = path.join(dir, 'source.txt');
       await writeFile(source, issue.text);
-      const run = (args: string[]): { status: number | null; stderr: string } => {
-        const r = spawnSync(process.execPath, [path.join(root, 'bin/folio.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-        return { status: r.status, stderr: r.stderr };
-      };
+      const run = folioIn(dir);
       const imported = run(['import', source, '--out', 'manuscript', '--pages', String(issue.pages), '--quiet']);
       assert.equal(imported.status, 0, imported.stderr);
       const yaml = parse(await readFile(path.join(dir, 'manuscript/issue.yaml'), 'utf8')) as {
@@ -132,8 +143,7 @@ for (const { seed, overrides } of builds) {
       const built = run(['build', '--manuscript', 'manuscript', '--out-dir', 'out']);
       assert.equal(built.status, 0, built.stderr);
       assert.doesNotMatch(built.stderr, /: error:/u);
-      const name = (await import('node:fs')).readdirSync(path.join(dir, 'out')).find((f) => f.endsWith('.fidelity.json')) ?? '';
-      const fidelity = JSON.parse(await readFile(path.join(dir, 'out', name), 'utf8')) as { pagesChecked: number; pagesFaithful: number; wordsLost: number };
+      const { name, ...fidelity } = await fidelityIn(path.join(dir, 'out'));
       assert.deepEqual([fidelity.pagesChecked, fidelity.pagesFaithful, fidelity.wordsLost], [issue.pages, issue.pages, 0]);
       // The EPUB: no empty title, no empty entry in the navigation, a page-list of every page.
       const epub = await JSZip.loadAsync(await readFile(path.join(dir, 'out', name.replace(/\.fidelity\.json$/u, '.epub'))));
@@ -163,18 +173,14 @@ test('generated issue 4: a note whose call ends a justified line keeps its note 
   try {
     const source = path.join(dir, 'source.txt');
     await writeFile(source, issue.text);
-    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync(process.execPath, [path.join(root, 'bin/folio.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
+    const run = folioIn(dir);
     const imported = run(['import', source, '--out', 'manuscript', '--pages', String(issue.pages), '--quiet']);
     assert.equal(imported.status, 0, imported.stderr);
     const built = run(['build', '--manuscript', 'manuscript', '--out-dir', 'out', '--only', 'pdf', '--quiet']);
     assert.equal(built.status, 0, built.stderr);
     const checked = run(['check', '--manuscript', 'manuscript', '--out', 'out', '--no-epub', '--no-proof', '--no-reader', '--quiet']);
     assert.equal(checked.status, 0, checked.stderr + checked.stdout);
-    const name = (await import('node:fs')).readdirSync(path.join(dir, 'out')).find((f) => f.endsWith('.fidelity.json')) ?? '';
-    const fidelity = JSON.parse(await readFile(path.join(dir, 'out', name), 'utf8')) as { pagesFaithful: number; wordsLost: number };
+    const fidelity = await fidelityIn(path.join(dir, 'out'));
     assert.deepEqual([fidelity.pagesFaithful, fidelity.wordsLost], [issue.pages, 0]);
   } finally {
     await rm(dir, { recursive: true, force: true });
