@@ -162,8 +162,38 @@ export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<stri
   return out;
 }
 
+/** A run of rows set this much closer than the page's running text may be notes. */
+const NOTE_PITCH = 0.85;
+/** ...and it is notes only below a gap this much wider than the running text's pitch. */
+const NOTE_GAP = 1.2;
+
+/**
+ * Where the notes begin by their setting, or `rows.length` where there are none to be told this
+ * way: a run of rows at the foot at one pitch, closer than the running text above it, below a gap
+ * wider than that text's pitch (the note area's rule and margin). pdftotext's boxes for CJK rows
+ * barely shrink with the type (8 pt notes measured 0.93 of 9.9 pt text), while their leading does.
+ * The run must be set closer than both the page's own text above it (so a page copyfitted to a
+ * tighter leading, its notes tightened with it, is read as it is set) and the issue's usual
+ * pitch for the script, `pitch` (so a title's or heading's wide spacing above does not make a
+ * page's text look close-set). A run of one row, or with too little text above it to measure,
+ * is left to the size test.
+ */
+export function closeSetNotes(rows: readonly Row[], pitch: number | undefined): number {
+  const step = (k: number): number => (rows[k]?.yMin ?? 0) - (rows[k - 1]?.yMin ?? 0);
+  const n = rows.length;
+  if (n < 4 || pitch === undefined) return n;
+  const notePitch = step(n - 1);
+  let first = n - 1;
+  while (first > 1 && step(first) <= notePitch * 1.15) first -= 1;
+  const above = Array.from({ length: first - 1 }, (_, k) => step(k + 1)).filter((d) => d > 0);
+  const textPitch = above.length >= 2 ? median(above) : undefined;
+  if (textPitch === undefined) return n;
+  const close = notePitch < textPitch * NOTE_PITCH && notePitch < pitch * NOTE_PITCH;
+  return close && step(first) >= textPitch * NOTE_GAP ? first : n;
+}
+
 /** Splits a PDF page into furniture, running text and notes, and reads its words. */
-export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; bottom?: number; lineHeight?: number }, phrases: readonly string[][], vocabulary: ReadonlySet<string>): PdfPageText {
+export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; bottom?: number; lineHeight?: number; pitch?: number }, phrases: readonly string[][], vocabulary: ReadonlySet<string>): PdfPageText {
   const furniture: string[] = [];
   let folio: number | null = null;
   const kept: Row[] = [];
@@ -178,7 +208,7 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
     }
     kept.push(r);
   });
-  // Notes: the run of rows at the foot set smaller than the running text.
+  // Notes: the run of rows at the foot set smaller than the running text, or set closer.
   const height = bands.lineHeight;
   let split = kept.length;
   if (height !== undefined) {
@@ -190,6 +220,7 @@ export function readPdfPage(page: PdfPage, rows: Row[], bands: { top?: number; b
     // A page of small type throughout (a table, a list set small) has no separate notes.
     if (split === 0) split = kept.length;
   }
+  split = Math.min(split, closeSetNotes(kept, bands.pitch));
   const lineTexts = kept.map((r) => r.lines.map((l) => l.words.map((w) => w.text).join(' ')).join(' '));
   const all = joinLines(lineTexts, vocabulary);
   const body = joinLines(lineTexts.slice(0, split), vocabulary);
@@ -232,12 +263,19 @@ export async function readPdfPages(reading: PdfReading, issue: IssueMeta, origin
     cjk: median(rows.filter((_, i) => cjkPages[i]).flat().map((r) => r.yMax - r.yMin)),
     latin: median(rows.filter((_, i) => !cjkPages[i]).flat().map((r) => r.yMax - r.yMin)),
   };
+  const pitches = (rs: readonly Row[]): number[] => rs.slice(1).map((r, k) => r.yMin - (rs[k]?.yMin ?? r.yMin)).filter((d) => d > 0);
+  const scriptPitches = {
+    cjk: median(rows.filter((_, i) => cjkPages[i]).flatMap(pitches)),
+    latin: median(rows.filter((_, i) => !cjkPages[i]).flatMap(pitches)),
+  };
   const pages = pdf.map((p, i) => {
     const vocabulary = new Set(originals[i]?.words ?? []);
-    // Each script is set in its own size: a page is read at the size of its script's running text.
+    // Each script is set in its own size: a page is read at the size and pitch of its script's running text.
     const own = rows[i] ?? [];
-    const height = cjkPages[i] ? scriptHeights.cjk : scriptHeights.latin;
-    return readPdfPage(p, own, height === undefined ? bands : { ...bands, lineHeight: height }, phrases, vocabulary);
+    const script = cjkPages[i] ? 'cjk' : 'latin';
+    const height = scriptHeights[script];
+    const pitch = scriptPitches[script];
+    return readPdfPage(p, own, { ...bands, ...(height === undefined ? {} : { lineHeight: height }), ...(pitch === undefined ? {} : { pitch }) }, phrases, vocabulary);
   });
   return { pages, labels, count: pdf.length, text: pdf };
 }
