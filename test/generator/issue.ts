@@ -111,6 +111,12 @@ function wrapCjk(text: string, width: number): string[] {
     while (end < chars.length && noBreakBefore.test(chars[end] ?? '')) end += 1;
     // A run of Latin letters or digits (`2021`, `IPCC`) is never split.
     while (end < chars.length && /[\p{L}\p{N}.%]/u.test(chars[end] ?? '') && !cjkChar.test(chars[end] ?? '') && /[\p{L}\p{N}]/u.test(chars[end - 1] ?? '') && !cjkChar.test(chars[end - 1] ?? '')) end += 1;
+    // A note call (`\ue000id\ue000`) is never split, and stays on the line of the character it follows.
+    const inside = chars.slice(k, end).filter((c) => c === '\ue000').length % 2 === 1;
+    if (inside || chars[end] === '\ue000') {
+      const close = chars.indexOf('\ue000', inside ? end : end + 1);
+      end = close < 0 ? chars.length : close + 1;
+    }
     lines.push(chars.slice(k, end).join(''));
     k = end;
   }
@@ -176,7 +182,7 @@ function bodyLines(article: Article, measure: Measure): { lines: Line[]; numbers
       lines.push({ text: t.replace(CALL, (_, id: string) => String(numbers.get(id))), calls, kind: 'text' });
     }
   });
-  // A call split across two lines by the wrap cannot happen: ids hold no spaces.
+  // A call is never split across two lines: Latin ids hold no spaces, and wrapCjk keeps a call whole.
   return { lines: lines.filter((l, i) => !(l.kind === 'blank' && lines[i - 1]?.kind === 'blank')), numbers };
 }
 
