@@ -63,6 +63,25 @@ test('zero-width characters are kept, with a warning', async () => {
   assert.match(body(result), /zero\u200Bwidth/u);
 });
 
+test('private-use characters are kept with a warning, and never read as a footnote call', async () => {
+  // U+E000 and U+E001 around a label were once the import's own marks for a call.
+  const { result, messages } = await run(threePages(['a mark \uE000x\uE001 in the text ']));
+  assert.deepEqual(messages, [
+    "issue.txt:16:9: warning: Unexpected private-use character U+E000, kept as it is: its meaning is the extraction's own, and the PDF stage stops if no bundled font draws it [import-015]",
+    layoutOnly,
+    untitled,
+  ]);
+  assert.match(body(result), /a mark \uE000x\uE001 in the text/u);
+  assert.doesNotMatch(body(result), /\[\^x\]/u);
+});
+
+test('noncharacters are removed with a warning, and never read as a footnote call', async () => {
+  const { result, messages } = await run(threePages(['a mark \uFDD0x\uFDD1 in the text ']));
+  assert.deepEqual(messages, ['issue.txt:16: warning: Unexpected noncharacter U+FDD0, removed: it is not text [import-006]', layoutOnly, untitled]);
+  assert.match(body(result), /a mark x in the text/u);
+  assert.doesNotMatch(body(result), /\[\^x\]/u);
+});
+
 test('NFD text is kept as it is and counts as the same words as NFC', async () => {
   const nfd = 'Prote\u0301ge\u0301 '.normalize('NFD');
   const { result, messages } = await run(threePages([nfd]));

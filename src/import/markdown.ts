@@ -6,9 +6,13 @@
 import { stringify } from 'yaml';
 import type { FrontMatter } from '../manuscript/schema.js';
 
-/** Private-use brackets around a footnote label while the text around it is escaped. */
-export const callOpen = '\uE000';
-export const callClose = '\uE001';
+/**
+ * Brackets around a footnote label while the text around it is escaped: two Unicode
+ * noncharacters, which are never text. The source reader removes any it finds (with a warning),
+ * so no character a user wrote can be read as a footnote call.
+ */
+export const callOpen = '\uFDD0';
+export const callClose = '\uFDD1';
 
 /** Escapes text so that remark (with GFM and directives) reads it back as the same text. */
 export function escapeMarkdown(text: string, options: { heading?: boolean } = {}): string {

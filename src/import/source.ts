@@ -20,6 +20,10 @@ export interface SourceLine {
 // eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const zeroWidth = /[\u200B-\u200D\u2060\uFEFF]/;
+/** Unicode noncharacters: never text, and what the import itself uses as internal marks. */
+const noncharacters = /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{3FFFE}\u{3FFFF}\u{4FFFE}\u{4FFFF}\u{5FFFE}\u{5FFFF}\u{6FFFE}\u{6FFFF}\u{7FFFE}\u{7FFFF}\u{8FFFE}\u{8FFFF}\u{9FFFE}\u{9FFFF}\u{AFFFE}\u{AFFFF}\u{BFFFE}\u{BFFFF}\u{CFFFE}\u{CFFFF}\u{DFFFE}\u{DFFFF}\u{EFFFE}\u{EFFFF}\u{FFFFE}\u{FFFFF}\u{10FFFE}\u{10FFFF}]/gu;
+/** Private-use characters: their meaning is the extraction's own, and no bundled font draws them. */
+const privateUse = /[\uE000-\uF8FF\u{F0000}-\u{FFFFD}\u{100000}-\u{10FFFD}]/u;
 
 /** Decodes and splits a source file; throws FolioError on input it cannot read. */
 export function readSource(bytes: Uint8Array, file: string): { lines: SourceLine[]; messages: Message[] } {
@@ -49,11 +53,31 @@ export function readSource(bytes: Uint8Array, file: string): { lines: SourceLine
       messages.push(message('import-006', 'Unexpected control character, removed', { file, line: n }));
     }
     controlCharacters.lastIndex = 0;
+    const nonchar = cleaned.match(noncharacters);
+    if (nonchar) {
+      cleaned = cleaned.replace(noncharacters, '');
+      messages.push(message('import-006', `Unexpected noncharacter ${codePoint(nonchar[0])}, removed: it is not text`, { file, line: n }));
+    }
+    const pua = privateUse.exec(raw);
+    if (pua) {
+      messages.push(
+        message('import-015', `Unexpected private-use character ${codePoint(pua[0])}, kept as it is: its meaning is the extraction's own, and the PDF stage stops if no bundled font draws it`, {
+          file,
+          line: n,
+          column: [...raw.slice(0, pua.index)].length + 1,
+        }),
+      );
+    }
     if (zeroWidth.test(cleaned)) messages.push(message('import-012', 'Unexpected zero-width character, kept as it is', { file, line: n }));
     const trimmed = cleaned.replace(/[\s\u3000]+$/u, '');
     return { n, text: trimmed, blank: trimmed.trim() === '', indented: /^ \S/.test(trimmed) };
   });
   return { lines, messages };
+}
+
+/** U+XXXX for a character. */
+function codePoint(c: string): string {
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** Finds the first invalid UTF-8 sequence: its line, column (in bytes) and first byte. */
