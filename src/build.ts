@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildArticles } from './articles/index.js';
 import { check, type FidelityReport } from './check/index.js';
-import { buildBesideBook, buildEpub, knownInvalid } from './epub/index.js';
+import { buildBesideBook, buildEpub, knownInvalid, withEpubTools } from './epub/index.js';
 import { createMemos, dropInvalid, lockOutputDir, outputPathProblem, setAsideInvalid, sweepPartials, withMemos, type Memos, type WarmTools } from './session/index.js';
 import { importIssue, writeManuscript } from './import/index.js';
 import { loadManuscript, manuscriptEditions, offprintChapters, offprintOutputs } from './manuscript/index.js';
@@ -202,19 +202,23 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const editions: string[] = [];
     const epubDone = wanted.has('epub')
       ? run('epub', async () => {
-          const tools = options.tools ? { tools: { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } } : {};
-          const result = await buildEpub({
-            resolved,
-            onWritten: () => markEpubWritten(true),
-            // Set aside below, once the check has read it.
-            setAsideInvalid: false,
-            ...tools,
+          const given = options.tools ? { browser: options.tools.browser, epubcheck: options.tools.epubcheck, ace: options.tools.ace } : undefined;
+          // One set of tools for the whole book and every book beside it.
+          const { result, beside } = await withEpubTools(resolved, given, async (tools) => {
+            const whole = await buildEpub({
+              resolved,
+              onWritten: () => markEpubWritten(true),
+              // Set aside below, once the check has read it.
+              setAsideInvalid: false,
+              tools,
+            });
+            // Editions and the articles' EPUBs only beside a clean whole book (what fails it would
+            // fail each of them again). One found invalid is set aside by its own build: the check
+            // reads only its page-list.
+            const besides = whole.out && !hasErrors(whole.messages) ? await buildBesideBook({ resolved, tools }) : { editions: [], articles: [] };
+            return { result: whole, beside: besides };
           });
           epubMessages.push(...result.messages);
-          // Editions and the articles' EPUBs only beside a clean whole book (what fails it would fail
-          // each of them again). One found invalid is set aside by its own build: the check reads
-          // only its page-list.
-          const beside = result.out && !hasErrors(result.messages) ? await buildBesideBook({ resolved, ...tools }) : { editions: [], articles: [] };
           const made = [...beside.editions, ...beside.articles];
           for (const edition of beside.editions) {
             epubMessages.push(...edition.messages);

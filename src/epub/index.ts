@@ -10,5 +10,5 @@ export type { PublicationMetadata } from './metadata.js';
 export { default as rehypeHeadingIds } from './rehype-heading-ids.js';
 export { articleEpubIdentifier, articleEpubMetadata, editionIdentifier, editionMetadata, plannedArticleEpubs, plannedEditions } from './editions.js';
 export type { ArticleEpubOptions, EditionOptions } from './editions.js';
-export { buildBesideBook, buildEditions } from './build-editions.js';
+export { buildBesideBook, buildEditions, withEpubTools } from './build-editions.js';
 export type { ArticleEpubResult, BesideBookResult, EditionResult } from './build-editions.js';

@@ -1,6 +1,6 @@
 /** `folio epub`: builds the EPUB 3 of an issue and checks it with EPUBCheck and Ace. */
 import path from 'node:path';
-import { buildEditions, buildEpub } from '../../epub/index.js';
+import { buildEditions, buildEpub, withEpubTools } from '../../epub/index.js';
 import { exitCode, hasErrors } from '../../messages.js';
 import { manuscriptOption, printJson, refuseUnwritable, reportMessages, resolveForCommand, shownPath, stringOption, type Command } from '../command.js';
 
@@ -36,10 +36,13 @@ export const epubCommand: Command = {
     const refused = await refuseUnwritable(io, [{ path: resolved.settings.files.epub, kind: 'file' }]);
     if (refused !== undefined) return refused;
     const options = { resolved, validate: values['no-validate'] !== true };
-    const result = await buildEpub(options);
-    // The editions by language go beside the whole book once it is made clean: what fails the
-    // whole book (a tool missing, a bad identifier) would fail each edition again, and say so thrice.
-    const editions = result.out && !hasErrors(result.messages) ? await buildEditions(options) : [];
+    // One Chromium, EPUBCheck JVM and Ace worker for the whole book and its editions.
+    const { result, editions } = await withEpubTools(resolved, undefined, async (tools) => {
+      const whole = await buildEpub({ ...options, tools });
+      // The editions by language go beside the whole book once it is made clean: what fails the
+      // whole book (a tool missing, a bad identifier) would fail each edition again, and say so thrice.
+      return { result: whole, editions: whole.out && !hasErrors(whole.messages) ? await buildEditions({ ...options, tools }) : [] };
+    });
     const messages = [...run.messages, ...result.messages, ...editions.flatMap((e) => e.messages)];
     const code = exitCode(messages);
     if (io.json) {
