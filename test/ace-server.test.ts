@@ -115,6 +115,53 @@ describe('ace server: a worker kept running between validations', () => {
     );
   });
 
+  test('a cached axe result holds for the bytes of the document and of what it may load: a new image is checked again only in the documents that name it, a new style sheet in all', async () => {
+    const cacheDir = path.join(scratch, 'cache-resources');
+    const variant = async (name: string, file: string, change: (bytes: Buffer) => Buffer) => {
+      const files = await readZip(await readFile(bad));
+      const key = [...files.keys()].find((f) => f.endsWith(file));
+      assert.ok(key, file);
+      files.set(key, change(files.get(key) ?? Buffer.alloc(0)));
+      const out = path.join(scratch, name);
+      await writeFile(out, await writeEpubZip(files, new Date(Date.UTC(2000, 0, 1))));
+      return out;
+    };
+    // Bytes after a PNG's end are not read by a browser: the same picture, other bytes.
+    const newCover = await variant('new-cover.epub', 'cover.png', (bytes) => Buffer.concat([bytes, Buffer.from('another cover')]));
+    const newStyle = await variant('new-style.epub', 'style.css', (bytes) => Buffer.concat([bytes, Buffer.from('\n/* another style */\n')]));
+    const counted = async (epub: string) => {
+      const result = await runAce(epub, { ...base, server, cacheDir });
+      assert.deepEqual(result.findings, expected.get(bad)?.findings, epub);
+      return result.documents;
+    };
+    assert.deepEqual(
+      [await counted(bad), await counted(newCover), await counted(newStyle)],
+      [
+        { checked: 5, reused: 0 },
+        // The cover's document and the article with the image name cover.png; the other three do not.
+        { checked: 2, reused: 3 },
+        { checked: 5, reused: 0 },
+      ],
+    );
+  });
+
+  test('with two workers, validations asked for together are served by both, with the findings of a one-shot run', async () => {
+    const pool = startAceServer({ workers: 2 });
+    try {
+      const before = new Set(await childrenNaming('ace-worker.mjs\0--serve'));
+      const together = await Promise.all([bad, good, bad, good].map((epub) => runAce(epub, { ...base, server: pool })));
+      assert.deepEqual(together.map(outcome), [bad, good, bad, good].map((epub) => expected.get(epub)));
+      assert.deepEqual(
+        together.map((r) => r.worker),
+        ['started', 'started', 'warm', 'warm'],
+      );
+      const workers = (await childrenNaming('ace-worker.mjs\0--serve')).filter((pid) => !before.has(pid));
+      assert.equal(workers.length, 2, 'two workers run');
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a worker killed between validations is started again by the next, with the same findings; the one after is warm', async () => {
     const killed = server.pid;
     assert.ok(killed !== undefined, 'a worker runs');

@@ -15,8 +15,11 @@
  * navigation document): the expensive part. With a cache folder, the raw result of each axe
  * run is kept under a key of
  *   - the document's path inside the container and its bytes,
- *   - the bytes of every file of the container a document may load (everything but the
- *     content documents themselves, the package document and the NCX: styles, images, fonts),
+ *   - the bytes of every file of the container a document may load: every style sheet, font and
+ *     other resource but images and media, and each image or medium whose file name the
+ *     document, a style sheet or an SVG so taken names (not the content documents, the package
+ *     document or the NCX). So the chapters of an edition with a cover of its own are taken
+ *     from the whole book's run: their bytes are the same, and they load nothing of the cover;
  *   - the scripts injected into the page (locale, media options), and the tool identity
  *     (Ace, axe, puppeteer, Chromium, Node, this file),
  * and an axe run whose key is in the cache is not repeated: Ace gets the stored result, turns it
@@ -62,7 +65,7 @@ import { cacheKey } from '../session/cache-key.js';
  */
 
 /** Bumped when what is stored per document changes. */
-const entryFormat = 'folio-ace-document-1';
+const entryFormat = 'folio-ace-document-2';
 /** How many per-document results are kept, at least (the oldest unused go first). */
 const keepAtLeast = 200;
 
@@ -94,15 +97,47 @@ async function filesUnder(dir, base = dir) {
 /** Files a content document is taken never to load: other documents, the package, the NCX, the container's own. */
 const notLoaded = (/** @type {string} */ name) => /\.(xhtml|html|htm|opf|ncx)$/i.test(name) || name === 'mimetype' || name.startsWith('META-INF/');
 
+/** Images and media: loaded only where a document or a style sheet names them. */
+const named = (/** @type {string} */ name) => /\.(png|jpe?g|gif|webp|avif|svg|bmp|ico|mp3|mp4|m4a|ogg|oga|webm|wav)$/i.test(name);
+
 /**
- * One hash of every file of the extracted EPUB that a content document may load.
+ * The resources of the extracted EPUB, each as its path and the hash of its bytes, and, for a
+ * content document, the hash of those it may load.
  * @param {string} basedir
  */
-async function resourcesHash(basedir) {
-  /** @type {Array<string | Buffer>} */
-  const parts = [];
-  for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) parts.push(name, await readFile(path.join(basedir, name)));
-  return cacheKey(...parts);
+async function resourcesOf(basedir) {
+  /** @type {Array<{ name: string; hash: string; text: string }>} */
+  const all = [];
+  for (const name of (await filesUnder(basedir)).filter((n) => !notLoaded(n))) {
+    const bytes = await readFile(path.join(basedir, name));
+    all.push({ name, hash: cacheKey(name, bytes), text: named(name) && !/\.svg$/i.test(name) ? '' : bytes.toString('latin1') });
+  }
+  return {
+    /**
+     * The hash of what a document of these bytes may load: every resource but images and media
+     * (style sheets, fonts, scripts), and each image or medium whose file name the document, a
+     * style sheet or an SVG taken in already names. A superset, by name, of what it loads.
+     * @param {Buffer} document
+     */
+    loadedBy(document) {
+      const texts = [document.toString('latin1'), ...all.filter((r) => !named(r.name)).map((r) => r.text)];
+      const taken = new Set(all.filter((r) => !named(r.name)).map((r) => r.name));
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const r of all) {
+          if (taken.has(r.name)) continue;
+          const base = r.name.split('/').pop() ?? r.name;
+          const spellings = [base, encodeURI(base), encodeURIComponent(base)];
+          if (texts.some((text) => spellings.some((spelling) => text.includes(spelling)))) {
+            taken.add(r.name);
+            if (r.text) texts.push(r.text);
+            grew = true;
+          }
+        }
+      }
+      return cacheKey(...all.filter((r) => taken.has(r.name)).map((r) => r.hash));
+    },
+  };
 }
 
 // Where the EPUB was extracted differs from run to run; stored results name it by a placeholder.
@@ -233,8 +268,8 @@ async function axeRun(page, url, scripts, scriptContents) {
  * @param {Set<string>} used
  */
 function axeRunner(request, cacheDir, documents, used) {
-  // The hash of the resources is the same for every document of the EPUB, and made once.
-  /** @type {Promise<string> | undefined} */
+  // The resources are read and hashed once per EPUB.
+  /** @type {ReturnType<typeof resourcesOf> | undefined} */
   let resources;
   /** @type {Promise<Browser> | undefined} */
   let connected;
@@ -264,8 +299,8 @@ function axeRunner(request, cacheDir, documents, used) {
         const bytes = await readFile(document);
         const embeds = /<(iframe|object|embed|frame)\b/i.test(bytes.toString('utf8'));
         if (!embeds) {
-          resources ??= resourcesHash(basedir);
-          const key = cacheKey(entryFormat, request.toolKey ?? '', await resources, path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
+          resources ??= resourcesOf(basedir);
+          const key = cacheKey(entryFormat, request.toolKey ?? '', (await resources).loadedBy(bytes), path.relative(basedir, document), bytes, ...scripts, ...scriptContents);
           file = path.join(cacheDir, `${key}.json`);
           used.add(path.basename(file));
           const hit = await cached(file, basedir);

@@ -214,31 +214,41 @@ export interface AceServerOptions {
    * for hung and killed (default fifteen minutes, as for a one-shot run).
    */
   timeoutMs?: number;
+  /**
+   * Workers to serve validations with (default 1): each serves one at a time, and a validation
+   * goes to the worker with the fewest under way. Each started on its first validation.
+   */
+  workers?: number;
 }
 
 /**
- * Ace in a worker kept running between validations, for `AceOptions.server`. The worker starts
- * on the first validation through it; validations are served one at a time.
+ * Ace in workers kept running between validations, for `AceOptions.server`. A worker starts on
+ * the first validation it is given; each serves its validations one at a time.
  */
 export interface AceServer extends Validator<AceValidation, AceResult> {
-  /** The process id of the worker while one runs, for tests and diagnostics. */
+  /** The process id of the (first) worker while one runs, for tests and diagnostics. */
   readonly pid: number | undefined;
   /**
-   * Ends the worker: its stdin is closed, and it is killed if it has not exited soon after.
+   * Ends the workers: their stdin is closed, and it is killed if it has not exited soon after.
    * Resolves once it has exited; later validations given this server run one-shot.
    */
   close(): Promise<void>;
 }
 
 class AceWorkerServer implements AceServer {
-  constructor(private readonly worker: KeptProcess) {}
+  /** Validations under way, by worker. */
+  private readonly load: number[];
 
-  get pid(): number | undefined {
-    return this.worker.pid;
+  constructor(private readonly workers: KeptProcess[]) {
+    this.load = workers.map(() => 0);
   }
 
-  close(): Promise<void> {
-    return this.worker.close();
+  get pid(): number | undefined {
+    return this.workers[0]?.pid;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
   }
 
   /** Validates `epub` through the worker, or one-shot when it cannot. */
@@ -251,17 +261,27 @@ class AceWorkerServer implements AceServer {
    * server cannot give it, and the validation is then to run one-shot.
    */
   async check(request: { report: string }, identity: string, env: NodeJS.ProcessEnv): Promise<{ output: WorkerOutput; worker: 'warm' | 'started' } | undefined> {
-    const served = await this.worker.request({
-      // The worker runs in the environment it was started with: another environment, or another
-      // Ace, worker script, Node or Chromium (an upgrade while a watch runs), needs another worker.
-      key: cacheKey(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
-      // Started as the one-shot worker is, in its environment. Its stderr, where Ace's console
-      // output goes, is not read: the report says what it found.
-      start: () => spawn(process.execPath, [workerScript, '--serve'], { env, stdio: ['pipe', 'pipe', 'ignore'] }),
-      line: JSON.stringify(request),
-      accept: async (answer) => (answer === 'done\t0' ? readOutput(request.report) : undefined),
-    });
-    return served && { output: served.value, worker: served.process };
+    // The worker with the fewest validations under way (the first of those, so that one
+    // validation at a time always goes to the same worker).
+    const index = this.load.indexOf(Math.min(...this.load));
+    const worker = this.workers[index];
+    if (!worker) return undefined;
+    this.load[index] = (this.load[index] ?? 0) + 1;
+    try {
+      const served = await worker.request({
+        // The worker runs in the environment it was started with: another environment, or another
+        // Ace, worker script, Node or Chromium (an upgrade while a watch runs), needs another worker.
+        key: cacheKey(identity, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`).sort()),
+        // Started as the one-shot worker is, in its environment. Its stderr, where Ace's console
+        // output goes, is not read: the report says what it found.
+        start: () => spawn(process.execPath, [workerScript, '--serve'], { env, stdio: ['pipe', 'pipe', 'ignore'] }),
+        line: JSON.stringify(request),
+        accept: async (answer) => (answer === 'done\t0' ? readOutput(request.report) : undefined),
+      });
+      return served && { output: served.value, worker: served.process };
+    } finally {
+      this.load[index] = (this.load[index] ?? 1) - 1;
+    }
   }
 }
 
@@ -272,7 +292,8 @@ class AceWorkerServer implements AceServer {
 export function startAceServer(options: AceServerOptions = {}): AceServer {
   // Two workers in a row that ended before they wrote a single report: Node cannot run the
   // worker, or Ace cannot load, and no more are started.
-  return new AceWorkerServer(new KeptProcess({ timeoutMs: options.timeoutMs ?? aceTimeoutMs, maxFailedStarts: 2, exitGraceMs: 2_000 }));
+  const workers = Array.from({ length: Math.max(1, Math.floor(options.workers ?? 1)) }, () => new KeptProcess({ timeoutMs: options.timeoutMs ?? aceTimeoutMs, maxFailedStarts: 2, exitGraceMs: 2_000 }));
+  return new AceWorkerServer(workers);
 }
 
 /** Ace one-shot, a worker per validation, as a `Validator`. */

@@ -39,6 +39,8 @@ export interface WarmToolsOptions {
   /** How long a browser may take to start (default a minute). */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Ace workers to keep (default 1; see `startAceServer`). */
+  aceWorkers?: number;
 }
 
 /** A browser started on first use and kept while it is connected. */
@@ -73,7 +75,7 @@ export function startWarmTools(options: WarmToolsOptions = {}): WarmTools {
   const print = kept(() => launchPrintChromium({ ...chrome, timeoutMs }));
   const common = kept(() => launchChromium({ ...chrome, timeoutMs, ruleId: 'epub-004' }));
   const epubcheck = startEpubcheckServer(options.env);
-  const ace = startAceServer();
+  const ace = startAceServer(options.aceWorkers !== undefined ? { workers: options.aceWorkers } : {});
   return {
     printBrowser: print.get,
     browser: common.get,
