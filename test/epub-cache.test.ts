@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildEpub } from '../src/epub/index.js';
+import { buildBesideBook, buildEpub } from '../src/epub/index.js';
 import { runEpubcheck } from '../src/epub/epubcheck.js';
 import { formatMessage, type Message } from '../src/messages.js';
 import { resolved } from './resolved.js';
@@ -134,6 +134,27 @@ describe('epub cache: a rebuild reuses what is about the same bytes and the same
       '<scratch>/manuscript/chapters/02-visits-events.md:20:1: error: Ace moderate heading-order: Heading order invalid (visits-events.xhtml, at `#sec-2`) [epub-002]',
       '<scratch>/build/issue.invalid.epub: info: The EPUB has errors: kept for inspection as `<scratch>/build/issue.invalid.epub`, not at `<scratch>/build/issue.epub` [epub-007]',
     ]);
+  });
+});
+
+describe('epub cache: the books beside the whole book', () => {
+  test("an article's EPUB takes the axe results of its cover and its chapter from the whole book's run: Ace checks its navigation and its note only", async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'folio-epub-cache-beside-'));
+    try {
+      const run = await resolved(path.join(repo, 'test/fixtures/manuscript/small'), { epub: path.join(scratch, 'build', 'issue.epub') });
+      const whole = await buildEpub({ resolved: run });
+      assert.deepEqual(whole.messages, []);
+      const beside = await buildBesideBook({ resolved: run });
+      // The English ones: their cover document is the whole book's, byte for byte (a Chinese
+      // article's is the Chinese edition's, made at the same time as it, or not).
+      const english = beside.articles.filter((a) => !a.slug.endsWith('-zh')).map((a) => ({ slug: a.slug, messages: a.messages, documents: a.validation?.aceDocuments }));
+      assert.deepEqual(english, [
+        { slug: 'a-test-article', messages: [], documents: { checked: 2, reused: 2 } },
+        { slug: 'visits-events', messages: [], documents: { checked: 2, reused: 2 } },
+      ]);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });
 

@@ -167,7 +167,9 @@ async function assemble(manuscript: Manuscript, metadata: PublicationMetadata & 
     {
       id: 'cover',
       filename: 'cover.xhtml',
-      title: metadata.title,
+      // What the landmarks call it, in the book's language: the document is the same in every book
+      // with the same cover (an article's EPUB has the issue's), so Ace's result for it is reused.
+      title: labels.cover,
       author: [],
       content: '',
       body: '',
