@@ -30,15 +30,6 @@ export interface EpubcheckValidation {
 const serverSource = fileURLToPath(new URL('../../src/epub/EpubcheckServer.java', import.meta.url));
 
 /**
- * The server's JVM runs with the one-shot flags, the client compiler only (C1): C2's code does
- * not pay for itself even over many validations. Measured on the 16 EPUBs of the bundled issue,
- * validated three times over in one JVM (48 validations), C1 only took 14.1 s and 16.5 s of CPU,
- * C1 and C2 16.9 s and 31.5 s of CPU (C2's compiler threads take a core of two); over the first
- * four, 7.6 s against 12.2 s.
- */
-const serverJvmFlags = jvmFlags;
-
-/**
  * How long one validation through the server may take, the first one's JVM start and
  * compilation included, before the JVM is taken for hung: minutes for what takes seconds.
  */
@@ -123,7 +114,13 @@ class ServerProcess implements EpubcheckServer {
         key: own.identity,
         // Started as the one-shot `java` is, in Node's environment and working folder. Its stderr,
         // where EPUBCheck's own console output goes, is not read: the report says what it found.
-        start: () => spawn('java', [...serverJvmFlags, '-cp', own.classPath.join(path.delimiter), serverSource], { stdio: ['pipe', 'pipe', 'ignore'] }),
+        // The server's JVM runs with the one-shot flags, the client compiler only (C1): C2's code
+        // does not pay for itself even over many validations. Measured on the 16 EPUBs of the
+        // bundled issue, validated three times over in one JVM (48 validations), C1 only took
+        // 14.1 s and 16.5 s of CPU, C1 and C2 16.9 s and 31.5 s of CPU (C2's compiler threads take
+        // a core of two); over the first four, 7.6 s against 12.2 s. (Read here, not at module
+        // load: epubcheck-tool.js may still be loading when this module is, through session/.)
+        start: () => spawn('java', [...jvmFlags, '-cp', own.classPath.join(path.delimiter), serverSource], { stdio: ['pipe', 'pipe', 'ignore'] }),
         line: `${epub}\t${reportFile}`,
         // The JVM resolves a relative path against the folder Node was in when it started.
         relativePaths: !path.isAbsolute(epub),
