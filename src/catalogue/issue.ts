@@ -15,7 +15,7 @@ import type { FidelityReport } from '../check/index.js';
 import { writeFileAtomic } from '../session/index.js';
 import { importIssue, writeManuscript } from '../import/index.js';
 import { exitCode, hasErrors, message, type Message } from '../messages.js';
-import type { WarmTools } from '../session/index.js';
+import type { WarmTools } from '../session/warm-tools.js';
 import type { CatalogueEntry } from './load.js';
 import { publishFolder, stagingFolder, sweepStaging } from './publish.js';
 

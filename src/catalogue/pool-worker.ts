@@ -4,7 +4,7 @@
  * channel with one set of kept tools (two Chromiums, EPUBCheck's JVM, Ace's worker), and ends
  * after `recycleAfter` issues so that whatever a long run of builds leaks goes with it.
  */
-import { startWarmTools } from '../session/index.js';
+import { startWarmTools } from '../session/warm-tools.js';
 import { buildCatalogueIssue, type IssueOutcome } from './issue.js';
 import type { CatalogueEntry } from './load.js';
 

@@ -9,7 +9,7 @@
  */
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { formatMessage, message, type Message } from '../messages.js';
-import { startWarmTools, type WarmTools } from '../session/index.js';
+import { startWarmTools, type WarmTools } from '../session/warm-tools.js';
 import { buildCatalogueIssue, type IssueOutcome } from './issue.js';
 import type { CatalogueEntry, ResolvedCatalogue } from './load.js';
 import { commandConnection, redisLost, workerConnection } from './redis.js';

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildEpub, type BuildEpubOptions, type BuildEpubResult, type EpubTools } from './build.js';
 import { plannedArticleEpubs, plannedEditions } from './editions.js';
-import { inLanes, startWarmTools } from '../session/index.js';
+import { inLanes } from '../session/index.js';
+import { startWarmTools } from '../session/warm-tools.js';
 
 /**
  * Runs `work` with the tools every book of an EPUB stage is validated with: `given` (a watch

@@ -1,8 +1,9 @@
 /**
  * The machinery every stage shares and none owns: the outputs written whole (files), one build
  * per output folder (lock), the memos, the tools kept running (kept processes, Chromium), the
- * watcher, and a watch session's warm tools. Only re-exports; warm-tools comes last, since it
- * reaches into the stages, which import this index.
+ * watcher. Only re-exports. A watch session's warm tools (`./warm-tools.js`) are not here: they
+ * reach into the stages, which import this index, and an import cycle leaves a binding
+ * uninitialised for whichever module the cycle is entered through.
  */
 export * from './cache-key.js';
 export * from './files.js';
@@ -12,4 +13,3 @@ export * from './memo.js';
 export * from './kept-process.js';
 export * from './chromium.js';
 export * from './watch.js';
-export * from './warm-tools.js';

@@ -4,7 +4,8 @@ import { build, type BuildOptions, type BuildResult, type StageName } from '../.
 import { formatMessage, message, type Message } from '../../messages.js';
 import { projectDir } from '../../pdf/assets.js';
 import { settleEnvironment, toolEnvironment } from '../../resolve/index.js';
-import { createMemos, startWarmTools, watchFolders } from '../../session/index.js';
+import { createMemos, watchFolders } from '../../session/index.js';
+import { startWarmTools } from '../../session/warm-tools.js';
 import { type Command, type CommandIO, manuscriptOption, printJson, progressBar, reportMessages, shownPath, stringOption, untilStopped } from '../command.js';
 
 const stageNames: StageName[] = ['import', 'pdf', 'epub', 'articles', 'offprints', 'check'];
