@@ -127,6 +127,14 @@ describe('epub editions: the bilingual baseline fixture', () => {
     assert.deepEqual(note(zh), [`本期英文版：issue.en.epub（${enId}）`, `本期双语全本：issue.epub（${wholeId}）`]);
   });
 
+  test("the cover's text alternative is in the edition's language", () => {
+    const alt = (epub: OpenedEpub) => epub.xhtml('cover.xhtml').getElementsByTagNameNS(XHTML, 'img')[0]?.getAttribute('alt') ?? '';
+    assert.match(alt(opened.get('en')!), /^Cover of Foreign Affairs Journal, Winter 2099, listing A Test Article on Cooperation by Jane Roe/u);
+    const zh = alt(opened.get('zh-Hans')!);
+    assert.match(zh, /^《Foreign Affairs Journal》Winter 2099封面，列出：关于合作的测试文章/u);
+    assert.doesNotMatch(zh, / by |listing|published/u);
+  });
+
   test('a second build gives the same bytes', async () => {
     const out = path.join(scratch, 'second', 'issue.epub');
     const again = await buildEditions({ resolved: await resolved(fixture, { epub: out }), validate: false });

@@ -120,8 +120,15 @@ export async function coverHtml(manuscript: Manuscript, metadata: PublicationMet
 
 /** The cover's text alternative: what the cover says, in reading order. */
 export function coverAlt(manuscript: Manuscript, metadata: PublicationMetadata): string {
-  const parts = [`Cover of ${metadata.journal}, ${metadata.issue}`];
   const articles = coverArticles(manuscript, metadata.language);
+  if (/^zh\b/i.test(metadata.language)) {
+    // In the edition's language, as the cover itself: 《刊名》期号封面，列出：题目（作者）；……，出版者。
+    const parts = [`《${metadata.journal}》${metadata.issue}封面`];
+    if (articles.length > 0) parts.push(`列出：${articles.map((a) => (a.authors.length > 0 ? `${a.title}（${a.authors.join('、')}）` : a.title)).join('；')}`);
+    if (metadata.publisher) parts.push(`出版：${metadata.publisher}`);
+    return `${parts.join('，')}。`;
+  }
+  const parts = [`Cover of ${metadata.journal}, ${metadata.issue}`];
   if (articles.length > 0) {
     parts.push(`listing ${articles.map((a) => (a.authors.length > 0 ? `${a.title} by ${a.authors.join(', ')}` : a.title)).join('; ')}`);
   }
