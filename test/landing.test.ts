@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildArticles } from '../src/articles/index.js';
+import { articleChapters, articleLanding, buildArticles, readArticle } from '../src/articles/index.js';
 import { launchChromium } from '../src/session/index.js';
 import { resolved, resolvedManuscript } from './resolved.js';
 
@@ -25,6 +25,8 @@ interface PageReading {
   meta: string;
   abstract: string;
   pdfLink: string;
+  epubLink: string;
+  alternates: string[];
 }
 
 test('every landing page carries the Google Scholar tags and shows title, authors, pages and abstract', async () => {
@@ -55,6 +57,8 @@ test('every landing page carries the Google Scholar tags and shows title, author
             meta: text('.meta'),
             abstract: text('.abstract'),
             pdfLink: document.querySelector('a[type="application/pdf"]')?.getAttribute('href') ?? '',
+            epubLink: document.querySelector('a[type="application/epub+zip"]')?.getAttribute('href') ?? '',
+            alternates: Array.from(document.querySelectorAll('link[rel="alternate"]')).map((l) => l.getAttribute('type') + ' ' + l.getAttribute('href')),
           };
         })()`)) as PageReading,
       );
@@ -81,6 +85,8 @@ test('every landing page carries the Google Scholar tags and shows title, author
       meta: 'Foreign Affairs Journal, vol. 141, Winter 2021, pp. 13–29 · doi:10.5555/faj.2021.w.2',
       abstract: readings.get('carrying-forward-china-russia-good-neighborliness')?.abstract ?? '',
       pdfLink: 'carrying-forward-china-russia-good-neighborliness.pdf',
+      epubLink: 'carrying-forward-china-russia-good-neighborliness.epub',
+      alternates: ['application/jats+xml carrying-forward-china-russia-good-neighborliness.jats.xml', 'application/epub+zip carrying-forward-china-russia-good-neighborliness.epub'],
     });
     const zh = readings.get('a-long-journey-one-more-step-zh') as PageReading;
     assert.equal(zh.lang, 'zh-Hans');
@@ -110,4 +116,19 @@ test('every landing page carries the Google Scholar tags and shows title, author
     await chromium.close();
     await rm(out, { recursive: true, force: true });
   }
+});
+
+test('a landing page links only the offprint and EPUB the issue asks for (outputs.offprints, outputs.articleEpubs)', () => {
+  const chapter = articleChapters(manuscript)[0]!;
+  const { article } = readArticle(chapter, manuscript);
+  const links = (options: { pdf?: boolean; epub?: boolean }) => {
+    const html = articleLanding(article, manuscript.issue, { jats: true, ...options });
+    return [...html.matchAll(/<(?:a|link)\b[^>]*?href="([^"]+\.(?:pdf|epub))"/gu)].map((m) => m[1]);
+  };
+  const [pdf, epub] = [`${chapter.slug}.pdf`, `${chapter.slug}.epub`];
+  assert.deepEqual(links({}), [epub, pdf, epub]);
+  assert.deepEqual(links({ epub: false }), [pdf]);
+  assert.deepEqual(links({ pdf: false }), [epub, epub]);
+  assert.deepEqual(links({ pdf: false, epub: false }), []);
+  assert.doesNotMatch(articleLanding(article, manuscript.issue, { jats: true, pdf: false, epub: false }), /full-text|citation_pdf_url/u);
 });

@@ -112,8 +112,9 @@ async function writeArticle(article: Article, options: ArticlesRun, result: Buil
   }
   if (outputs.landing) {
     const file = path.join(folder, `${chapter.slug}.html`);
-    // The offprint it links is the offprints stage's (`outputs.offprints`).
-    if (await write(file, articleLanding(article, issue, { jats: outputs.jats, pdf: offprintOutputs(options.manuscript).pdf }), result.messages)) {
+    // The offprint and the EPUB it links are the offprints' and the EPUB stage's (`outputs.offprints`, `outputs.articleEpubs`).
+    const { pdf, epub } = offprintOutputs(options.manuscript);
+    if (await write(file, articleLanding(article, issue, { jats: outputs.jats, pdf, epub }), result.messages)) {
       result.written.push(file);
       made.landing = file;
     }

@@ -1,7 +1,7 @@
 /**
  * The landing page of one article: a static HTML page with the Google Scholar tags (Highwire
  * Press `citation_*` meta tags) in its head and, for a person, the title, authors, pages and
- * the opening paragraph, with a link to the offprint PDF. Made as a hast tree and serialised by
+ * the opening paragraph, with links to the offprint PDF and the article's EPUB. Made as a hast tree and serialised by
  * hast-util-to-html, so every value is escaped by the serialiser.
  */
 import type { Element, ElementContent, Root } from 'hast';
@@ -15,6 +15,8 @@ export interface LandingOptions {
   jats: boolean;
   /** Link the offprint beside the page (`<slug>.pdf`, also `citation_pdf_url`) unless it is turned off (default true). */
   pdf?: boolean;
+  /** Link the article's EPUB beside the page (`<slug>.epub`) unless it is turned off (default true). */
+  epub?: boolean;
 }
 
 function h(tagName: string, properties: Element['properties'], ...children: Array<ElementContent | string | undefined | false>): Element {
@@ -69,6 +71,7 @@ export function scholarTags(article: Article, issue: IssueMeta, options: { pdf?:
 export function articleLanding(article: Article, issue: IssueMeta, options: LandingOptions): string {
   const { chapter } = article;
   const names = article.contributors.map((c) => c.name);
+  const zh = chapter.language.startsWith('zh');
   const where = `${issue.journal}, ${issue.volume !== undefined ? `vol. ${issue.volume}, ` : ''}${issue.issue}, ${pageRange(chapter.firstPage, chapter.lastPage)}`;
   const head = h(
     'head',
@@ -78,6 +81,7 @@ export function articleLanding(article: Article, issue: IssueMeta, options: Land
     h('title', {}, article.title),
     ...scholarTags(article, issue, options).map(([name, content]) => meta(name, content)),
     options.jats && h('link', { rel: ['alternate'], type: 'application/jats+xml', href: `${chapter.slug}.jats.xml` }),
+    options.epub !== false && h('link', { rel: ['alternate'], type: 'application/epub+zip', href: `${chapter.slug}.epub` }),
     h('style', {}, 'body{max-width:40em;margin:2em auto;padding:0 1em;font-family:serif;line-height:1.5}.meta{color:#444}'),
   );
   const body = h(
@@ -91,11 +95,18 @@ export function articleLanding(article: Article, issue: IssueMeta, options: Land
         {},
         h('h1', {}, article.title),
         article.subtitle !== undefined && h('p', { className: ['subtitle'] }, article.subtitle),
-        names.length > 0 && h('p', { className: ['byline'] }, names.join(chapter.language.startsWith('zh') ? '、' : ', ')),
+        names.length > 0 && h('p', { className: ['byline'] }, names.join(zh ? '、' : ', ')),
         article.authorNote !== undefined && h('p', { className: ['author-note'] }, article.authorNote),
         h('p', { className: ['meta'] }, where, chapter.doi !== undefined && ` · doi:${chapter.doi}`),
         article.firstParagraph !== undefined && h('p', { className: ['abstract'] }, article.firstParagraph),
-        options.pdf !== false && h('p', {}, h('a', { href: `${chapter.slug}.pdf`, type: 'application/pdf' }, chapter.language.startsWith('zh') ? '全文 PDF' : 'Full text (PDF)')),
+        (options.pdf !== false || options.epub !== false) &&
+          h(
+            'p',
+            { className: ['full-text'] },
+            options.pdf !== false && h('a', { href: `${chapter.slug}.pdf`, type: 'application/pdf' }, zh ? '全文 PDF' : 'Full text (PDF)'),
+            options.pdf !== false && options.epub !== false && ' · ',
+            options.epub !== false && h('a', { href: `${chapter.slug}.epub`, type: 'application/epub+zip' }, zh ? '全文 EPUB' : 'Full text (EPUB)'),
+          ),
       ),
     ),
   );
