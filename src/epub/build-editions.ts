@@ -13,8 +13,8 @@ import { startWarmTools } from '../session/warm-tools.js';
 /**
  * Runs `work` with the tools every book of an EPUB stage is validated with: `given` (a watch
  * session's, used as they are), or, in a one-off run, one Chromium, one EPUBCheck JVM and an Ace
- * worker per lane of books (`bookLanes`) started on first use, shared by the whole book, its editions and the articles' EPUBs,
- * and stopped when `work` ends, also when it fails. A JVM's first validation costs seconds of
+ * worker per lane of books (`bookLanes`), started on first use, shared by the whole book, its
+ * editions and the articles' EPUBs, and stopped when `work` ends, also when it fails. A JVM's first validation costs seconds of
  * warming up (5 s for an article of a few pages, against 0.3 s warm), a worker's start about a
  * second: a stage that started them once for the whole book and again for the books beside it
  * paid for that twice.
