@@ -206,8 +206,12 @@ async function writeSection(lines: string[]): Promise<void> {
   if (!values.write) return;
   const results = path.join(root, 'bench', 'RESULTS.md');
   const old = await readFile(results, 'utf8');
-  const start = old.indexOf('## Speed (issue 17)');
-  const end = start === -1 ? -1 : old.indexOf('\n## ', start + 1);
-  const kept = start === -1 ? old.trimEnd() : `${old.slice(0, start).trimEnd()}${end === -1 ? '' : `\n\n${old.slice(end + 1).trimEnd()}`}`;
-  await writeFile(results, `${kept}\n\n${lines.join('\n')}`);
+  // In place, by its own heading: the sections written by hand after it stay where they are.
+  const start = old.indexOf(`${lines[0]}\n`);
+  if (start === -1) {
+    await writeFile(results, `${old.trimEnd()}\n\n${lines.join('\n').trimEnd()}\n`);
+    return;
+  }
+  const end = old.indexOf('\n## ', start + 1);
+  await writeFile(results, `${old.slice(0, start)}${lines.join('\n').trimEnd()}\n${end === -1 ? '' : old.slice(end)}`);
 }
